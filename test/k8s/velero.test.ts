@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import type { JsonSchema } from '../../src/k8s/schema.ts';
+import { validationErrors } from '../../src/k8s/validation.ts';
+import {
+  BackupStorageLocation,
+  type IBackupSpec,
+  type IBackupStorageLocation,
+  type ISchedule,
+  type IVolumeSnapshotLocation,
+  Schedule,
+  VolumeSnapshotLocation,
+  backupStorageLocationSchema,
+  scheduleSchema,
+  volumeSnapshotLocationSchema,
+} from '../../src/k8s/velero/index.ts';
+import { loadCrdSchema, loadCrdValidator, uncoveredPaths } from '../support/crd.ts';
+
+/** Deep copy so a test can break one field without touching the shared example. */
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Sets a value at a dotted path (creating nothing: the parent must exist). */
+function setAt(obj: unknown, dotted: string, value: unknown): unknown {
+  const copy = clone(obj);
+  const keys = dotted.split('.');
+  const last = keys.pop() as string;
+  let cur = copy as Record<string, unknown>;
+  for (const k of keys) cur = cur[k] as Record<string, unknown>;
+  cur[last] = value;
+  return copy;
+}
+
+const backupSpec: IBackupSpec = {
+  metadata: { labels: { 'restorable.dev/policy': 'orders' } },
+  includedNamespaces: ['orders', 'payments'],
+  excludedNamespaces: ['kube-system'],
+  includedClusterScopedResources: ['persistentvolumes', 'storageclasses.storage.k8s.io'],
+  excludedClusterScopedResources: ['nodes'],
+  includedNamespaceScopedResources: ['*'],
+  excludedNamespaceScopedResources: ['events', 'events.events.k8s.io'],
+  labelSelector: {
+    matchLabels: { 'app.kubernetes.io/part-of': 'shop' },
+    matchExpressions: [{ key: 'tier', operator: 'In', values: ['db', 'cache'] }],
+  },
+  snapshotVolumes: true,
+  ttl: '720h0m0s',
+  storageLocation: 'primary',
+  volumeSnapshotLocations: ['csi-default'],
+  defaultVolumesToFsBackup: false,
+  snapshotMoveData: true,
+  datamover: 'velero',
+  hooks: {
+    resources: [
+      {
+        name: 'postgres-freeze',
+        includedNamespaces: ['orders'],
+        excludedNamespaces: ['sandbox'],
+        includedResources: ['pods'],
+        excludedResources: ['jobs'],
+        labelSelector: { matchLabels: { app: 'postgres' } },
+        pre: [
+          {
+            exec: {
+              container: 'postgres',
+              command: ['/bin/sh', '-c', 'psql -c "CHECKPOINT"'],
+              onError: 'Fail',
+              timeout: '2m',
+            },
+          },
+        ],
+        post: [{ exec: { command: ['/bin/true'], onError: 'Continue' } }],
+      },
+    ],
+  },
+  orderedResources: { pods: 'orders/postgres-0,orders/postgres-1' },
+  resourcePolicy: { kind: 'configmap', name: 'orders-resource-policy' },
+  csiSnapshotTimeout: '10m',
+  itemOperationTimeout: '4h',
+  uploaderConfig: { parallelFilesUpload: 4 },
+  volumeGroupSnapshotLabelKey: 'restorable.dev/group',
+};
+
+const schedule: ISchedule = {
+  apiVersion: 'velero.io/v1',
+  kind: 'Schedule',
+  metadata: {
+    name: 'orders-daily',
+    namespace: 'velero',
+    labels: { 'app.kubernetes.io/managed-by': 'restorable' },
+    annotations: { 'restorable.dev/source': 'policies/orders.ts' },
+  },
+  spec: {
+    schedule: '0 2 * * *',
+    template: backupSpec,
+    useOwnerReferencesInBackup: false,
+    paused: false,
+    skipImmediately: true,
+  },
+};
+
+/** An old-style (includedResources / includeClusterResources) template; the CRD also allows it. */
+const legacySchedule: ISchedule = {
+  ...schedule,
+  metadata: { name: 'legacy', namespace: 'velero' },
+  spec: {
+    schedule: '@every 6h',
+    template: {
+      includedResources: ['deployments', 'configmaps'],
+      excludedResources: ['secrets'],
+      includeClusterResources: false,
+      orLabelSelectors: [{ matchLabels: { app: 'a' } }, { matchLabels: { app: 'b' } }],
+      ttl: '168h',
+    },
+  },
+};
+
+const bsl: IBackupStorageLocation = {
+  apiVersion: 'velero.io/v1',
+  kind: 'BackupStorageLocation',
+  metadata: { name: 'primary', namespace: 'velero', labels: { 'app.kubernetes.io/managed-by': 'restorable' } },
+  spec: {
+    provider: 'aws',
+    objectStorage: {
+      bucket: 'shop-backups',
+      prefix: 'prod/eu-west-1',
+      caCert: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64'),
+    },
+    config: { region: 'eu-west-1', s3ForcePathStyle: 'true', s3Url: 'https://minio.example.com' },
+    credential: { name: 'velero-s3', key: 'cloud' },
+    default: true,
+    accessMode: 'ReadWrite',
+    backupSyncPeriod: '1m',
+    validationFrequency: '1h',
+  },
+};
+
+const vsl: IVolumeSnapshotLocation = {
+  apiVersion: 'velero.io/v1',
+  kind: 'VolumeSnapshotLocation',
+  metadata: { name: 'csi-default', namespace: 'velero' },
+  spec: {
+    provider: 'aws',
+    config: { region: 'eu-west-1', profile: 'default' },
+    credential: { name: 'velero-ebs', key: 'cloud', optional: false },
+  },
+};
+
+interface Case {
+  readonly kind: string;
+  readonly crdFile: string;
+  readonly schema: JsonSchema;
+  readonly examples: readonly unknown[];
+  /** Builds the model and runs its validate(). */
+  readonly modelValidate: (obj: unknown) => void;
+  /** A dotted path to a field that exists in the example, and a misspelling of its last segment. */
+  readonly misspelt: { readonly parent: string; readonly field: string };
+  /** A dotted path to a string field, to be given a number. */
+  readonly stringField: string;
+}
+
+const cases: readonly Case[] = [
+  {
+    kind: 'Schedule',
+    crdFile: 'velero/velero.io_schedules.yaml',
+    schema: scheduleSchema,
+    examples: [schedule, legacySchedule],
+    modelValidate: (o) => new Schedule(o as ISchedule).validate(),
+    misspelt: { parent: 'spec.template', field: 'ttlx' },
+    stringField: 'spec.template.ttl',
+  },
+  {
+    kind: 'BackupStorageLocation',
+    crdFile: 'velero/velero.io_backupstoragelocations.yaml',
+    schema: backupStorageLocationSchema,
+    examples: [bsl],
+    modelValidate: (o) => new BackupStorageLocation(o as IBackupStorageLocation).validate(),
+    misspelt: { parent: 'spec.objectStorage', field: 'buckett' },
+    stringField: 'spec.objectStorage.bucket',
+  },
+  {
+    kind: 'VolumeSnapshotLocation',
+    crdFile: 'velero/velero.io_volumesnapshotlocations.yaml',
+    schema: volumeSnapshotLocationSchema,
+    examples: [vsl],
+    modelValidate: (o) => new VolumeSnapshotLocation(o as IVolumeSnapshotLocation).validate(),
+    misspelt: { parent: 'spec', field: 'providr' },
+    stringField: 'spec.provider',
+  },
+];
+
+describe.each(cases)('velero.io/v1 $kind', (c) => {
+  const crd = loadCrdValidator(c.crdFile);
+  const example = c.examples[0];
+
+  it('GIVEN realistic full examples WHEN validated THEN both the project schema and the real CRD accept them', () => {
+    for (const ex of c.examples) {
+      expect(validationErrors(c.schema, ex)).toEqual([]);
+      expect(crd(ex)).toEqual([]);
+      expect(() => c.modelValidate(ex)).not.toThrow();
+    }
+  });
+
+  it('GIVEN a misspelt field WHEN validated THEN both reject it as unknown', () => {
+    const bad = setAt(example, `${c.misspelt.parent}.${c.misspelt.field}`, 'x');
+    const sentence = `${c.misspelt.parent}: unknown field "${c.misspelt.field}"`;
+    expect(validationErrors(c.schema, bad)).toContain(sentence);
+    expect(crd(bad)).toContain(sentence);
+    expect(() => c.modelValidate(bad)).toThrow(sentence);
+  });
+
+  it('GIVEN a number in a string field WHEN validated THEN both reject the type', () => {
+    const bad = setAt(example, c.stringField, 42);
+    const sentence = `${c.stringField}: expected string, got number`;
+    expect(validationErrors(c.schema, bad)).toContain(sentence);
+    expect(crd(bad)).toContain(sentence);
+  });
+
+  it('GIVEN an unknown metadata field WHEN validated THEN both reject it', () => {
+    const bad = setAt(example, 'metadata.labelz', { a: 'b' });
+    expect(validationErrors(c.schema, bad)).toContain('metadata: unknown field "labelz"');
+    expect(crd(bad)).toContain('metadata: unknown field "labelz"');
+  });
+
+  it('GIVEN the project schema WHEN walked next to the real CRD THEN every allowed path exists in the CRD', () => {
+    expect(uncoveredPaths(c.schema, loadCrdSchema(c.crdFile))).toEqual([]);
+  });
+});
+
+describe('velero.io/v1 models', () => {
+  it('GIVEN a Schedule built from data WHEN serialised THEN apiVersion and kind are filled in and nothing undefined leaks', () => {
+    const s = new Schedule({ metadata: { name: 'n' }, spec: { schedule: '@daily', template: { ttl: undefined } } });
+    expect(JSON.parse(JSON.stringify(s))).toEqual({
+      apiVersion: 'velero.io/v1',
+      kind: 'Schedule',
+      metadata: { name: 'n' },
+      spec: { schedule: '@daily', template: {} },
+    });
+    expect(Object.keys(s)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(Schedule.is(s)).toBe(true);
+    expect(Schedule.is(bsl)).toBe(false);
+  });
+
+  it('GIVEN a ttl with a day unit WHEN validated THEN the project schema rejects it although the CRD takes any string', () => {
+    const bad = setAt(schedule, 'spec.template.ttl', '30d');
+    expect(validationErrors(scheduleSchema, bad)).toEqual([
+      'spec.template.ttl: "30d" does not match the pattern "^(0|([0-9]+(\\\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$"',
+    ]);
+  });
+
+  it('GIVEN a Schedule without spec.template WHEN validated THEN the model throws naming the object', () => {
+    const bad = { metadata: { name: 'broken' }, spec: { schedule: '@daily' } } as unknown as ISchedule;
+    expect(() => new Schedule(bad).validate()).toThrow(
+      'velero.io/v1 Schedule "broken" is invalid:\n  spec: missing required field "template"',
+    );
+  });
+
+  it('GIVEN a caCert that is not base64 WHEN validated THEN both schemas reject it', () => {
+    const bad = setAt(bsl, 'spec.objectStorage.caCert', 'not base64!');
+    expect(validationErrors(backupStorageLocationSchema, bad)).toEqual([
+      'spec.objectStorage.caCert: "not base64!" is not a valid byte',
+    ]);
+    expect(loadCrdValidator('velero/velero.io_backupstoragelocations.yaml')(bad)).toEqual([
+      'spec.objectStorage.caCert: "not base64!" is not a valid byte',
+    ]);
+  });
+});
