@@ -2,14 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { JsonSchema } from '../../src/k8s/schema.ts';
 import { validationErrors } from '../../src/k8s/validation.ts';
 import {
+  Backup,
   BackupStorageLocation,
+  DeleteBackupRequest,
+  type IBackup,
   type IBackupSpec,
   type IBackupStorageLocation,
+  type IDeleteBackupRequest,
+  type IRestore,
   type ISchedule,
   type IVolumeSnapshotLocation,
+  Restore,
   Schedule,
   VolumeSnapshotLocation,
+  backupSchema,
   backupStorageLocationSchema,
+  deleteBackupRequestSchema,
+  restoreSchema,
   scheduleSchema,
   volumeSnapshotLocationSchema,
 } from '../../src/k8s/velero/index.ts';
@@ -146,6 +155,94 @@ const vsl: IVolumeSnapshotLocation = {
   },
 };
 
+const backup: IBackup = {
+  apiVersion: 'velero.io/v1',
+  kind: 'Backup',
+  metadata: { name: 'orders-before-upgrade', namespace: 'velero', labels: { 'velero.io/storage-location': 'primary' } },
+  spec: backupSpec,
+};
+
+const restore: IRestore = {
+  apiVersion: 'velero.io/v1',
+  kind: 'Restore',
+  metadata: { name: 'orders-drill', namespace: 'velero' },
+  spec: {
+    backupName: 'orders-daily-20240101020000',
+    includedNamespaces: ['orders'],
+    excludedNamespaces: ['kube-system'],
+    includedResources: ['*'],
+    excludedResources: ['nodes', 'events'],
+    namespaceMapping: { orders: 'orders-drill' },
+    labelSelector: { matchExpressions: [{ key: 'restorable.dev/skip', operator: 'DoesNotExist' }] },
+    restorePVs: true,
+    preserveNodePorts: false,
+    existingResourcePolicy: 'update',
+    includeClusterResources: true,
+    hooks: {
+      resources: [
+        {
+          name: 'postgres-checks',
+          includedNamespaces: ['orders-drill'],
+          excludedNamespaces: ['sandbox'],
+          includedResources: ['pods'],
+          excludedResources: ['jobs'],
+          labelSelector: { matchLabels: { app: 'postgres' } },
+          postHooks: [
+            {
+              exec: {
+                container: 'postgres',
+                command: ['/bin/sh', '-c', 'pg_isready'],
+                onError: 'Fail',
+                execTimeout: '1m',
+                waitTimeout: '5m',
+                waitForReady: true,
+              },
+            },
+            {
+              init: {
+                initContainers: [
+                  {
+                    name: 'seed',
+                    image: 'busybox:1.36',
+                    command: ['/bin/sh', '-c'],
+                    args: ['touch /data/.restored'],
+                    env: [{ name: 'MODE', value: 'drill' }],
+                    volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: false }],
+                  },
+                ],
+                timeout: '10m',
+              },
+            },
+          ],
+        },
+      ],
+    },
+    resourceModifier: { kind: 'configmap', name: 'orders-modifiers' },
+    restoreStatus: { includedResources: ['workflows.argoproj.io'], excludedResources: [] },
+    itemOperationTimeout: '4h',
+    uploaderConfig: { parallelFilesDownload: 8, writeSparseFiles: true },
+  },
+};
+
+/** A restore of a schedule's latest backup, with or-selectors instead of a label selector. */
+const scheduleRestore: IRestore = {
+  apiVersion: 'velero.io/v1',
+  kind: 'Restore',
+  metadata: { name: 'orders-latest', namespace: 'velero' },
+  spec: {
+    scheduleName: 'orders-daily',
+    orLabelSelectors: [{ matchLabels: { app: 'a' } }, { matchLabels: { app: 'b' } }],
+    existingResourcePolicy: 'none',
+  },
+};
+
+const deleteRequest: IDeleteBackupRequest = {
+  apiVersion: 'velero.io/v1',
+  kind: 'DeleteBackupRequest',
+  metadata: { name: 'orders-daily-20240101020000-delete', namespace: 'velero' },
+  spec: { backupName: 'orders-daily-20240101020000' },
+};
+
 interface Case {
   readonly kind: string;
   readonly crdFile: string;
@@ -186,6 +283,33 @@ const cases: readonly Case[] = [
     modelValidate: (o) => new VolumeSnapshotLocation(o as IVolumeSnapshotLocation).validate(),
     misspelt: { parent: 'spec', field: 'providr' },
     stringField: 'spec.provider',
+  },
+  {
+    kind: 'Backup',
+    crdFile: 'velero/velero.io_backups.yaml',
+    schema: backupSchema,
+    examples: [backup, { ...backup, spec: legacySchedule.spec.template }],
+    modelValidate: (o) => new Backup(o as IBackup).validate(),
+    misspelt: { parent: 'spec.hooks', field: 'resource' },
+    stringField: 'spec.storageLocation',
+  },
+  {
+    kind: 'Restore',
+    crdFile: 'velero/velero.io_restores.yaml',
+    schema: restoreSchema,
+    examples: [restore, scheduleRestore],
+    modelValidate: (o) => new Restore(o as IRestore).validate(),
+    misspelt: { parent: 'spec', field: 'restorePv' },
+    stringField: 'spec.backupName',
+  },
+  {
+    kind: 'DeleteBackupRequest',
+    crdFile: 'velero/velero.io_deletebackuprequests.yaml',
+    schema: deleteBackupRequestSchema,
+    examples: [deleteRequest],
+    modelValidate: (o) => new DeleteBackupRequest(o as IDeleteBackupRequest).validate(),
+    misspelt: { parent: 'spec', field: 'backup' },
+    stringField: 'spec.backupName',
   },
 ];
 
