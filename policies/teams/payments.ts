@@ -1,0 +1,31 @@
+/**
+ * Payments: the ledger's PostgreSQL database. Hourly RPO, a year of history, and volume data moved
+ * to object storage so the DR region can restore it.
+ */
+import { backupPolicy, restorePlan, retention } from 'restorable';
+import { drUs, euBackups, prodEu } from '../clusters.ts';
+
+export const ledger = backupPolicy('ledger', {
+  cluster: prodEu,
+  storage: euBackups,
+  namespaces: ['payments'],
+  rpo: '1h',
+  retention: retention.standard(),
+  volumes: 'snapshot-data-mover',
+});
+
+export const ledgerRegionLoss = restorePlan('ledger-region-loss', {
+  from: ledger,
+  to: drUs,
+  scenario: 'region-loss',
+  rto: '45m',
+  drill: { every: 'week' },
+});
+
+export const ledgerNamespaceLoss = restorePlan('ledger-namespace-loss', {
+  from: ledger,
+  to: prodEu,
+  scenario: 'namespace-loss',
+  rto: '15m',
+  drill: { every: 'week' },
+});

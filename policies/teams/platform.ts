@@ -1,0 +1,12 @@
+/** Platform: the DR cluster's own observability stack, backed up to the US bucket. */
+import { backupPolicy, retention } from 'restorable';
+import { drUs, usBackups } from '../clusters.ts';
+
+export const drObservability = backupPolicy('dr-observability', {
+  cluster: drUs,
+  storage: usBackups,
+  namespaces: ['observability'],
+  rpo: '1h',
+  retention: { hourly: 24, ...retention.gfs({ daily: 30, weekly: 4, monthly: 3 }) },
+  volumes: 'snapshot-data-mover',
+});

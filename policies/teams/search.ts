@@ -1,0 +1,14 @@
+/**
+ * Search: OpenSearch with large data volumes (2 TiB). The index can be rebuilt from the ledger,
+ * so in-cluster CSI snapshots (fast, incremental in EBS) are enough; nothing moves cross-region.
+ */
+import { backupPolicy } from 'restorable';
+import { prodEu } from '../clusters.ts';
+
+export const searchIndex = backupPolicy('search', {
+  cluster: prodEu,
+  namespaces: ['search'],
+  rpo: '1h',
+  retention: { hourly: 12, daily: 30 },
+  volumes: 'csi-snapshot',
+});

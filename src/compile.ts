@@ -1,0 +1,59 @@
+import { lower } from './lower/index.ts';
+import { loadPolicies } from './loader/load.ts';
+import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
+import type { Model } from './model/types.ts';
+import { clusterObjectPath, type PlacedObject } from './output/layout.ts';
+import { toYaml } from './output/yaml.ts';
+import { checkModel } from './rules/index.ts';
+
+/** Options of one compilation. */
+export interface CompileOptions {
+  /** Folder of the policy modules. */
+  readonly policiesDir: string;
+  /** Time limit for loading the policy modules. */
+  readonly loadTimeoutMs?: number;
+}
+
+/** The result of compiling policies: the model, every diagnostic and, without errors, the files. */
+export interface Compilation {
+  readonly model: Model;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly objects: readonly PlacedObject[];
+  /** Output files (relative posix path to content); empty when there are errors. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly policyFiles: readonly string[];
+}
+
+/**
+ * The pipeline: load -> resolve -> check -> lower -> render. Pure apart from reading the policies;
+ * nothing is written. Errors in any stage leave `files` empty.
+ */
+export async function compile(options: CompileOptions): Promise<Compilation> {
+  const loaded = await loadPolicies(options.policiesDir, options.loadTimeoutMs);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkModel(loaded.model)];
+  for (const file of loaded.emptyFiles) {
+    diagnostics.push({
+      code: 'LOAD001',
+      severity: 'warning',
+      message: 'exports no declaration (cluster, storage, backupPolicy, restorePlan or guardrails)',
+      hint: 'export the values your builders return, e.g. `export const ledger = backupPolicy(...)`',
+      source: { file, line: 1, column: 1 },
+    });
+  }
+  if (hasErrors(diagnostics)) {
+    return { model: loaded.model, diagnostics, objects: [], files: new Map(), policyFiles: loaded.files };
+  }
+  const objects = lower(loaded.model);
+  return { model: loaded.model, diagnostics, objects, files: render(objects), policyFiles: loaded.files };
+}
+
+/** Renders placed objects into files, one object per file. */
+export function render(objects: readonly PlacedObject[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const placed of objects) {
+    const file = clusterObjectPath(placed);
+    if (files.has(file)) throw new Error(`internal error: two objects would be written to ${file}`);
+    files.set(file, toYaml(placed.object));
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,67 @@
+import type { CsiSnapshotClass } from './csi.ts';
+import { Declaration } from './declaration.ts';
+import type { SealedRef } from './sealed.ts';
+import type { Storage } from './storage.ts';
+
+/** Container images the generated jobs run, declared once by the platform team. */
+export interface ClusterImages {
+  /** Image with `kubectl` and a POSIX shell, for restore runners, drills and freshness checks. */
+  readonly kubectl?: string;
+}
+
+/** Props of a cluster. */
+export interface ClusterProps {
+  /** The environment whose guardrails apply, e.g. `'production'` or `'staging'`. */
+  readonly environment: string;
+  /** Cloud region, shown in reports and used to tell region-loss plans apart. @default none */
+  readonly region?: string;
+  /**
+   * Object storages this cluster writes backups to or restores from. A storage that no policy of
+   * this cluster writes to becomes a ReadOnly location here (the DR side).
+   */
+  readonly storage: readonly Storage[];
+  /** CSI snapshot classes, one per driver. @default none */
+  readonly snapshotClasses?: readonly CsiSnapshotClass[];
+  /**
+   * Public sealing certificates of this cluster's sealed-secrets controller, newest first, as paths
+   * relative to the policies folder. The controller renews its key every 30 days and keeps the old
+   * ones, so secrets sealed for any listed certificate still open. @default none
+   */
+  readonly sealingCertificates?: readonly string[];
+  /**
+   * How this cluster's sealing key is recovered after a rebuild (out of band: backing it up with
+   * Velero would put it in the bucket in plaintext). @default none, which is a warning
+   */
+  readonly sealingKeyRecovery?: string;
+  /** Password of Velero's file-system backup repository (encryption at rest). @default none */
+  readonly repositoryPassword?: SealedRef;
+  /** Images of generated workloads. @default none: required once a job needs one */
+  readonly images?: ClusterImages;
+  /** Namespace Velero runs in. @default 'velero' */
+  readonly veleroNamespace?: string;
+  /** Whether to emit PrometheusRule alerts. @default 'none' */
+  readonly monitoring?: 'prometheus-operator' | 'none';
+}
+
+/** A Kubernetes cluster running Velero. */
+export class Cluster extends Declaration<'cluster', ClusterProps> {
+  /** @internal use cluster() */
+  constructor(name: string, props: ClusterProps) {
+    super('cluster', name, props);
+  }
+}
+
+/**
+ * Declares a cluster: its environment, the storage it reaches and its platform settings.
+ * Its compiled manifests land in `generated/clusters/<name>/`, synced by that cluster's Argo CD.
+ *
+ * @example
+ * export const prodEu = cluster('prod-eu', {
+ *   environment: 'production', region: 'eu-west-1',
+ *   storage: [euBackups], snapshotClasses: [csi({ driver: 'ebs.csi.aws.com' })],
+ *   sealingCertificates: ['clusters/prod-eu/sealing-2026-11.pem'],
+ * });
+ */
+export function cluster(name: string, props: ClusterProps): Cluster {
+  return new Cluster(name, props);
+}

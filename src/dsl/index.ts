@@ -1,0 +1,34 @@
+export { type Cluster, type ClusterImages, type ClusterProps, cluster } from './cluster.ts';
+export { type CsiSnapshotClass, type CsiSnapshotClassProps, csi, type DeletionPolicy } from './csi.ts';
+export { type Declaration, type DeclarationKind, isDeclaration } from './declaration.ts';
+export type { DurationString, DurationUnit, Frequency } from './duration.ts';
+export { type Guardrails, type GuardrailsProps, guardrails } from './guardrails.ts';
+export {
+  type BackupPolicy,
+  type BackupPolicyProps,
+  backupPolicy,
+  type LabelSelector,
+  type VolumeMode,
+} from './policy.ts';
+export {
+  type DrillProps,
+  type RestorePlan,
+  type RestorePlanProps,
+  type RestoreScenario,
+  restorePlan,
+} from './restore-plan.ts';
+export { type Retention, retention, TIERS, type Tier } from './retention.ts';
+export { type SealedRef, sealed } from './sealed.ts';
+export type { SourceLocation } from './source.ts';
+export {
+  type AzureStorageProps,
+  azureStorage,
+  type GcsStorageProps,
+  gcsStorage,
+  type ImmutabilityProps,
+  type S3StorageProps,
+  type Storage,
+  type StorageCommonProps,
+  type StorageProvider,
+  s3Storage,
+} from './storage.ts';

@@ -1,0 +1,76 @@
+import type { Cluster } from './cluster.ts';
+import { Declaration } from './declaration.ts';
+import type { DurationString } from './duration.ts';
+import type { Retention } from './retention.ts';
+import type { Storage } from './storage.ts';
+
+/**
+ * How volume data is captured:
+ * - `csi-snapshot`: CSI snapshots that stay in the cluster's own storage system (fast, not portable);
+ * - `snapshot-data-mover`: CSI snapshots whose data Velero moves to object storage (portable across clusters and regions);
+ * - `filesystem`: file-level copy by Velero's node agent into the backup repository (portable, slower);
+ * - `none`: Kubernetes objects only, for stateless namespaces.
+ */
+export type VolumeMode = 'csi-snapshot' | 'snapshot-data-mover' | 'filesystem' | 'none';
+
+/** A Kubernetes label selector. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    readonly values?: readonly string[];
+  }[];
+}
+
+/** Props of a backup policy. */
+export interface BackupPolicyProps {
+  /** The cluster whose namespaces are backed up. */
+  readonly cluster: Cluster;
+  /** Where backups go. @default the first storage of the cluster */
+  readonly storage?: Storage;
+  /** Namespaces to back up. @default none: then `selector` must be set */
+  readonly namespaces?: readonly string[];
+  /** Back up only objects with these labels. @default all objects of the namespaces */
+  readonly selector?: LabelSelector;
+  /** Resources to include, as `resource.group` names (`persistentvolumeclaims`, `deployments.apps`). @default all */
+  readonly includedResources?: readonly string[];
+  /** Resources to leave out. @default none */
+  readonly excludedResources?: readonly string[];
+  /** Recovery point objective: the most data, in time, that a restore may lose. */
+  readonly rpo: DurationString;
+  /** Restore points kept per retention tier. */
+  readonly retention: Retention;
+  /** How volume data is captured. @default 'csi-snapshot' */
+  readonly volumes?: VolumeMode;
+  /** IANA time zone the tier schedules run in (`CRON_TZ`). @default UTC */
+  readonly timeZone?: string;
+  /**
+   * Cron expression for the finest tier, replacing the one derived from the RPO (for example to
+   * back up outside business hours). Checked against the RPO. @default derived from the RPO
+   */
+  readonly schedule?: string;
+}
+
+/** What to back up in one cluster, how often and for how long. */
+export class BackupPolicy extends Declaration<'backupPolicy', BackupPolicyProps> {
+  /** @internal use backupPolicy() */
+  constructor(name: string, props: BackupPolicyProps) {
+    super('backupPolicy', name, props);
+  }
+}
+
+/**
+ * Declares a backup policy. Each retention tier becomes a Velero Schedule whose cron and TTL are
+ * derived from the RPO and the tier counts.
+ *
+ * @example
+ * export const ledger = backupPolicy('ledger', {
+ *   cluster: prodEu, namespaces: ['payments'],
+ *   rpo: '1h', retention: { hourly: 24, daily: 7, weekly: 4, monthly: 12 },
+ *   volumes: 'snapshot-data-mover',
+ * });
+ */
+export function backupPolicy(name: string, props: BackupPolicyProps): BackupPolicy {
+  return new BackupPolicy(name, props);
+}

@@ -1,0 +1,105 @@
+import { Declaration } from './declaration.ts';
+import type { SealedRef } from './sealed.ts';
+
+/** Object-lock (WORM) retention declared for a bucket. restorable checks the declaration, not the bucket. */
+export interface ImmutabilityProps {
+  /** Days every object stays locked after it is written. */
+  readonly days: number;
+}
+
+/** Props shared by every object storage. */
+export interface StorageCommonProps {
+  /** Sealed provider credentials Velero uses for this storage, sealed once per cluster that reads it. */
+  readonly credentials: SealedRef;
+  /** Folder inside the bucket. @default none: the bucket root */
+  readonly prefix?: string;
+  /** Object lock declared on the bucket. @default none */
+  readonly immutable?: ImmutabilityProps;
+}
+
+/** S3 (or S3-compatible) bucket props. */
+export interface S3StorageProps extends StorageCommonProps {
+  readonly bucket: string;
+  readonly region: string;
+  /** Endpoint of an S3-compatible service (MinIO, Ceph...). @default AWS S3 */
+  readonly endpoint?: string;
+  /** Path-style addressing, needed by most S3-compatible services. @default false */
+  readonly forcePathStyle?: boolean;
+  /** Server-side encryption with a KMS key (`serverSideEncryption: aws:kms`). @default none: bucket default */
+  readonly encryption?: { readonly kmsKeyId: string };
+}
+
+/** Google Cloud Storage bucket props. */
+export interface GcsStorageProps extends StorageCommonProps {
+  readonly bucket: string;
+  /** Customer-managed encryption key. @default none: Google-managed keys */
+  readonly encryption?: { readonly kmsKeyName: string };
+}
+
+/** Azure Blob Storage container props. */
+export interface AzureStorageProps extends StorageCommonProps {
+  readonly container: string;
+  readonly resourceGroup: string;
+  readonly storageAccount: string;
+  readonly subscriptionId?: string;
+  /**
+   * The customer-managed key the storage account encrypts with. Azure sets this on the account, not
+   * per request, so it is a declaration that guardrails check; Velero's config does not carry it.
+   * @default none: Microsoft-managed keys
+   */
+  readonly encryption?: { readonly keyVaultKeyUri: string };
+}
+
+/** Which object-storage provider a storage uses; Velero's provider plugin names. */
+export type StorageProvider = 'aws' | 'gcp' | 'azure';
+
+/** Props of any storage, tagged by provider. */
+export type StorageProps =
+  | ({ readonly provider: 'aws' } & S3StorageProps)
+  | ({ readonly provider: 'gcp' } & GcsStorageProps)
+  | ({ readonly provider: 'azure' } & AzureStorageProps);
+
+/** An object storage location that clusters write backups to or restore from. */
+export class Storage extends Declaration<'storage', StorageProps> {
+  /** @internal use s3Storage, gcsStorage or azureStorage */
+  constructor(name: string, props: StorageProps) {
+    super('storage', name, props);
+  }
+}
+
+/**
+ * An S3 or S3-compatible bucket. Becomes a BackupStorageLocation on every cluster that lists it.
+ *
+ * @example
+ * export const euBackups = s3Storage('eu-backups', {
+ *   bucket: 'acme-velero-eu', region: 'eu-west-1', prefix: 'prod-eu',
+ *   credentials: sealed('velero-eu-backups-credentials'),
+ *   encryption: { kmsKeyId: 'alias/velero' }, immutable: { days: 1 },
+ * });
+ */
+export function s3Storage(name: string, props: S3StorageProps): Storage {
+  return new Storage(name, { provider: 'aws', ...props });
+}
+
+/**
+ * A Google Cloud Storage bucket.
+ *
+ * @example
+ * gcsStorage('gcs-backups', { bucket: 'acme-velero', credentials: sealed('velero-gcs-credentials') })
+ */
+export function gcsStorage(name: string, props: GcsStorageProps): Storage {
+  return new Storage(name, { provider: 'gcp', ...props });
+}
+
+/**
+ * An Azure Blob Storage container.
+ *
+ * @example
+ * azureStorage('azure-backups', {
+ *   container: 'velero', resourceGroup: 'backups', storageAccount: 'acmevelero',
+ *   credentials: sealed('velero-azure-credentials'),
+ * })
+ */
+export function azureStorage(name: string, props: AzureStorageProps): Storage {
+  return new Storage(name, { provider: 'azure', ...props });
+}

@@ -1,0 +1,58 @@
+import { Worker } from 'node:worker_threads';
+import { discoverPolicyFiles } from './discover.ts';
+import type { LoadResult } from './messages.ts';
+
+/** How long loading all policy modules may take before the worker is stopped. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
+
+/** A failure to load policies that is the policies' fault (bad module, hang); printed without a stack. */
+export class PolicyLoadError extends Error {
+  constructor(
+    message: string,
+    readonly failures: readonly { file: string; message: string; line?: number; stack?: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Loads every policy module under `dir` in a worker thread and returns the resolved model. A
+ * module that throws, imports something missing or never returns cannot take the compiler down:
+ * the worker is stopped after `timeoutMs` and the failure names the files.
+ */
+export async function loadPolicies(dir: string, timeoutMs = DEFAULT_LOAD_TIMEOUT_MS): Promise<Extract<LoadResult, { ok: true }> & { files: string[] }> {
+  const files = await discoverPolicyFiles(dir);
+  if (files.length === 0) throw new PolicyLoadError(`${dir}: no policy files (*.ts) found`, []);
+  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { files } });
+  const result = await new Promise<LoadResult>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(
+        new PolicyLoadError(
+          `loading policies did not finish within ${timeoutMs / 1000}s: a policy file never returns (an endless loop or a promise that never settles?)`,
+          files.map((file) => ({ file, message: 'one of these files did not finish loading' })),
+        ),
+      );
+    }, timeoutMs);
+    worker.once('message', (message: LoadResult) => {
+      clearTimeout(timer);
+      resolvePromise(message);
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new PolicyLoadError(`loading policies failed: ${error.message}`, []));
+    });
+    worker.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new PolicyLoadError(`the policy loader stopped (exit code ${code}) before it answered: a policy file called process.exit?`, []));
+    });
+  });
+  await worker.terminate();
+  if (!result.ok) {
+    throw new PolicyLoadError(
+      `${result.failures.length} policy file(s) failed to load`,
+      result.failures.map((f) => ({ file: f.file, message: f.message, line: f.location?.line, stack: f.stack })),
+    );
+  }
+  return { ...result, files };
+}

@@ -1,0 +1,35 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import type { Model } from '../model/types.ts';
+import { normalize } from '../output/normalize.ts';
+import type { PlacedObject } from '../output/layout.ts';
+import type { LowerContext } from './context.ts';
+import { lowerSchedules } from './schedules.ts';
+import { lowerSnapshotClasses } from './snapshots.ts';
+import { lowerStorage } from './storage.ts';
+
+/** A backend: adds the objects of one concern to one cluster's chart. */
+export type Backend = (ctx: LowerContext) => void;
+
+/** Every backend, one concern each. */
+export const BACKENDS: readonly Backend[] = [lowerSnapshotClasses, lowerStorage, lowerSchedules];
+
+/**
+ * Lowers the model into Kubernetes objects: one cdk8s Chart per cluster, each backend adding its
+ * objects. Objects are read with `ApiObject.toJson()` rather than `app.synth()`, which re-resolves
+ * the whole app once per chart (quadratic in clusters); the writer lays files out itself.
+ */
+export function lower(model: Model, backends: readonly Backend[] = BACKENDS): PlacedObject[] {
+  const app = new App({ outdir: '.' });
+  const placed: PlacedObject[] = [];
+  for (const cluster of model.clusters) {
+    const chart = new Chart(app, cluster.name, { disableResourceNameHashes: true });
+    const ctx: LowerContext = { model, cluster, chart };
+    for (const backend of backends) backend(ctx);
+    for (const child of chart.node.children) {
+      if (!(child instanceof ApiObject)) continue;
+      const object = normalize(child.toJson());
+      if (object && typeof object === 'object' && !Array.isArray(object)) placed.push({ cluster: cluster.name, object });
+    }
+  }
+  return placed;
+}

@@ -1,0 +1,46 @@
+import type { IBackupStorageLocation } from '../k8s/velero/backup-storage-location.ts';
+import type { StorageModel } from '../model/types.ts';
+import { emit, type LowerContext } from './context.ts';
+import { MANAGED_BY } from './labels.ts';
+
+/**
+ * One BackupStorageLocation per storage the cluster lists. A storage no policy of this cluster
+ * writes to is ReadOnly here (the DR side reads the production bucket, never writes or deletes
+ * in it). The first writable storage is the default; at most one location is.
+ */
+export function lowerStorage(ctx: LowerContext): void {
+  const storages = new Map(ctx.model.storages.map((s) => [s.name, s]));
+  const written = new Set(ctx.model.policies.filter((p) => p.cluster === ctx.cluster.name).map((p) => p.storage));
+  const defaultStorage = ctx.cluster.storage.find((name) => written.has(name));
+  for (const name of ctx.cluster.storage) {
+    const storage = storages.get(name);
+    if (!storage) continue;
+    const location: IBackupStorageLocation = {
+      apiVersion: 'velero.io/v1',
+      kind: 'BackupStorageLocation',
+      metadata: { name, namespace: ctx.cluster.veleroNamespace, labels: { ...MANAGED_BY } },
+      spec: {
+        provider: storage.provider,
+        objectStorage: { bucket: storage.bucket, prefix: storage.prefix },
+        config: providerConfig(storage),
+        credential: { name: storage.credentials.name, key: storage.credentials.key },
+        default: name === defaultStorage ? true : undefined,
+        accessMode: written.has(name) ? 'ReadWrite' : 'ReadOnly',
+      },
+    };
+    emit(ctx, location);
+  }
+}
+
+/** Velero plugin config, with the provider's encryption keys where the storage declares them. */
+export function providerConfig(storage: StorageModel): Record<string, string> {
+  const config: Record<string, string> = { ...storage.config };
+  const encryption = storage.encryption;
+  if (encryption?.provider === 'aws') {
+    config.serverSideEncryption = 'aws:kms';
+    config.kmsKeyId = encryption.kmsKeyId;
+  } else if (encryption?.provider === 'gcp') {
+    config.kmsKeyName = encryption.kmsKeyName;
+  }
+  return config;
+}

@@ -1,0 +1,404 @@
+import { Cluster } from '../dsl/cluster.ts';
+import type { Declaration } from '../dsl/declaration.ts';
+import { Guardrails } from '../dsl/guardrails.ts';
+import { BackupPolicy } from '../dsl/policy.ts';
+import { RestorePlan } from '../dsl/restore-plan.ts';
+import { TIERS, type Tier } from '../dsl/retention.ts';
+import type { SealedRef } from '../dsl/sealed.ts';
+import { Storage } from '../dsl/storage.ts';
+import { cronError, isTimeZone } from './cron.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { type Duration, parseDuration } from './duration.ts';
+import { expandTiers } from './tiers.ts';
+import type {
+  ClusterModel,
+  EncryptionModel,
+  GuardrailsModel,
+  Model,
+  PolicyModel,
+  RestorePlanModel,
+  SealedRefModel,
+  StorageModel,
+} from './types.ts';
+
+/** The resolver's result: a model of everything that resolved, and what did not. */
+export interface Resolution {
+  readonly model: Model;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/**
+ * Resolves declarations into the model: references become names, defaults are applied, durations
+ * parsed and tier schedules computed. Never throws on user input: what cannot be resolved becomes a
+ * diagnostic, and the rest of the model is still built so every mistake is reported in one run.
+ */
+export function resolve(declarations: readonly Declaration[]): Resolution {
+  const diagnostics: Diagnostic[] = [];
+  const unique = dedupeByName(declarations, diagnostics);
+  const of = <T>(type: abstract new (...args: never[]) => T) => unique.filter((d): d is Declaration & T => d instanceof type);
+
+  const storages = of(Storage).map((s) => resolveStorage(s, diagnostics));
+  const clusters = of(Cluster).map((c) => resolveCluster(c, diagnostics));
+  const clusterByName = new Map(clusters.map((c) => [c.name, c]));
+  const policies = of(BackupPolicy).map((p) => resolvePolicy(p, clusterByName, diagnostics));
+  const restorePlans = of(RestorePlan).map((p) => resolvePlan(p, diagnostics));
+  const guardrails = of(Guardrails).map((g) => resolveGuardrails(g, diagnostics));
+  return {
+    model: {
+      clusters: clusters.sort(byName),
+      storages: storages.sort(byName),
+      policies: policies.sort(byName),
+      restorePlans: restorePlans.sort(byName),
+      guardrails: guardrails.sort((a, b) => byName({ name: a.environment }, { name: b.environment })),
+    },
+    diagnostics,
+  };
+}
+
+function dedupeByName(declarations: readonly Declaration[], diagnostics: Diagnostic[]): Declaration[] {
+  const seen = new Map<string, Declaration>();
+  const kept: Declaration[] = [];
+  for (const declaration of declarations) {
+    const key = `${declaration.kind}/${String(declaration.name)}`;
+    const first = seen.get(key);
+    if (first) {
+      const where = first.source ? ` (first declared at ${first.source.file}:${first.source.line})` : '';
+      diagnostics.push(
+        at(declaration, 'name', {
+          code: 'DUP001',
+          message: `two ${declaration.kind} declarations are named "${String(declaration.name)}"${where}`,
+          hint: 'give each declaration a unique name; generated object and file names derive from it',
+        }),
+      );
+      continue;
+    }
+    seen.set(key, declaration);
+    kept.push(declaration);
+  }
+  return kept;
+}
+
+/** A diagnostic about one field of one declaration. */
+function at(declaration: Declaration, path: string, d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): Diagnostic {
+  return { severity: 'error', declaration: String(declaration.name), path, source: declaration.source, ...d };
+}
+
+function duration(declaration: Declaration, path: string, value: unknown, diagnostics: Diagnostic[]): Duration | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseDuration(value);
+  if (!parsed) {
+    diagnostics.push(
+      at(declaration, path, {
+        code: 'DUR001',
+        message: `expected a duration such as '15m', '1h', '7d' or '2w', got ${JSON.stringify(value)}`,
+        hint: 'write a whole number above zero followed by one unit: s, m, h, d or w',
+      }),
+    );
+  }
+  return parsed;
+}
+
+function sealedRef(ref: SealedRef | undefined): SealedRefModel | undefined {
+  return ref ? { name: ref.sealedSecret, key: ref.key } : undefined;
+}
+
+function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): StorageModel {
+  const p = storage.props;
+  const config: Record<string, string> = {};
+  let bucket: string;
+  let encryption: EncryptionModel | undefined;
+  switch (p.provider) {
+    case 'aws':
+      bucket = p.bucket;
+      config.region = p.region;
+      if (p.endpoint) config.s3Url = p.endpoint;
+      if (p.forcePathStyle) config.s3ForcePathStyle = 'true';
+      if (p.encryption) encryption = { provider: 'aws', kmsKeyId: p.encryption.kmsKeyId };
+      break;
+    case 'gcp':
+      bucket = p.bucket;
+      if (p.encryption) encryption = { provider: 'gcp', kmsKeyName: p.encryption.kmsKeyName };
+      break;
+    case 'azure':
+      bucket = p.container;
+      config.resourceGroup = p.resourceGroup;
+      config.storageAccount = p.storageAccount;
+      if (p.subscriptionId) config.subscriptionId = p.subscriptionId;
+      if (p.encryption) encryption = { provider: 'azure', keyVaultKeyUri: p.encryption.keyVaultKeyUri };
+      break;
+    default:
+      diagnostics.push(
+        at(storage, 'provider', {
+          code: 'STO001',
+          message: `unknown storage provider ${JSON.stringify((p as { provider?: unknown }).provider)}`,
+          hint: 'declare storage with s3Storage, gcsStorage or azureStorage',
+        }),
+      );
+      bucket = '';
+  }
+  if (!p.credentials || typeof p.credentials.sealedSecret !== 'string') {
+    diagnostics.push(
+      at(storage, 'credentials', {
+        code: 'STO002',
+        message: 'expected sealed credentials, got none',
+        hint: "seal the provider credentials with `restorable seal --write` and reference them with sealed('<name>')",
+      }),
+    );
+  }
+  return {
+    name: storage.name,
+    provider: p.provider,
+    bucket,
+    prefix: p.prefix,
+    config,
+    credentials: sealedRef(p.credentials) ?? { name: '', key: '' },
+    encryption,
+    immutableDays: p.immutable?.days,
+    source: storage.source,
+  };
+}
+
+function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterModel {
+  const p = cluster.props;
+  const storage = (p.storage ?? []).filter((s, index) => {
+    if (s instanceof Storage) return true;
+    diagnostics.push(
+      at(cluster, `storage[${index}]`, {
+        code: 'REF002',
+        message: `expected a storage declaration, got ${describe(s)}`,
+        hint: 'list values made by s3Storage, gcsStorage or azureStorage (check the import)',
+      }),
+    );
+    return false;
+  });
+  return {
+    name: cluster.name,
+    environment: p.environment,
+    region: p.region,
+    veleroNamespace: p.veleroNamespace ?? 'velero',
+    storage: storage.map((s) => s.name),
+    snapshotClasses: (p.snapshotClasses ?? []).map((c) => ({
+      name: c.name ?? `velero-${c.driver.replaceAll('.', '-')}`,
+      driver: c.driver,
+      deletionPolicy: c.deletionPolicy ?? 'Retain',
+      parameters: c.parameters ?? {},
+    })),
+    sealingCertificates: [...(p.sealingCertificates ?? [])],
+    sealingKeyRecovery: p.sealingKeyRecovery,
+    repositoryPassword: sealedRef(p.repositoryPassword),
+    images: { ...(p.images ?? {}) },
+    monitoring: p.monitoring ?? 'none',
+    source: cluster.source,
+  };
+}
+
+function resolvePolicy(
+  policy: BackupPolicy,
+  clusters: ReadonlyMap<string, ClusterModel>,
+  diagnostics: Diagnostic[],
+): PolicyModel {
+  const p = policy.props;
+  let clusterName = '';
+  if (p.cluster instanceof Cluster) clusterName = p.cluster.name;
+  else
+    diagnostics.push(
+      at(policy, 'cluster', {
+        code: 'REF001',
+        message: `expected a cluster declaration, got ${describe(p.cluster)}`,
+        hint: 'pass a value made by cluster(), imported from the platform team\'s clusters file',
+      }),
+    );
+  const cluster = clusters.get(clusterName);
+  let storageName = cluster?.storage[0] ?? '';
+  if (p.storage !== undefined) {
+    if (p.storage instanceof Storage) storageName = p.storage.name;
+    else
+      diagnostics.push(
+        at(policy, 'storage', {
+          code: 'REF002',
+          message: `expected a storage declaration, got ${describe(p.storage)}`,
+          hint: 'pass a value made by s3Storage, gcsStorage or azureStorage',
+        }),
+      );
+  }
+  if (cluster && storageName && !cluster.storage.includes(storageName)) {
+    diagnostics.push(
+      at(policy, 'storage', {
+        code: 'REF003',
+        message: `storage "${storageName}" is not listed in cluster "${cluster.name}"`,
+        hint: `add it to the storage of cluster "${cluster.name}", or choose one of: ${cluster.storage.join(', ') || '(none declared)'}`,
+      }),
+    );
+  } else if (cluster && !storageName) {
+    diagnostics.push(
+      at(policy, 'storage', {
+        code: 'REF003',
+        message: `cluster "${cluster.name}" declares no storage to write backups to`,
+        hint: 'list at least one storage in the cluster declaration',
+      }),
+    );
+  }
+
+  const rpo = duration(policy, 'rpo', p.rpo, diagnostics);
+  if (p.rpo === undefined) {
+    diagnostics.push(
+      at(policy, 'rpo', { code: 'DUR002', message: 'expected an RPO, got none', hint: "add rpo: '1h' (or what the data needs)" }),
+    );
+  }
+  const retention = readRetention(policy, diagnostics);
+  const timeZone = p.timeZone;
+  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+    diagnostics.push(
+      at(policy, 'timeZone', {
+        code: 'CRON002',
+        message: `unknown time zone ${JSON.stringify(timeZone)}`,
+        hint: "use an IANA zone name such as 'Europe/Berlin' or 'America/New_York'",
+      }),
+    );
+  }
+  const overrideError = p.schedule === undefined ? undefined : cronError(p.schedule);
+  if (overrideError) {
+    diagnostics.push(
+      at(policy, 'schedule', {
+        code: 'CRON001',
+        message: `invalid cron expression ${JSON.stringify(p.schedule)}: ${overrideError}`,
+        hint: "write five fields, e.g. '30 2 * * *' (02:30 every day)",
+      }),
+    );
+  }
+  const schedulable = rpo && retention.valid && !overrideError && (timeZone === undefined || isTimeZone(timeZone));
+  return {
+    name: policy.name,
+    cluster: clusterName,
+    storage: storageName,
+    namespaces: [...(p.namespaces ?? [])],
+    selector: p.selector,
+    includedResources: [...(p.includedResources ?? [])],
+    excludedResources: [...(p.excludedResources ?? [])],
+    rpo: rpo ?? { text: String(p.rpo), seconds: Number.NaN },
+    retention: retention.counts,
+    volumes: p.volumes ?? 'csi-snapshot',
+    timeZone,
+    scheduleOverride: p.schedule,
+    schedules: schedulable
+      ? expandTiers({
+          policy: policy.name,
+          rpoSeconds: rpo.seconds,
+          retention: retention.counts,
+          timeZone,
+          scheduleOverride: p.schedule,
+        })
+      : [],
+    source: policy.source,
+  };
+}
+
+function readRetention(policy: BackupPolicy, diagnostics: Diagnostic[]) {
+  const declared: Record<string, unknown> = { ...(policy.props.retention ?? {}) };
+  const counts: Partial<Record<Tier, number>> = {};
+  let valid = true;
+  for (const key of Object.keys(declared).sort()) {
+    if (!(TIERS as readonly string[]).includes(key)) {
+      valid = false;
+      diagnostics.push(
+        at(policy, `retention.${key}`, {
+          code: 'RET004',
+          message: `unknown retention tier "${key}"`,
+          hint: `use ${TIERS.join(', ')}`,
+        }),
+      );
+    }
+  }
+  for (const tier of TIERS) {
+    const value = declared[tier];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      valid = false;
+      diagnostics.push(
+        at(policy, `retention.${tier}`, {
+          code: 'RET002',
+          message: `expected a whole number >= 0, got ${JSON.stringify(value)}`,
+          hint: `the count of ${tier} restore points to keep, e.g. ${tier}: ${DEFAULT_COUNT[tier]}`,
+        }),
+      );
+      continue;
+    }
+    counts[tier] = value;
+  }
+  if (valid && !TIERS.some((tier) => (counts[tier] ?? 0) > 0)) {
+    valid = false;
+    diagnostics.push(
+      at(policy, 'retention', {
+        code: 'RET003',
+        message: 'keeps no restore points: every tier count is zero or missing',
+        hint: 'set at least one tier, e.g. retention: { daily: 7 }',
+      }),
+    );
+  }
+  return { counts, valid };
+}
+
+const DEFAULT_COUNT: Readonly<Record<Tier, number>> = { hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 7 };
+
+function resolvePlan(plan: RestorePlan, diagnostics: Diagnostic[]): RestorePlanModel {
+  const p = plan.props;
+  const from = (Array.isArray(p.from) ? p.from : [p.from]) as readonly unknown[];
+  const names = from.flatMap((source, index) => {
+    if (source instanceof BackupPolicy) return [source.name];
+    diagnostics.push(
+      at(plan, Array.isArray(p.from) ? `from[${index}]` : 'from', {
+        code: 'REF004',
+        message: `expected a backup policy, got ${describe(source)}`,
+        hint: 'pass values made by backupPolicy()',
+      }),
+    );
+    return [];
+  });
+  if (!(p.to instanceof Cluster)) {
+    diagnostics.push(
+      at(plan, 'to', {
+        code: 'REF001',
+        message: `expected a cluster declaration, got ${describe(p.to)}`,
+        hint: 'pass a value made by cluster()',
+      }),
+    );
+  }
+  const rto = duration(plan, 'rto', p.rto, diagnostics);
+  return {
+    name: plan.name,
+    from: names,
+    to: p.to instanceof Cluster ? p.to.name : '',
+    scenario: p.scenario,
+    rto: rto ?? { text: String(p.rto), seconds: Number.NaN },
+    namespaceMapping: { ...(p.namespaceMapping ?? {}) },
+    drill: p.drill ? { every: p.drill.every } : undefined,
+    source: plan.source,
+  };
+}
+
+function resolveGuardrails(g: Guardrails, diagnostics: Diagnostic[]): GuardrailsModel {
+  const p = g.props;
+  return {
+    environment: g.name,
+    maxRpo: duration(g, 'maxRpo', p.maxRpo, diagnostics),
+    minRetention: duration(g, 'minRetention', p.minRetention, diagnostics),
+    requireEncryption: p.requireEncryption ?? false,
+    requireImmutableStorage: p.requireImmutableStorage ?? false,
+    snapshotDeletionPolicy: p.snapshotDeletionPolicy,
+    drillEvery: p.drillEvery,
+    source: g.source,
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined (an import that is not exported, or a circular import?)';
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const kind = (value as { kind?: unknown }).kind;
+    return typeof kind === 'string' ? `a ${kind} declaration` : 'an object';
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,136 @@
+/**
+ * The resolved model: the contract between the stages (rules, lowering, diff, explain) and between
+ * capabilities. Plain, serialisable data: every reference is resolved to a name, every default
+ * applied, every duration parsed. Lists are sorted by name so later stages are deterministic.
+ */
+import type { DeletionPolicy } from '../dsl/csi.ts';
+import type { Frequency } from '../dsl/duration.ts';
+import type { LabelSelector, VolumeMode } from '../dsl/policy.ts';
+import type { RestoreScenario } from '../dsl/restore-plan.ts';
+import type { Tier } from '../dsl/retention.ts';
+import type { SourceLocation } from '../dsl/source.ts';
+import type { StorageProvider } from '../dsl/storage.ts';
+import type { Duration } from './duration.ts';
+
+/** A reference to a key of a sealed credential kept in `policies/sealed/<cluster>/<name>.yaml`. */
+export interface SealedRefModel {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** A CSI VolumeSnapshotClass to emit on a cluster. */
+export interface SnapshotClassModel {
+  readonly name: string;
+  readonly driver: string;
+  readonly deletionPolicy: DeletionPolicy;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/** A cluster with its platform settings. */
+export interface ClusterModel {
+  readonly name: string;
+  readonly environment: string;
+  readonly region?: string;
+  readonly veleroNamespace: string;
+  /** Names of the storages it reaches, in declaration order. */
+  readonly storage: readonly string[];
+  readonly snapshotClasses: readonly SnapshotClassModel[];
+  /** Certificate paths relative to the policies folder, newest first. */
+  readonly sealingCertificates: readonly string[];
+  readonly sealingKeyRecovery?: string;
+  readonly repositoryPassword?: SealedRefModel;
+  readonly images: Readonly<Record<string, string>>;
+  readonly monitoring: 'prometheus-operator' | 'none';
+  readonly source?: SourceLocation;
+}
+
+/** Provider-side encryption declared on a storage. */
+export type EncryptionModel =
+  | { readonly provider: 'aws'; readonly kmsKeyId: string }
+  | { readonly provider: 'gcp'; readonly kmsKeyName: string }
+  | { readonly provider: 'azure'; readonly keyVaultKeyUri: string };
+
+/** An object storage location. */
+export interface StorageModel {
+  readonly name: string;
+  readonly provider: StorageProvider;
+  /** Bucket (S3, GCS) or container (Azure). */
+  readonly bucket: string;
+  readonly prefix?: string;
+  /** Velero provider config, without encryption keys (see `encryption`). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly credentials: SealedRefModel;
+  readonly encryption?: EncryptionModel;
+  /** Declared object-lock days. */
+  readonly immutableDays?: number;
+  readonly source?: SourceLocation;
+}
+
+/** One Velero Schedule of a policy: a retention tier with its cron and TTL. */
+export interface TierSchedule {
+  readonly tier: Tier;
+  /** Schedule name: `<policy>-<tier>`. */
+  readonly name: string;
+  /** Cron expression, prefixed with `CRON_TZ=<zone> ` when the policy has a time zone. */
+  readonly cron: string;
+  /** How long each backup of this tier lives. */
+  readonly ttl: Duration;
+  /** Restore points of this tier the policy asked for. */
+  readonly keep: number;
+  /** Longest time between two runs of this schedule. */
+  readonly interval: Duration;
+}
+
+/** A backup policy with its references resolved and its schedules computed. */
+export interface PolicyModel {
+  readonly name: string;
+  readonly cluster: string;
+  readonly storage: string;
+  readonly namespaces: readonly string[];
+  readonly selector?: LabelSelector;
+  readonly includedResources: readonly string[];
+  readonly excludedResources: readonly string[];
+  readonly rpo: Duration;
+  /** Counts per tier exactly as declared (checked by rules, not here). */
+  readonly retention: Readonly<Partial<Record<Tier, number>>>;
+  readonly volumes: VolumeMode;
+  readonly timeZone?: string;
+  /** Cron of the finest tier when the policy overrides it. */
+  readonly scheduleOverride?: string;
+  /** One per tier with a count above zero, finest first. Empty when retention is invalid. */
+  readonly schedules: readonly TierSchedule[];
+  readonly source?: SourceLocation;
+}
+
+/** A restore plan. */
+export interface RestorePlanModel {
+  readonly name: string;
+  readonly from: readonly string[];
+  readonly to: string;
+  readonly scenario: RestoreScenario;
+  readonly rto: Duration;
+  readonly namespaceMapping: Readonly<Record<string, string>>;
+  readonly drill?: { readonly every: Frequency };
+  readonly source?: SourceLocation;
+}
+
+/** Guardrails of one environment. */
+export interface GuardrailsModel {
+  readonly environment: string;
+  readonly maxRpo?: Duration;
+  readonly minRetention?: Duration;
+  readonly requireEncryption: boolean;
+  readonly requireImmutableStorage: boolean;
+  readonly snapshotDeletionPolicy?: DeletionPolicy;
+  readonly drillEvery?: Frequency;
+  readonly source?: SourceLocation;
+}
+
+/** Everything the policies declare, resolved. */
+export interface Model {
+  readonly clusters: readonly ClusterModel[];
+  readonly storages: readonly StorageModel[];
+  readonly policies: readonly PolicyModel[];
+  readonly restorePlans: readonly RestorePlanModel[];
+  readonly guardrails: readonly GuardrailsModel[];
+}

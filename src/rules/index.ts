@@ -1,0 +1,18 @@
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Model } from '../model/types.ts';
+import { guardrailsRule } from './guardrails.ts';
+import { namesRule } from './names.ts';
+import { retentionRule } from './retention.ts';
+import { rpoRule } from './rpo.ts';
+import type { Rule } from './rule.ts';
+import { scopeRule } from './scope.ts';
+
+/** Every rule, in the order their findings are reported. */
+export const RULES: readonly Rule[] = [namesRule, scopeRule, rpoRule, retentionRule, guardrailsRule];
+
+/** Runs every rule over the model. */
+export function checkModel(model: Model, rules: readonly Rule[] = RULES): Diagnostic[] {
+  return rules.flatMap((rule) => rule.check(model));
+}
+
+export type { Rule } from './rule.ts';

@@ -1,0 +1,34 @@
+import { longestGapSeconds, unionOfRuns } from '../model/cron.ts';
+import { humanDuration } from '../model/duration.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Model } from '../model/types.ts';
+import type { Rule } from './rule.ts';
+
+const DAY = 86_400;
+
+/** RPO001: the longest gap between any two backups of a policy (all tiers together) is within its RPO. */
+export const rpoRule: Rule = {
+  family: 'rpo',
+  check(model: Model): Diagnostic[] {
+    const found: Diagnostic[] = [];
+    for (const policy of model.policies) {
+      if (policy.schedules.length === 0 || !Number.isFinite(policy.rpo.seconds)) continue;
+      const horizon = Math.min(800 * DAY, Math.max(8 * DAY, 3 * Math.max(...policy.schedules.map((s) => s.interval.seconds))));
+      const gap = longestGapSeconds(unionOfRuns(policy.schedules.map((s) => s.cron), horizon));
+      if (gap > policy.rpo.seconds) {
+        found.push({
+          code: 'RPO001',
+          severity: 'error',
+          message: `backups can be ${Number.isFinite(gap) ? humanDuration(gap) : 'forever'} apart, longer than the RPO of ${policy.rpo.text}`,
+          hint: policy.scheduleOverride
+            ? `make the schedule "${policy.scheduleOverride}" run at least every ${policy.rpo.text}, or remove it to derive one from the RPO`
+            : `raise the RPO to at least ${humanDuration(gap)}, or add a finer retention tier`,
+          declaration: policy.name,
+          path: policy.scheduleOverride ? 'schedule' : 'rpo',
+          source: policy.source,
+        });
+      }
+    }
+    return found;
+  },
+};
