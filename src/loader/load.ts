@@ -2,8 +2,11 @@ import { Worker } from 'node:worker_threads';
 import { discoverPolicyFiles } from './discover.ts';
 import type { LoadResult } from './messages.ts';
 
-/** How long loading all policy modules may take before the worker is stopped. */
-export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
+/**
+ * How long loading all policy modules may take before the worker is stopped: 30 s, or
+ * `RESTORABLE_LOAD_TIMEOUT_MS` when set (CI with thousands of policy files may need more).
+ */
+export const DEFAULT_LOAD_TIMEOUT_MS = Number.parseInt(process.env.RESTORABLE_LOAD_TIMEOUT_MS ?? '', 10) || 30_000;
 
 /** A failure to load policies that is the policies' fault (bad module, hang); printed without a stack. */
 export class PolicyLoadError extends Error {
