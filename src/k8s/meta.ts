@@ -17,6 +17,9 @@ export interface IObjectMeta {
   annotations?: Record<string, string>;
 }
 
+/** The metadata of a cluster-scoped object: no namespace. */
+export type IClusterObjectMeta = Omit<IObjectMeta, 'namespace'>;
+
 /** Metadata that may also carry finalizers (Argo CD uses one to cascade deletion). */
 export interface IObjectMetaWithFinalizers extends IObjectMeta {
   /** Finalizers that must be removed before the object is deleted. */
@@ -32,6 +35,12 @@ const metaProperties = {
 
 /** Schema of {@link IObjectMeta}. `name` is required: a GitOps manifest cannot use generateName. */
 export const objectMetaSchema: JsonSchema = obj(metaProperties, ['name']);
+
+/** Schema of {@link IClusterObjectMeta}: a namespace on a cluster-scoped object is a mistake. */
+export const clusterObjectMetaSchema: JsonSchema = obj(
+  { name: metaProperties.name, labels: metaProperties.labels, annotations: metaProperties.annotations },
+  ['name'],
+);
 
 /** Schema of {@link IObjectMetaWithFinalizers}. */
 export const objectMetaWithFinalizersSchema: JsonSchema = obj({ ...metaProperties, finalizers: strings() }, ['name']);
