@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonSchema } from '../../src/k8s/schema.ts';
 import { validationErrors } from '../../src/k8s/validation.ts';
 import {
   Backup,
@@ -22,23 +21,8 @@ import {
   scheduleSchema,
   volumeSnapshotLocationSchema,
 } from '../../src/k8s/velero/index.ts';
-import { loadCrdSchema, loadCrdValidator, uncoveredPaths } from '../support/crd.ts';
-
-/** Deep copy so a test can break one field without touching the shared example. */
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
-/** Sets a value at a dotted path (creating nothing: the parent must exist). */
-function setAt(obj: unknown, dotted: string, value: unknown): unknown {
-  const copy = clone(obj);
-  const keys = dotted.split('.');
-  const last = keys.pop() as string;
-  let cur = copy as Record<string, unknown>;
-  for (const k of keys) cur = cur[k] as Record<string, unknown>;
-  cur[last] = value;
-  return copy;
-}
+import { loadCrdValidator } from '../support/crd.ts';
+import { type KindCase, describeKinds, setAt } from './kind-cases.ts';
 
 const backupSpec: IBackupSpec = {
   metadata: { labels: { 'restorable.dev/policy': 'orders' } },
@@ -243,20 +227,7 @@ const deleteRequest: IDeleteBackupRequest = {
   spec: { backupName: 'orders-daily-20240101020000' },
 };
 
-interface Case {
-  readonly kind: string;
-  readonly crdFile: string;
-  readonly schema: JsonSchema;
-  readonly examples: readonly unknown[];
-  /** Builds the model and runs its validate(). */
-  readonly modelValidate: (obj: unknown) => void;
-  /** A dotted path to a field that exists in the example, and a misspelling of its last segment. */
-  readonly misspelt: { readonly parent: string; readonly field: string };
-  /** A dotted path to a string field, to be given a number. */
-  readonly stringField: string;
-}
-
-const cases: readonly Case[] = [
+const cases: readonly KindCase[] = [
   {
     kind: 'Schedule',
     crdFile: 'velero/velero.io_schedules.yaml',
@@ -313,43 +284,7 @@ const cases: readonly Case[] = [
   },
 ];
 
-describe.each(cases)('velero.io/v1 $kind', (c) => {
-  const crd = loadCrdValidator(c.crdFile);
-  const example = c.examples[0];
-
-  it('GIVEN realistic full examples WHEN validated THEN both the project schema and the real CRD accept them', () => {
-    for (const ex of c.examples) {
-      expect(validationErrors(c.schema, ex)).toEqual([]);
-      expect(crd(ex)).toEqual([]);
-      expect(() => c.modelValidate(ex)).not.toThrow();
-    }
-  });
-
-  it('GIVEN a misspelt field WHEN validated THEN both reject it as unknown', () => {
-    const bad = setAt(example, `${c.misspelt.parent}.${c.misspelt.field}`, 'x');
-    const sentence = `${c.misspelt.parent}: unknown field "${c.misspelt.field}"`;
-    expect(validationErrors(c.schema, bad)).toContain(sentence);
-    expect(crd(bad)).toContain(sentence);
-    expect(() => c.modelValidate(bad)).toThrow(sentence);
-  });
-
-  it('GIVEN a number in a string field WHEN validated THEN both reject the type', () => {
-    const bad = setAt(example, c.stringField, 42);
-    const sentence = `${c.stringField}: expected string, got number`;
-    expect(validationErrors(c.schema, bad)).toContain(sentence);
-    expect(crd(bad)).toContain(sentence);
-  });
-
-  it('GIVEN an unknown metadata field WHEN validated THEN both reject it', () => {
-    const bad = setAt(example, 'metadata.labelz', { a: 'b' });
-    expect(validationErrors(c.schema, bad)).toContain('metadata: unknown field "labelz"');
-    expect(crd(bad)).toContain('metadata: unknown field "labelz"');
-  });
-
-  it('GIVEN the project schema WHEN walked next to the real CRD THEN every allowed path exists in the CRD', () => {
-    expect(uncoveredPaths(c.schema, loadCrdSchema(c.crdFile))).toEqual([]);
-  });
-});
+describeKinds('velero.io/v1', cases);
 
 describe('velero.io/v1 models', () => {
   it('GIVEN a Schedule built from data WHEN serialised THEN apiVersion and kind are filled in and nothing undefined leaks', () => {
