@@ -212,10 +212,12 @@ const validatorCache = new Map<string, ValidateFunction>();
  * Compiled once and cached.
  */
 export function loadCrdValidator(file: string, version?: string): CrdValidator {
-  const key = `${file}@${version ?? ''}`;
+  // Key by the resolved version so that "default" and its explicit name share one compiled validator.
+  const resolved = pickVersion(readCrd(file), file, version).name;
+  const key = `${file}@${resolved}`;
   let fn = validatorCache.get(key);
   if (fn === undefined) {
-    fn = crdAjv().compile(loadCrdSchema(file, version));
+    fn = crdAjv().compile(loadCrdSchema(file, resolved));
     validatorCache.set(key, fn);
   }
   const compiled = fn;
