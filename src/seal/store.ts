@@ -37,7 +37,8 @@ export async function writeSealedSecret(policiesDir: string, cluster: string, ob
     await writeFile(temporary, renderSealedSecret(obj), { encoding: 'utf8', flag: 'wx' });
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // Best effort: the folder itself may be what failed.
+    await rm(temporary, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new SealError('SEAL106', `${target}: cannot write the file (${code})`);
   }
