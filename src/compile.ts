@@ -5,6 +5,7 @@ import type { Model } from './model/types.ts';
 import { clusterObjectPath, type PlacedObject } from './output/layout.ts';
 import { toYaml } from './output/yaml.ts';
 import { checkModel } from './rules/index.ts';
+import { checkObjects } from './rules/objects.ts';
 
 /** Options of one compilation. */
 export interface CompileOptions {
@@ -44,6 +45,10 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
     return { model: loaded.model, diagnostics, objects: [], files: new Map(), policyFiles: loaded.files };
   }
   const objects = lower(loaded.model);
+  diagnostics.push(...checkObjects(objects, loaded.model));
+  if (hasErrors(diagnostics)) {
+    return { model: loaded.model, diagnostics, objects, files: new Map(), policyFiles: loaded.files };
+  }
   return { model: loaded.model, diagnostics, objects, files: render(objects), policyFiles: loaded.files };
 }
 

@@ -2,7 +2,7 @@
  * Payments: the ledger's PostgreSQL database. Hourly RPO, a year of history, and volume data moved
  * to object storage so the DR region can restore it.
  */
-import { backupPolicy, restorePlan, retention } from 'restorable';
+import { backupPolicy, postgres, restorePlan, retention } from 'restorable';
 import { drUs, euBackups, prodEu } from '../clusters.ts';
 
 export const ledger = backupPolicy('ledger', {
@@ -12,6 +12,15 @@ export const ledger = backupPolicy('ledger', {
   rpo: '1h',
   retention: retention.standard(),
   volumes: 'snapshot-data-mover',
+  apps: [
+    postgres({
+      name: 'ledger-db',
+      selector: { 'app.kubernetes.io/name': 'ledger-db' },
+      container: 'postgres',
+      database: 'ledger',
+      dumpDir: '/var/lib/postgresql/data/restorable',
+    }),
+  ],
 });
 
 export const ledgerRegionLoss = restorePlan('ledger-region-loss', {

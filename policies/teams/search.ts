@@ -11,4 +11,8 @@ export const searchIndex = backupPolicy('search', {
   rpo: '1h',
   retention: { hourly: 12, daily: 30 },
   volumes: 'csi-snapshot',
+  volumePolicies: [
+    // Node-local caches are rebuilt on start; snapshotting them only costs time and money.
+    { conditions: { storageClass: ['local-cache'] }, action: 'skip' },
+  ],
 });

@@ -1,3 +1,4 @@
+export * from './apps/index.ts';
 export { type Cluster, type ClusterImages, type ClusterProps, cluster } from './cluster.ts';
 export { type CsiSnapshotClass, type CsiSnapshotClassProps, csi, type DeletionPolicy } from './csi.ts';
 export { type Declaration, type DeclarationKind, isDeclaration } from './declaration.ts';
@@ -32,3 +33,4 @@ export {
   type StorageProvider,
   s3Storage,
 } from './storage.ts';
+export type { VolumeAction, VolumeConditions, VolumePolicy } from './volume-policies.ts';

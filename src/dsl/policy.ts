@@ -1,17 +1,21 @@
+import type { AppProfile } from './apps/profile.ts';
 import type { Cluster } from './cluster.ts';
 import { Declaration } from './declaration.ts';
 import type { DurationString } from './duration.ts';
 import type { Retention } from './retention.ts';
 import type { Storage } from './storage.ts';
+import type { VolumePolicy } from './volume-policies.ts';
 
 /**
  * How volume data is captured:
  * - `csi-snapshot`: CSI snapshots that stay in the cluster's own storage system (fast, not portable);
  * - `snapshot-data-mover`: CSI snapshots whose data Velero moves to object storage (portable across clusters and regions);
+ * - `native-snapshot`: the cloud provider's disk snapshots through Velero's provider plugin and a
+ *   VolumeSnapshotLocation (not portable across regions);
  * - `filesystem`: file-level copy by Velero's node agent into the backup repository (portable, slower);
  * - `none`: Kubernetes objects only, for stateless namespaces.
  */
-export type VolumeMode = 'csi-snapshot' | 'snapshot-data-mover' | 'filesystem' | 'none';
+export type VolumeMode = 'csi-snapshot' | 'snapshot-data-mover' | 'native-snapshot' | 'filesystem' | 'none';
 
 /** A Kubernetes label selector. */
 export interface LabelSelector {
@@ -45,6 +49,10 @@ export interface BackupPolicyProps {
   readonly volumes?: VolumeMode;
   /** IANA time zone the tier schedules run in (`CRON_TZ`). @default UTC */
   readonly timeZone?: string;
+  /** Application profiles: database-consistent hooks, restore hooks and drill checks. @default none */
+  readonly apps?: readonly AppProfile[];
+  /** Per-volume decisions (skip scratch volumes, file-system copy for some classes). @default none */
+  readonly volumePolicies?: readonly VolumePolicy[];
   /**
    * Cron expression for the finest tier, replacing the one derived from the RPO (for example to
    * back up outside business hours). Checked against the RPO. @default derived from the RPO

@@ -2,8 +2,11 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { Model } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
 import type { PlacedObject } from '../output/layout.ts';
+import { lowerAlerts } from './alerts.ts';
 import type { LowerContext } from './context.ts';
+import { lowerResourcePolicies } from './resource-policies.ts';
 import { lowerSchedules } from './schedules.ts';
+import { lowerSnapshotLocations } from './snapshot-locations.ts';
 import { lowerSnapshotClasses } from './snapshots.ts';
 import { lowerStorage } from './storage.ts';
 
@@ -11,7 +14,14 @@ import { lowerStorage } from './storage.ts';
 export type Backend = (ctx: LowerContext) => void;
 
 /** Every backend, one concern each. */
-export const BACKENDS: readonly Backend[] = [lowerSnapshotClasses, lowerStorage, lowerSchedules];
+export const BACKENDS: readonly Backend[] = [
+  lowerSnapshotClasses,
+  lowerStorage,
+  lowerSnapshotLocations,
+  lowerResourcePolicies,
+  lowerSchedules,
+  lowerAlerts,
+];
 
 /**
  * Lowers the model into Kubernetes objects: one cdk8s Chart per cluster, each backend adding its

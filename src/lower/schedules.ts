@@ -1,9 +1,12 @@
-import type { IBackupSpec } from '../k8s/velero/backup-spec.ts';
+import type { AppProfile } from '../dsl/apps/profile.ts';
+import type { IBackupResourceHookSpec, IBackupSpec } from '../k8s/velero/backup-spec.ts';
 import type { ISchedule } from '../k8s/velero/schedule.ts';
-import { goDuration } from '../model/duration.ts';
+import { goDuration, parseDuration } from '../model/duration.ts';
 import type { PolicyModel, TierSchedule } from '../model/types.ts';
 import { emit, type LowerContext } from './context.ts';
 import { policyLabels, TIER_LABEL } from './labels.ts';
+import { resourcePolicyName } from './resource-policies.ts';
+import { nativeSnapshotLocation } from './snapshot-locations.ts';
 
 /**
  * One Velero Schedule per retention tier of every policy of the cluster.
@@ -50,8 +53,53 @@ export function backupTemplate(policy: PolicyModel, tier: TierSchedule): IBackup
     excludedResources: [...policy.excludedResources],
     storageLocation: policy.storage,
     ttl: goDuration(tier.ttl.seconds),
-    snapshotVolumes: policy.volumes === 'csi-snapshot' || policy.volumes === 'snapshot-data-mover',
+    snapshotVolumes: policy.volumes !== 'filesystem' && policy.volumes !== 'none',
     snapshotMoveData: policy.volumes === 'snapshot-data-mover' ? true : undefined,
     defaultVolumesToFsBackup: policy.volumes === 'filesystem' ? true : undefined,
+    volumeSnapshotLocations: policy.volumes === 'native-snapshot' ? [nativeSnapshotLocation(policy)] : undefined,
+    hooks: backupHooks(policy),
+    orderedResources: orderedResources(policy.apps),
+    resourcePolicy:
+      policy.volumePolicies.length > 0 ? { kind: 'configmap', name: resourcePolicyName(policy) } : undefined,
   };
+}
+
+/**
+ * Pre and post exec hooks of the policy's application profiles. `onError: Fail` marks the backup
+ * PartiallyFailed when a dump fails, which the failure alert reports, instead of silently keeping
+ * a backup without its consistent dump.
+ */
+function backupHooks(policy: PolicyModel): IBackupSpec['hooks'] {
+  const resources: IBackupResourceHookSpec[] = policy.apps
+    .filter((app) => app.pre.length > 0 || app.post.length > 0)
+    .map((app) => {
+      const exec = (command: readonly string[]) => ({
+        exec: {
+          container: app.container,
+          command: [...command],
+          onError: 'Fail' as const,
+          timeout: goDuration(parseDuration(app.hookTimeout)?.seconds ?? 300),
+        },
+      });
+      return {
+        name: app.name,
+        includedNamespaces: [...policy.namespaces],
+        labelSelector: { matchLabels: { ...app.selector } },
+        pre: app.pre.map(exec),
+        post: app.post.map(exec),
+      };
+    });
+  return resources.length > 0 ? { resources } : undefined;
+}
+
+/** Velero's `orderedResources`: resource -> comma-separated `namespace/name` list. */
+function orderedResources(apps: readonly AppProfile[]): Record<string, string> | undefined {
+  const merged: Record<string, string[]> = {};
+  for (const app of apps) {
+    for (const [resource, names] of Object.entries(app.orderedResources ?? {})) {
+      merged[resource] = [...(merged[resource] ?? []), ...names];
+    }
+  }
+  const entries = Object.entries(merged).map(([resource, names]) => [resource, names.join(',')] as const);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

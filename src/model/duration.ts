@@ -30,11 +30,13 @@ export function durationOf(seconds: number): Duration {
   return { text: `${seconds}s`, seconds };
 }
 
-/** Go's duration format, as Velero writes TTLs: `720h0m0s`. */
+/** Go's `time.Duration` format, as Velero writes durations back: `720h0m0s`, `10m0s`, `30s`. */
 export function goDuration(seconds: number): string {
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
-  return `${hours}h${minutes}m${seconds % 60}s`;
+  const rest = seconds % 60;
+  if (hours > 0) return `${hours}h${minutes}m${rest}s`;
+  return minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
 }
 
 /** A short human form for reports: `1h`, `36h`, `7d`, `1y 2d`. */

@@ -281,6 +281,8 @@ function resolvePolicy(
     rpo: rpo ?? { text: String(p.rpo), seconds: Number.NaN },
     retention: retention.counts,
     volumes: p.volumes ?? 'csi-snapshot',
+    apps: [...(p.apps ?? [])],
+    volumePolicies: [...(p.volumePolicies ?? [])],
     timeZone,
     scheduleOverride: p.schedule,
     schedules: schedulable

@@ -3,6 +3,7 @@
  * capabilities. Plain, serialisable data: every reference is resolved to a name, every default
  * applied, every duration parsed. Lists are sorted by name so later stages are deterministic.
  */
+import type { AppProfile } from '../dsl/apps/profile.ts';
 import type { DeletionPolicy } from '../dsl/csi.ts';
 import type { Frequency } from '../dsl/duration.ts';
 import type { LabelSelector, VolumeMode } from '../dsl/policy.ts';
@@ -10,6 +11,7 @@ import type { RestoreScenario } from '../dsl/restore-plan.ts';
 import type { Tier } from '../dsl/retention.ts';
 import type { SourceLocation } from '../dsl/source.ts';
 import type { StorageProvider } from '../dsl/storage.ts';
+import type { VolumePolicy } from '../dsl/volume-policies.ts';
 import type { Duration } from './duration.ts';
 
 /** A reference to a key of a sealed credential kept in `policies/sealed/<cluster>/<name>.yaml`. */
@@ -94,6 +96,9 @@ export interface PolicyModel {
   /** Counts per tier exactly as declared (checked by rules, not here). */
   readonly retention: Readonly<Partial<Record<Tier, number>>>;
   readonly volumes: VolumeMode;
+  /** Application profiles, as declared (already plain data). */
+  readonly apps: readonly AppProfile[];
+  readonly volumePolicies: readonly VolumePolicy[];
   readonly timeZone?: string;
   /** Cron of the finest tier when the policy overrides it. */
   readonly scheduleOverride?: string;

@@ -1,14 +1,24 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
+import { appsRule } from './apps.ts';
 import { guardrailsRule } from './guardrails.ts';
 import { namesRule } from './names.ts';
+import { portabilityRule } from './portability.ts';
 import { retentionRule } from './retention.ts';
 import { rpoRule } from './rpo.ts';
 import type { Rule } from './rule.ts';
 import { scopeRule } from './scope.ts';
 
 /** Every rule, in the order their findings are reported. */
-export const RULES: readonly Rule[] = [namesRule, scopeRule, rpoRule, retentionRule, guardrailsRule];
+export const RULES: readonly Rule[] = [
+  namesRule,
+  scopeRule,
+  rpoRule,
+  retentionRule,
+  guardrailsRule,
+  appsRule,
+  portabilityRule,
+];
 
 /** Runs every rule over the model. */
 export function checkModel(model: Model, rules: readonly Rule[] = RULES): Diagnostic[] {

@@ -1,0 +1,4 @@
+export { type DatabaseProfileProps, mongodb, mysql, postgres, redis } from './databases.ts';
+export { type ExecHooksProps, execHooks } from './exec-hooks.ts';
+export type { AppProfile, Command, Consistency, RestoreExecHook, VerifyCheck } from './profile.ts';
+export { sh, shellQuote } from './shell.ts';

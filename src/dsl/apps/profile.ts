@@ -1,0 +1,58 @@
+import type { DurationString } from '../duration.ts';
+
+/** A command run inside a container, as an argument vector (no shell unless it starts with one). */
+export type Command = readonly string[];
+
+/** A verification a restore drill runs against the restored application. */
+export type VerifyCheck =
+  | { readonly type: 'command'; readonly name: string; readonly command: Command; readonly container?: string; readonly selector?: Readonly<Record<string, string>> }
+  | { readonly type: 'http'; readonly name: string; readonly url: string; readonly expectStatus?: number }
+  | { readonly type: 'sql'; readonly name: string; readonly query: string };
+
+/** An exec hook run in the restored pod once it is ready. */
+export interface RestoreExecHook {
+  readonly command: Command;
+  /** How long to wait for the container to be ready; Velero waits forever without it. */
+  readonly waitTimeout: DurationString;
+  /** How long the command may run. */
+  readonly execTimeout: DurationString;
+}
+
+/**
+ * How an application is made consistent:
+ * - `dump`: a pre-backup hook writes a consistent logical dump onto a backed-up volume; restore
+ *   brings back the volume and the dump (the dump is the point of truth if crash recovery fails);
+ * - `crash`: the volume is captured as is; the engine's own recovery (WAL, AOF) runs at start.
+ */
+export type Consistency = 'dump' | 'crash';
+
+/**
+ * What an application profile contributes: Velero backup hooks, restore hooks, ordered resources
+ * and the checks a restore drill runs. Made by postgres(), mysql(), mongodb(), redis() or execHooks().
+ */
+export interface AppProfile {
+  readonly type: 'app';
+  /** Step name, also used to order restore steps. */
+  readonly name: string;
+  /** Engine this profile is for (`postgres`, `mysql`, `mongodb`, `redis`, `custom`). */
+  readonly engine: string;
+  /** Labels of the pods the hooks run in. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Container the hooks run in. @default the pod's first container */
+  readonly container?: string;
+  readonly consistency: Consistency;
+  /** Commands run before the volume is captured. */
+  readonly pre: readonly Command[];
+  /** Commands run after the volume is captured. */
+  readonly post: readonly Command[];
+  /** How long each backup hook may run. */
+  readonly hookTimeout: DurationString;
+  /** Commands run in the restored pod. */
+  readonly restore: readonly RestoreExecHook[];
+  /** Velero `orderedResources`: resource -> `namespace/name` list, backed up in that order. */
+  readonly orderedResources?: Readonly<Record<string, readonly string[]>>;
+  /** Checks a drill runs after restoring. */
+  readonly verify: readonly VerifyCheck[];
+  /** What a restore must do with the dump, in words, for the runbook. */
+  readonly restoreNotes: string;
+}
