@@ -1,6 +1,15 @@
 import { createPrivateKey } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hybridDecrypt, SealError, type SealTarget, seal, sealingLabel, unseal } from '../../src/seal/index.ts';
+import {
+  hybridDecrypt,
+  SEALING_SCOPES,
+  SealError,
+  type SealTarget,
+  seal,
+  sealingLabel,
+  unseal,
+} from '../../src/seal/index.ts';
 import { loadVectors, referenceCert, referenceKey } from './support.ts';
 
 const strict: SealTarget = { scope: 'strict', namespace: 'velero', name: 'cloud-credentials' };
@@ -101,5 +110,23 @@ describe('seal', () => {
 
   it('GIVEN text that is not a certificate WHEN used to seal THEN it fails with SEAL001', () => {
     expectSealError(() => seal(Buffer.from('x'), 'hello', strict), 'SEAL001');
+  });
+});
+
+describe('seal (property)', () => {
+  it('GIVEN any bytes and any scope WHEN sealed and unsealed with the same target THEN the bytes come back', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.constantFrom(...SEALING_SCOPES),
+        fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/),
+        (bytes, scope, name) => {
+          const target = { scope, namespace: 'velero', name };
+          const plaintext = Buffer.from(bytes);
+          expect(unseal(seal(plaintext, referenceCert, target), referenceKey, target)).toEqual(plaintext);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
