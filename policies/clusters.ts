@@ -31,6 +31,9 @@ export const usBackups = s3Storage('us-backups', {
 
 const platformImages = { kubectl: 'docker.io/alpine/k8s:1.33.4' };
 
+/** Each cluster's own Argo CD syncs its folder of this repository. */
+const gitops = { repoURL: 'https://git.acme.example/platform/backup-policies.git', targetRevision: 'main' };
+
 export const prodEu = cluster('prod-eu', {
   environment: 'production',
   region: 'eu-west-1',
@@ -41,6 +44,7 @@ export const prodEu = cluster('prod-eu', {
   repositoryPassword: sealed('velero-repo-credentials', 'repository-password'),
   images: platformImages,
   monitoring: 'prometheus-operator',
+  argocd: gitops,
 });
 
 export const drUs = cluster('dr-us', {
@@ -53,4 +57,5 @@ export const drUs = cluster('dr-us', {
   repositoryPassword: sealed('velero-repo-credentials', 'repository-password'),
   images: platformImages,
   monitoring: 'prometheus-operator',
+  argocd: gitops,
 });

@@ -9,6 +9,16 @@ export interface ClusterImages {
   readonly kubectl?: string;
 }
 
+/** How the cluster's own Argo CD reaches this repository. */
+export interface ArgoCdProps {
+  /** URL of this Git repository, as the cluster's Argo CD clones it. */
+  readonly repoURL: string;
+  /** Branch or tag to sync. @default 'main' */
+  readonly targetRevision?: string;
+  /** Namespace Argo CD runs in. @default 'argocd' */
+  readonly namespace?: string;
+}
+
 /** Props of a cluster. */
 export interface ClusterProps {
   /** The environment whose guardrails apply, e.g. `'production'` or `'staging'`. */
@@ -39,6 +49,11 @@ export interface ClusterProps {
   readonly images?: ClusterImages;
   /** Namespace Velero runs in. @default 'velero' */
   readonly veleroNamespace?: string;
+  /**
+   * The cluster's own Argo CD, which syncs `generated/clusters/<name>/` (a hub in a lost region would
+   * take the DR path down with it). @default none: no Argo CD Application is emitted
+   */
+  readonly argocd?: ArgoCdProps;
   /** Whether to emit PrometheusRule alerts. @default 'none' */
   readonly monitoring?: 'prometheus-operator' | 'none';
 }

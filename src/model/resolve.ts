@@ -191,6 +191,9 @@ function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterMod
     repositoryPassword: sealedRef(p.repositoryPassword),
     images: { ...(p.images ?? {}) },
     monitoring: p.monitoring ?? 'none',
+    argocd: p.argocd
+      ? { repoURL: p.argocd.repoURL, targetRevision: p.argocd.targetRevision ?? 'main', namespace: p.argocd.namespace ?? 'argocd' }
+      : undefined,
     source: cluster.source,
   };
 }

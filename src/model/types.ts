@@ -43,6 +43,8 @@ export interface ClusterModel {
   readonly repositoryPassword?: SealedRefModel;
   readonly images: Readonly<Record<string, string>>;
   readonly monitoring: 'prometheus-operator' | 'none';
+  /** The cluster's own Argo CD, with defaults applied. */
+  readonly argocd?: { readonly repoURL: string; readonly targetRevision: string; readonly namespace: string };
   readonly source?: SourceLocation;
 }
 
