@@ -1,0 +1,112 @@
+/**
+ * Tree reading and writing for the output directory. The new commit's tree is
+ * HEAD's tree with only the output directory's subtree replaced, so nothing
+ * outside it (and nothing staged elsewhere in the index) can leak in.
+ */
+import git, { type TreeEntry } from 'isomorphic-git';
+import type { RepoContext } from './context.ts';
+
+/** A file as a tree holds it. */
+export interface TreeFile {
+  oid: string;
+  mode: string;
+}
+
+/** A file to place into a new tree. */
+export interface NewTreeFile extends TreeFile {
+  /** Path relative to the tree root (posix). */
+  path: string;
+}
+
+/** The entries of tree `oid`. */
+export async function readTreeEntries(ctx: RepoContext, oid: string): Promise<TreeEntry[]> {
+  const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, cache: ctx.cache, oid });
+  return tree;
+}
+
+/**
+ * The tree id at `segments` below `rootTree`, or null when that path is
+ * missing or not a directory.
+ */
+export async function subtreeAt(ctx: RepoContext, rootTree: string | null, segments: readonly string[]): Promise<string | null> {
+  let current = rootTree;
+  for (const segment of segments) {
+    if (current === null) return null;
+    const entry = (await readTreeEntries(ctx, current)).find((e) => e.path === segment);
+    current = entry?.type === 'tree' ? entry.oid : null;
+  }
+  return current;
+}
+
+/** Every non-tree entry below `treeOid`, keyed by posix path relative to it. */
+export async function listTreeFiles(ctx: RepoContext, treeOid: string | null): Promise<Map<string, TreeFile>> {
+  const files = new Map<string, TreeFile>();
+  const visit = async (oid: string, prefix: string): Promise<void> => {
+    const entries = await readTreeEntries(ctx, oid);
+    await Promise.all(
+      entries.map(async (entry) => {
+        const rel = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+        if (entry.type === 'tree') await visit(entry.oid, rel);
+        else files.set(rel, { oid: entry.oid, mode: entry.mode });
+      }),
+    );
+  };
+  if (treeOid !== null) await visit(treeOid, '');
+  return files;
+}
+
+interface DirNode {
+  files: TreeEntry[];
+  dirs: Map<string, DirNode>;
+}
+
+async function writeDir(ctx: RepoContext, node: DirNode): Promise<string> {
+  const entries = [...node.files];
+  for (const [name, child] of node.dirs) {
+    entries.push({ mode: '040000', path: name, oid: await writeDir(ctx, child), type: 'tree' });
+  }
+  // writeTree sorts entries the way git does and skips objects that exist.
+  return git.writeTree({ fs: ctx.fs, gitdir: ctx.gitdir, tree: entries });
+}
+
+/** Writes the trees holding exactly `files` and returns the root tree id. */
+export async function writeTreeOf(ctx: RepoContext, files: readonly NewTreeFile[]): Promise<string> {
+  const root: DirNode = { files: [], dirs: new Map() };
+  for (const file of files) {
+    const segments = file.path.split('/');
+    const name = segments.pop() as string;
+    let node = root;
+    for (const segment of segments) {
+      let child = node.dirs.get(segment);
+      if (!child) {
+        child = { files: [], dirs: new Map() };
+        node.dirs.set(segment, child);
+      }
+      node = child;
+    }
+    node.files.push({ mode: file.mode, path: name, oid: file.oid, type: file.mode === '160000' ? 'commit' : 'blob' });
+  }
+  return writeDir(ctx, root);
+}
+
+/**
+ * Returns a copy of `rootTree` (null: empty) with the directory at `segments`
+ * replaced by `subtree`, writing only the trees on that path. Sibling
+ * entries keep their ids, so the rest of the repository is untouched.
+ */
+export async function spliceSubtree(
+  ctx: RepoContext,
+  rootTree: string | null,
+  segments: readonly string[],
+  subtree: string,
+): Promise<string> {
+  const [head, ...rest] = segments;
+  if (head === undefined) return subtree;
+  const entries = rootTree === null ? [] : await readTreeEntries(ctx, rootTree);
+  const existing = entries.find((e) => e.path === head);
+  const childTree = existing?.type === 'tree' ? existing.oid : null;
+  const newChild = await spliceSubtree(ctx, childTree, rest, subtree);
+  const others = entries.filter((e) => e.path !== head);
+  others.push({ mode: '040000', path: head, oid: newChild, type: 'tree' });
+  return git.writeTree({ fs: ctx.fs, gitdir: ctx.gitdir, tree: others });
+}
