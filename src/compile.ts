@@ -1,11 +1,13 @@
 import { lower } from './lower/index.ts';
 import { loadPolicies } from './loader/load.ts';
+import { loadCertificates, loadSealedSecrets } from './loader/sealed.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Model } from './model/types.ts';
 import { clusterObjectPath, type PlacedObject } from './output/layout.ts';
 import { toYaml } from './output/yaml.ts';
 import { checkModel } from './rules/index.ts';
 import { checkObjects } from './rules/objects.ts';
+import { checkNoPlainSecrets, scanForCredentials } from './rules/secret-hygiene.ts';
 
 /** Options of one compilation. */
 export interface CompileOptions {
@@ -13,6 +15,8 @@ export interface CompileOptions {
   readonly policiesDir: string;
   /** Time limit for loading the policy modules. */
   readonly loadTimeoutMs?: number;
+  /** The clock of every time-dependent check (`--now`). @default the current time */
+  readonly now?: Date;
 }
 
 /** The result of compiling policies: the model, every diagnostic and, without errors, the files. */
@@ -31,7 +35,17 @@ export interface Compilation {
  */
 export async function compile(options: CompileOptions): Promise<Compilation> {
   const loaded = await loadPolicies(options.policiesDir, options.loadTimeoutMs);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkModel(loaded.model)];
+  const sealed = await loadSealedSecrets(options.policiesDir, loaded.model.clusters);
+  const model: Model = {
+    ...loaded.model,
+    sealedSecrets: sealed.sealedSecrets,
+    certificates: await loadCertificates(options.policiesDir, loaded.model.clusters),
+  };
+  const diagnostics: Diagnostic[] = [
+    ...loaded.diagnostics,
+    ...sealed.diagnostics,
+    ...checkModel(model, { now: options.now ?? new Date() }),
+  ];
   for (const file of loaded.emptyFiles) {
     diagnostics.push({
       code: 'LOAD001',
@@ -42,14 +56,16 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
     });
   }
   if (hasErrors(diagnostics)) {
-    return { model: loaded.model, diagnostics, objects: [], files: new Map(), policyFiles: loaded.files };
+    return { model, diagnostics, objects: [], files: new Map(), policyFiles: loaded.files };
   }
-  const objects = lower(loaded.model);
-  diagnostics.push(...checkObjects(objects, loaded.model));
+  const objects = lower(model);
+  diagnostics.push(...checkObjects(objects, model), ...checkNoPlainSecrets(objects));
+  const files = render(objects);
+  diagnostics.push(...(await scanForCredentials(loaded.files, files)));
   if (hasErrors(diagnostics)) {
-    return { model: loaded.model, diagnostics, objects, files: new Map(), policyFiles: loaded.files };
+    return { model, diagnostics, objects, files: new Map(), policyFiles: loaded.files };
   }
-  return { model: loaded.model, diagnostics, objects, files: render(objects), policyFiles: loaded.files };
+  return { model, diagnostics, objects, files, policyFiles: loaded.files };
 }
 
 /** Renders placed objects into files, one object per file. */

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { findClusterCertificate } from './commands/cluster-certificate.ts';
+import { sealCommand } from './commands/seal.ts';
 import { synthCommand } from './commands/synth.ts';
 import { reportError } from './errors.ts';
 
@@ -10,7 +12,9 @@ export function buildProgram(): Command {
     .option('--now <iso-time>', 'the clock for every time-dependent check')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(synthCommand());
+  for (const command of [synthCommand(), sealCommand({ findClusterCertificate })]) {
+    program.addCommand(command.exitOverride());
+  }
   return program;
 }
 

@@ -6,6 +6,7 @@ import { lowerAlerts } from './alerts.ts';
 import type { LowerContext } from './context.ts';
 import { lowerResourcePolicies } from './resource-policies.ts';
 import { lowerSchedules } from './schedules.ts';
+import { lowerSealedSecrets } from './sealed.ts';
 import { lowerSnapshotLocations } from './snapshot-locations.ts';
 import { lowerSnapshotClasses } from './snapshots.ts';
 import { lowerStorage } from './storage.ts';
@@ -16,6 +17,7 @@ export type Backend = (ctx: LowerContext) => void;
 /** Every backend, one concern each. */
 export const BACKENDS: readonly Backend[] = [
   lowerSnapshotClasses,
+  lowerSealedSecrets,
   lowerStorage,
   lowerSnapshotLocations,
   lowerResourcePolicies,

@@ -53,6 +53,8 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
       policies: policies.sort(byName),
       restorePlans: restorePlans.sort(byName),
       guardrails: guardrails.sort((a, b) => byName({ name: a.environment }, { name: b.environment })),
+      sealedSecrets: [],
+      certificates: [],
     },
     diagnostics,
   };

@@ -133,6 +133,33 @@ export interface GuardrailsModel {
   readonly source?: SourceLocation;
 }
 
+/** A SealedSecret kept in `policies/sealed/<cluster>/`, summarised (the ciphertext stays opaque). */
+export interface SealedSecretModel {
+  readonly cluster: string;
+  /** Path of the file, relative to the working directory. */
+  readonly file: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly scope: string;
+  readonly keys: readonly string[];
+  /** sha256 of the certificate it says it was sealed with. */
+  readonly fingerprint?: string;
+  /** The object, copied unchanged into the output. */
+  readonly object: Readonly<Record<string, unknown>>;
+}
+
+/** A sealing certificate a cluster declares, read from the policies folder. */
+export interface CertificateModel {
+  readonly cluster: string;
+  /** Path as declared (relative to the policies folder). */
+  readonly path: string;
+  /** Index in the cluster's `sealingCertificates`. */
+  readonly index: number;
+  /** PEM text, or undefined when the file could not be read. */
+  readonly pem?: string;
+  readonly readError?: string;
+}
+
 /** Everything the policies declare, resolved. */
 export interface Model {
   readonly clusters: readonly ClusterModel[];
@@ -140,4 +167,8 @@ export interface Model {
   readonly policies: readonly PolicyModel[];
   readonly restorePlans: readonly RestorePlanModel[];
   readonly guardrails: readonly GuardrailsModel[];
+  /** Sealed credentials found under `policies/sealed/`; filled in by the compiler after loading. */
+  readonly sealedSecrets: readonly SealedSecretModel[];
+  /** Sealing certificates the clusters declare; filled in by the compiler after loading. */
+  readonly certificates: readonly CertificateModel[];
 }

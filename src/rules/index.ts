@@ -6,8 +6,9 @@ import { namesRule } from './names.ts';
 import { portabilityRule } from './portability.ts';
 import { retentionRule } from './retention.ts';
 import { rpoRule } from './rpo.ts';
-import type { Rule } from './rule.ts';
+import type { Rule, RuleEnv } from './rule.ts';
 import { scopeRule } from './scope.ts';
+import { sealingRule } from './sealing.ts';
 
 /** Every rule, in the order their findings are reported. */
 export const RULES: readonly Rule[] = [
@@ -18,11 +19,12 @@ export const RULES: readonly Rule[] = [
   guardrailsRule,
   appsRule,
   portabilityRule,
+  sealingRule,
 ];
 
 /** Runs every rule over the model. */
-export function checkModel(model: Model, rules: readonly Rule[] = RULES): Diagnostic[] {
-  return rules.flatMap((rule) => rule.check(model));
+export function checkModel(model: Model, env: RuleEnv = { now: new Date() }, rules: readonly Rule[] = RULES): Diagnostic[] {
+  return rules.flatMap((rule) => rule.check(model, env));
 }
 
-export type { Rule } from './rule.ts';
+export type { Rule, RuleEnv } from './rule.ts';
