@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { findClusterCertificate } from './commands/cluster-certificate.ts';
 import { sealCommand } from './commands/seal.ts';
+import { commitCommand } from './commands/commit.ts';
 import { synthCommand } from './commands/synth.ts';
+import { validateCommand } from './commands/validate.ts';
 import { reportError } from './errors.ts';
 
 /** The `restorable` command line: one file per command under commands/. */
@@ -12,7 +14,12 @@ export function buildProgram(): Command {
     .option('--now <iso-time>', 'the clock for every time-dependent check')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [synthCommand(), sealCommand({ findClusterCertificate })]) {
+  for (const command of [
+    synthCommand(),
+    validateCommand(),
+    sealCommand({ findClusterCertificate }),
+    commitCommand(),
+  ]) {
     program.addCommand(command.exitOverride());
   }
   return program;
