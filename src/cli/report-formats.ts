@@ -112,9 +112,9 @@ function markdownReport(report: ValidationReport): string {
 
 /** A GitHub Actions workflow command that annotates the policy source line. */
 function githubAnnotation(d: Diagnostic): string {
-  const escape = (text: string): string => text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
-  const property = (text: string): string => escape(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
+  const escapeData = (text: string): string => text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  const property = (text: string): string => escapeData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
   const where = d.source ? `file=${property(d.source.file)},line=${d.source.line},` : '';
   const field = d.declaration ? `${d.declaration}${d.path ? `.${d.path}` : ''}: ` : '';
-  return `::${d.severity === 'error' ? 'error' : 'warning'} ${where}title=${property(d.code)}::${escape(`${field}${d.message}${d.hint ? ` (fix: ${d.hint})` : ''}`)}\n`;
+  return `::${d.severity === 'error' ? 'error' : 'warning'} ${where}title=${property(d.code)}::${escapeData(`${field}${d.message}${d.hint ? ` (fix: ${d.hint})` : ''}`)}\n`;
 }
