@@ -2,7 +2,7 @@
  * Payments: the ledger's PostgreSQL database. Hourly RPO, a year of history, and volume data moved
  * to object storage so the DR region can restore it.
  */
-import { backupPolicy, postgres, restorePlan, retention } from 'restorable';
+import { backupPolicy, postgres, preSyncBackup, restorePlan, retention } from 'restorable';
 import { drUs, euBackups, prodEu } from '../clusters.ts';
 
 export const ledger = backupPolicy('ledger', {
@@ -22,6 +22,9 @@ export const ledger = backupPolicy('ledger', {
     }),
   ],
 });
+
+/** Every deploy of the ledger waits for a fresh restore point (the payments Application includes generated/hooks/ledger). */
+export const ledgerPreSync = preSyncBackup(ledger);
 
 export const ledgerRegionLoss = restorePlan('ledger-region-loss', {
   from: ledger,

@@ -11,6 +11,7 @@ export {
   type LabelSelector,
   type VolumeMode,
 } from './policy.ts';
+export { type PreSyncBackup, type PreSyncBackupProps, preSyncBackup } from './pre-sync-backup.ts';
 export {
   type DrillProps,
   type RestorePlan,

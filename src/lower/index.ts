@@ -3,7 +3,8 @@ import type { Model } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
 import type { PlacedObject } from '../output/layout.ts';
 import { lowerAlerts } from './alerts.ts';
-import type { LowerContext } from './context.ts';
+import { FOLDER_METADATA, type LowerContext } from './context.ts';
+import { lowerPreSyncBackups } from './pre-sync-backup.ts';
 import { lowerResourcePolicies } from './resource-policies.ts';
 import { lowerSchedules } from './schedules.ts';
 import { lowerSealedSecrets } from './sealed.ts';
@@ -23,6 +24,7 @@ export const BACKENDS: readonly Backend[] = [
   lowerResourcePolicies,
   lowerSchedules,
   lowerAlerts,
+  lowerPreSyncBackups,
 ];
 
 /**
@@ -40,7 +42,9 @@ export function lower(model: Model, backends: readonly Backend[] = BACKENDS): Pl
     for (const child of chart.node.children) {
       if (!(child instanceof ApiObject)) continue;
       const object = normalize(child.toJson());
-      if (object && typeof object === 'object' && !Array.isArray(object)) placed.push({ cluster: cluster.name, object });
+      if (!object || typeof object !== 'object' || Array.isArray(object)) continue;
+      const folder = child.node.metadata.find((m) => m.type === FOLDER_METADATA)?.data as string | undefined;
+      placed.push(folder ? { cluster: cluster.name, object, folder } : { cluster: cluster.name, object });
     }
   }
   return placed;

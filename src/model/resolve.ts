@@ -2,6 +2,7 @@ import { Cluster } from '../dsl/cluster.ts';
 import type { Declaration } from '../dsl/declaration.ts';
 import { Guardrails } from '../dsl/guardrails.ts';
 import { BackupPolicy } from '../dsl/policy.ts';
+import { PreSyncBackup } from '../dsl/pre-sync-backup.ts';
 import { RestorePlan } from '../dsl/restore-plan.ts';
 import { TIERS, type Tier } from '../dsl/retention.ts';
 import type { SealedRef } from '../dsl/sealed.ts';
@@ -16,6 +17,7 @@ import type {
   GuardrailsModel,
   Model,
   PolicyModel,
+  PreSyncBackupModel,
   RestorePlanModel,
   SealedRefModel,
   StorageModel,
@@ -46,6 +48,7 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
   const policies = of(BackupPolicy).map((p) => resolvePolicy(p, clusterByName, diagnostics));
   const restorePlans = of(RestorePlan).map((p) => resolvePlan(p, diagnostics));
   const guardrails = of(Guardrails).map((g) => resolveGuardrails(g, diagnostics));
+  const preSyncBackups = of(PreSyncBackup).flatMap((b) => resolvePreSyncBackup(b, diagnostics));
   return {
     model: {
       clusters: clusters.sort(byName),
@@ -53,6 +56,7 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
       policies: policies.sort(byName),
       restorePlans: restorePlans.sort(byName),
       guardrails: guardrails.sort((a, b) => byName({ name: a.environment }, { name: b.environment })),
+      preSyncBackups: preSyncBackups.sort((a, b) => byName({ name: a.policy }, { name: b.policy })),
       sealedSecrets: [],
       certificates: [],
     },
@@ -398,6 +402,33 @@ function resolveGuardrails(g: Guardrails, diagnostics: Diagnostic[]): Guardrails
     drillEvery: p.drillEvery,
     source: g.source,
   };
+}
+
+function resolvePreSyncBackup(backup: PreSyncBackup, diagnostics: Diagnostic[]): PreSyncBackupModel[] {
+  const { policy, namespace, timeout } = backup.props;
+  if (!(policy instanceof BackupPolicy)) {
+    diagnostics.push(
+      at(backup, 'policy', {
+        code: 'REF004',
+        message: `expected a backup policy, got ${describe(policy)}`,
+        hint: 'pass a value made by backupPolicy()',
+      }),
+    );
+    return [];
+  }
+  const target = namespace ?? policy.props.namespaces?.[0];
+  if (!target) {
+    diagnostics.push(
+      at(backup, 'namespace', {
+        code: 'REF005',
+        message: 'the policy selects no namespace, so the hook Job has none to run in',
+        hint: "set namespace: '<the application namespace>'",
+      }),
+    );
+    return [];
+  }
+  const parsed = duration(backup, 'timeout', timeout ?? '30m', diagnostics);
+  return parsed ? [{ policy: policy.name, namespace: target, timeout: parsed, source: backup.source }] : [];
 }
 
 function describe(value: unknown): string {

@@ -121,6 +121,16 @@ export interface RestorePlanModel {
   readonly source?: SourceLocation;
 }
 
+/** A backup taken before every Argo CD sync of a team application. */
+export interface PreSyncBackupModel {
+  /** The policy whose finest tier the backup copies. */
+  readonly policy: string;
+  /** Namespace of the hook Job. */
+  readonly namespace: string;
+  readonly timeout: Duration;
+  readonly source?: SourceLocation;
+}
+
 /** Guardrails of one environment. */
 export interface GuardrailsModel {
   readonly environment: string;
@@ -167,6 +177,7 @@ export interface Model {
   readonly policies: readonly PolicyModel[];
   readonly restorePlans: readonly RestorePlanModel[];
   readonly guardrails: readonly GuardrailsModel[];
+  readonly preSyncBackups: readonly PreSyncBackupModel[];
   /** Sealed credentials found under `policies/sealed/`; filled in by the compiler after loading. */
   readonly sealedSecrets: readonly SealedSecretModel[];
   /** Sealing certificates the clusters declare; filled in by the compiler after loading. */

@@ -4,6 +4,8 @@ import type { JsonValue } from './normalize.ts';
 export interface PlacedObject {
   readonly cluster: string;
   readonly object: { [key: string]: JsonValue };
+  /** Folder outside the cluster's synced tree, e.g. `hooks/<policy>`. @default the cluster's folder */
+  readonly folder?: string;
 }
 
 /**
@@ -13,5 +15,6 @@ export interface PlacedObject {
 export function clusterObjectPath(placed: PlacedObject): string {
   const metadata = (placed.object.metadata ?? {}) as { name?: string; namespace?: string };
   const kind = String(placed.object.kind ?? 'object').toLowerCase();
+  if (placed.folder) return `${placed.folder}/${kind}-${metadata.name}.yaml`;
   return `clusters/${placed.cluster}/${metadata.namespace ?? '_cluster'}/${kind}-${metadata.name}.yaml`;
 }

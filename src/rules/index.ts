@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import { appsRule } from './apps.ts';
+import { imagesRule } from './images.ts';
 import { guardrailsRule } from './guardrails.ts';
 import { namesRule } from './names.ts';
 import { portabilityRule } from './portability.ts';
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   appsRule,
   portabilityRule,
   sealingRule,
+  imagesRule,
 ];
 
 /** Runs every rule over the model. */

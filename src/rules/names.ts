@@ -34,6 +34,34 @@ export const namesRule: Rule = {
         });
       }
     }
+    for (const cluster of model.clusters) {
+      const error = dnsLabelError(cluster.veleroNamespace);
+      if (error) {
+        found.push({
+          code: 'NAME001',
+          severity: 'error',
+          message: `veleroNamespace: ${error}`,
+          hint: "the namespace Velero runs in, usually 'velero'",
+          declaration: cluster.name,
+          path: 'veleroNamespace',
+          source: cluster.source,
+        });
+      }
+    }
+    for (const hook of model.preSyncBackups) {
+      const error = dnsLabelError(hook.namespace);
+      if (error) {
+        found.push({
+          code: 'NAME001',
+          severity: 'error',
+          message: `namespace: ${error}`,
+          hint: 'the namespace of the application whose deploys the backup precedes',
+          declaration: hook.policy,
+          path: 'namespace',
+          source: hook.source,
+        });
+      }
+    }
     for (const policy of model.policies) {
       policy.namespaces.forEach((namespace, index) => {
         const error = dnsLabelError(namespace);
