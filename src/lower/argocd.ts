@@ -28,7 +28,7 @@ import type { ClusterModel, Model } from '../model/types.ts';
 import type { PlacedObject } from '../output/layout.ts';
 import { type JsonValue, normalize } from '../output/normalize.ts';
 import { MANAGED_BY } from './labels.ts';
-import { apiGroupOf } from './sync-waves.ts';
+import { apiGroupOf, inSyncedFolder } from './sync-waves.ts';
 
 /** The API server of the cluster Argo CD runs in. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
@@ -64,7 +64,8 @@ export function argocdObjects(model: Model, objects: readonly PlacedObject[], op
   const files: ArgocdFile[] = [];
   for (const cluster of model.clusters) {
     if (!cluster.argocd) continue;
-    const own = objects.filter((placed) => placed.cluster === cluster.name);
+    // Only what this Application syncs: objects placed in other folders (hooks) belong to other Applications.
+    const own = objects.filter((placed) => placed.cluster === cluster.name && inSyncedFolder(placed));
     const name = argocdAppName(cluster.name);
     const dir = `argocd/${cluster.name}`;
     files.push({ path: `${dir}/application-${name}.yaml`, object: asJson(rootApplication(cluster, generatedPath)) });

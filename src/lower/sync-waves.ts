@@ -191,17 +191,28 @@ function mergeOptions(existing: readonly string[], computed: readonly string[]):
   return [...existing.filter((option) => !computedNames.has(optionName(option))), ...computed];
 }
 
+/**
+ * Whether an object lands in its cluster's synced folder (`clusters/<cluster>/`). Objects placed in
+ * another folder (e.g. `hooks/<policy>/`, included by a team's own Application) are not synced by
+ * the cluster's Application and keep the annotations their backend gave them.
+ */
+export function inSyncedFolder(placed: PlacedObject): boolean {
+  return placed.folder === undefined;
+}
+
 const isRecord = (value: JsonValue | undefined): value is { [key: string]: JsonValue } =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Returns new placed objects with {@link syncAnnotations} merged into `metadata.annotations`; the
- * input is not modified. The wave always comes from the kind table, so one table decides the order
+ * Returns new placed objects with {@link syncAnnotations} merged into `metadata.annotations` for
+ * every object in its cluster's synced folder (others are returned as they are); the input is not
+ * modified. The wave always comes from the kind table, so one table decides the order
  * of a whole folder; sync options a backend set are kept, except that a computed option replaces
  * one of the same name. Key order is left to `normalize()`.
  */
 export function applyArgoAnnotations(placed: readonly PlacedObject[]): PlacedObject[] {
   return placed.map((item) => {
+    if (!inSyncedFolder(item)) return item;
     const metadata = isRecord(item.object.metadata) ? item.object.metadata : {};
     const existing: { [key: string]: JsonValue } = isRecord(metadata.annotations) ? metadata.annotations : {};
     const computed = syncAnnotations(item.object);

@@ -30,7 +30,7 @@ function projectOf(files: readonly ArgocdFile[], cluster: string): IAppProject {
 /** `group/kind` of every object of a cluster, split by scope, sorted. */
 function emittedKinds(objects: readonly PlacedObject[], cluster: string): { cluster: string[]; namespaced: string[] } {
   const scoped = { cluster: new Set<string>(), namespaced: new Set<string>() };
-  for (const item of objects.filter((o) => o.cluster === cluster)) {
+  for (const item of objects.filter((o) => o.cluster === cluster && o.folder === undefined)) {
     const key = `${apiGroupOf(String(item.object.apiVersion))}/${String(item.object.kind)}`;
     const namespace = (item.object.metadata as { namespace?: string }).namespace;
     (namespace === undefined ? scoped.cluster : scoped.namespaced).add(key);
@@ -105,7 +105,8 @@ describe('argocdObjects: the example organisation', () => {
       expect(listed(project.spec.namespaceResourceWhitelist)).toEqual(kinds.namespaced);
       expect(project.spec.namespaceResourceBlacklist).toBeUndefined();
       expect(project.spec.sourceRepos).toEqual(['https://git.acme.example/platform/backup-policies.git']);
-      const namespaces = new Set(['velero', ...objects.filter((o) => o.cluster === cluster).flatMap((o) => (o.object.metadata as { namespace?: string }).namespace ?? [])]);
+      const synced = objects.filter((o) => o.cluster === cluster && o.folder === undefined);
+      const namespaces = new Set(['velero', ...synced.flatMap((o) => (o.object.metadata as { namespace?: string }).namespace ?? [])]);
       expect(project.spec.destinations).toEqual([...namespaces].sort().map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })));
       expect(listed(project.spec.clusterResourceWhitelist)).not.toContain('/Namespace');
     }
@@ -122,7 +123,7 @@ describe('argocdObjects: edge cases', () => {
     ]);
   });
 
-  it('GIVEN objects in several namespaces and a Velero Namespace object WHEN lowered THEN destinations list each namespace once and Namespace is not whitelisted', async () => {
+  it('GIVEN objects in several namespaces, a Velero Namespace object and a hook in another folder WHEN lowered THEN destinations list each synced namespace once, neither Namespace nor the hook kind is whitelisted', async () => {
     const cluster = await exampleCluster('prod-eu', {
       argocd: { repoURL: 'https://git.example.com/b.git', targetRevision: 'v1', namespace: 'gitops' },
     });
@@ -133,6 +134,7 @@ describe('argocdObjects: edge cases', () => {
       placed('prod-eu', 'rbac.authorization.k8s.io/v1', 'Role', 'restore', 'payments'),
       placed('prod-eu', 'rbac.authorization.k8s.io/v1', 'ClusterRole', 'restorable-view'),
       placed('other', 'apps/v1', 'Deployment', 'x', 'elsewhere'),
+      { ...placed('prod-eu', 'batch/v1', 'Job', 'hook', 'hooked'), folder: 'hooks/p' },
     ];
     const files = argocdObjects(await modelWith([cluster]), objects, { generatedPath: 'out/' });
     const project = projectOf(files, 'prod-eu');

@@ -89,6 +89,11 @@ describe('applyArgoAnnotations', () => {
     expect(annotationsOf(output[0]!)[SYNC_WAVE_ANNOTATION]).toBe(String(SYNC_WAVES.storage));
   });
 
+  it('GIVEN a hook placed outside the cluster folder WHEN annotated THEN it is returned unchanged, its own wave kept', () => {
+    const hook = { ...placed('c', 'v1', 'ServiceAccount', 'h', 'team', { [SYNC_WAVE_ANNOTATION]: '-1' }), folder: 'hooks/p' };
+    expect(applyArgoAnnotations([hook])[0]).toBe(hook);
+  });
+
   it('GIVEN a backend that set Prune=true and its own wave WHEN annotated THEN the protection and the table win, other options stay', () => {
     const input = [
       placed('c', 'bitnami.com/v1alpha1', 'SealedSecret', 's', 'velero', {
@@ -108,7 +113,7 @@ describe('applyArgoAnnotations', () => {
 
   it('GIVEN the example organisation WHEN compiled and annotated THEN every object carries a wave and the waves follow the design order', async () => {
     const { objects } = await exampleCompilation();
-    const annotated = applyArgoAnnotations(objects);
+    const annotated = applyArgoAnnotations(objects).filter((item) => item.folder === undefined);
     expect(annotated.length).toBeGreaterThan(0);
     const waveOf = new Map<string, number>();
     for (const item of annotated) {
