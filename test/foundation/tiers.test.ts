@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import type { Tier } from '../../src/dsl/retention.ts';
+import { cronInterval, expandTiers, type TierPlanInput } from '../../src/model/tiers.ts';
+import type { TierSchedule } from '../../src/model/types.ts';
+import {
+  cronFriendly,
+  DAY,
+  expectedBaseInterval,
+  fieldCount,
+  gapsOf,
+  HOUR,
+  longestGap,
+  MINUTE,
+  PERIOD,
+  runsOf,
+  splitZone,
+  unionOfRuns,
+} from './helpers.ts';
+
+type Counts = Readonly<Partial<Record<Tier, number>>>;
+
+const standard: Counts = { hourly: 24, daily: 7, weekly: 4, monthly: 12 };
+
+function expand(retention: Counts, rpoSeconds = HOUR, extra: Partial<TierPlanInput> = {}): TierSchedule[] {
+  return expandTiers({ policy: 'ledger', rpoSeconds, retention, ...extra });
+}
+
+function tierOf(schedules: readonly TierSchedule[], tier: Tier): TierSchedule {
+  const found = schedules.find((s) => s.tier === tier);
+  if (!found) throw new Error(`no ${tier} schedule in ${schedules.map((s) => s.name).join(', ')}`);
+  return found;
+}
+
+/** The staggered minute and hour of a policy, read from its coarsest tier (which runs once per period). */
+function staggerOf(policy: string): { minute: number; hour: number } {
+  const [schedule] = expandTiers({ policy, rpoSeconds: DAY, retention: { daily: 1 } });
+  const [minute, hour] = splitZone(schedule?.cron ?? '').expression.split(' ').map(Number);
+  return { minute: minute ?? Number.NaN, hour: hour ?? Number.NaN };
+}
+
+const from = new Date('2026-03-02T00:00:00Z');
+const days = (n: number): Date => new Date(from.getTime() + n * DAY * 1000);
+
+describe('expandTiers: one Schedule per tier', () => {
+  it('GIVEN the standard retention WHEN expanded THEN there is one Schedule per tier, finest first, named <policy>-<tier>, keeping the declared count', () => {
+    const schedules = expand(standard);
+    expect(schedules.map((s) => [s.tier, s.name, s.keep])).toEqual([
+      ['hourly', 'ledger-hourly', 24],
+      ['daily', 'ledger-daily', 7],
+      ['weekly', 'ledger-weekly', 4],
+      ['monthly', 'ledger-monthly', 12],
+    ]);
+  });
+
+  it('GIVEN tiers with a count of zero WHEN expanded THEN they make no Schedule', () => {
+    expect(expand({ hourly: 0, daily: 7, weekly: 0, yearly: 2 }, DAY).map((s) => s.tier)).toEqual(['daily', 'yearly']);
+  });
+
+  it('GIVEN no tier above zero WHEN expanded THEN there are no Schedules', () => {
+    expect(expand({})).toEqual([]);
+    expect(expand({ daily: 0 })).toEqual([]);
+  });
+});
+
+describe('expandTiers: every cron parses', () => {
+  const inputs: readonly { readonly title: string; readonly retention: Counts; readonly rpo: number; readonly timeZone?: string }[] = [
+    { title: 'standard, 1h', retention: standard, rpo: HOUR },
+    { title: 'all five tiers, 15m', retention: { ...standard, yearly: 7 }, rpo: 15 * MINUTE },
+    { title: 'daily only, 6h', retention: { daily: 14 }, rpo: 6 * HOUR },
+    { title: 'gfs, 1d', retention: { daily: 7, weekly: 4, monthly: 12 }, rpo: DAY },
+    { title: 'monthly and yearly, 31d', retention: { monthly: 12, yearly: 5 }, rpo: 31 * DAY },
+    { title: 'weekly only, 7d, Tokyo', retention: { weekly: 8 }, rpo: 7 * DAY, timeZone: 'Asia/Tokyo' },
+    { title: 'hourly and daily, 1h, New York', retention: { hourly: 48, daily: 30 }, rpo: HOUR, timeZone: 'America/New_York' },
+  ];
+  for (const input of inputs) {
+    it(`GIVEN ${input.title} WHEN expanded THEN every cron has five fields, parses with cron-parser, and the tiers together run every base interval`, () => {
+      const schedules = expand(input.retention, input.rpo, { timeZone: input.timeZone });
+      expect(schedules.length).toBeGreaterThan(0);
+      for (const schedule of schedules) {
+        const { zone, expression } = splitZone(schedule.cron);
+        expect(zone).toBe(input.timeZone ?? 'UTC');
+        expect(fieldCount(expression), schedule.cron).toBe(5);
+        // A tier skips the moments a coarser tier covers, so alone it may leave out every other run.
+        const period = Math.max(PERIOD[schedule.tier], schedule.interval.seconds);
+        const runs = runsOf(schedule.cron, from, days((4 * period) / DAY));
+        expect(runs.length, schedule.cron).toBeGreaterThanOrEqual(2);
+        expect(longestGap(runs), schedule.cron).toBeLessThanOrEqual(2 * period + HOUR);
+      }
+      const base = expectedBaseInterval(input.rpo, input.retention);
+      const together = unionOfRuns(
+        schedules.map((s) => s.cron),
+        from,
+        days(Math.max(3, (3 * base) / DAY)),
+      );
+      expect(longestGap(together)).toBe(base);
+    });
+  }
+});
+
+describe('expandTiers: TTL = count x tier period + one base interval', () => {
+  const cases: readonly { readonly retention: Counts; readonly rpo: number; readonly ttl: Partial<Record<Tier, number>> }[] = [
+    {
+      retention: standard,
+      rpo: HOUR,
+      ttl: { hourly: 25 * HOUR, daily: 7 * DAY + HOUR, weekly: 28 * DAY + HOUR, monthly: 12 * 31 * DAY + HOUR },
+    },
+    { retention: { hourly: 24 }, rpo: 15 * MINUTE, ttl: { hourly: 24 * HOUR + 15 * MINUTE } },
+    { retention: { daily: 7 }, rpo: DAY, ttl: { daily: 8 * DAY } },
+    { retention: { daily: 7, weekly: 4 }, rpo: 6 * HOUR, ttl: { daily: 7 * DAY + 6 * HOUR, weekly: 28 * DAY + 6 * HOUR } },
+    { retention: { daily: 30 }, rpo: 5 * HOUR, ttl: { daily: 30 * DAY + 4 * HOUR } },
+    { retention: { monthly: 3, yearly: 7 }, rpo: 31 * DAY, ttl: { monthly: 3 * 31 * DAY + 31 * DAY, yearly: 7 * 366 * DAY + 31 * DAY } },
+    { retention: { weekly: 1 }, rpo: 2 * DAY, ttl: { weekly: 7 * DAY + DAY } },
+  ];
+  for (const c of cases) {
+    it(`GIVEN ${JSON.stringify(c.retention)} and an RPO of ${c.rpo}s WHEN expanded THEN each TTL is count x period + the base interval`, () => {
+      const schedules = expand(c.retention, c.rpo);
+      const base = expectedBaseInterval(c.rpo, c.retention);
+      for (const schedule of schedules) {
+        expect(schedule.ttl.seconds, schedule.name).toBe(schedule.keep * PERIOD[schedule.tier] + base);
+        expect(schedule.ttl.seconds, schedule.name).toBe(c.ttl[schedule.tier]);
+      }
+      expect(schedules.map((s) => s.tier).sort()).toEqual(Object.keys(c.ttl).sort());
+    });
+  }
+});
+
+describe('expandTiers: the base tier runs every RPO, rounded down to a cron-friendly interval', () => {
+  const cases: readonly { readonly rpo: number; readonly retention: Counts; readonly interval: number }[] = [
+    { rpo: 15 * MINUTE, retention: { hourly: 24 }, interval: 15 * MINUTE },
+    { rpo: 45 * MINUTE, retention: { daily: 7 }, interval: 30 * MINUTE },
+    { rpo: 7 * MINUTE, retention: { daily: 7 }, interval: 6 * MINUTE },
+    { rpo: 30, retention: { hourly: 1 }, interval: MINUTE },
+    { rpo: 90 * MINUTE, retention: { daily: 7 }, interval: HOUR },
+    { rpo: 5 * HOUR, retention: { daily: 7 }, interval: 4 * HOUR },
+    { rpo: 8 * HOUR, retention: { daily: 7 }, interval: 8 * HOUR },
+    { rpo: 2 * HOUR, retention: { hourly: 24 }, interval: HOUR },
+    { rpo: 2 * DAY, retention: { daily: 7 }, interval: DAY },
+    { rpo: 3 * DAY, retention: { weekly: 4 }, interval: DAY },
+    { rpo: 10 * DAY, retention: { monthly: 12 }, interval: 7 * DAY },
+    { rpo: 7 * DAY, retention: { weekly: 4 }, interval: 7 * DAY },
+  ];
+  for (const c of cases) {
+    it(`GIVEN an RPO of ${c.rpo}s and ${JSON.stringify(c.retention)} WHEN expanded THEN the base Schedule runs exactly every ${c.interval}s`, () => {
+      const [base] = expand(c.retention, c.rpo);
+      expect(base?.interval.seconds).toBe(c.interval);
+      expect(expectedBaseInterval(c.rpo, c.retention)).toBe(c.interval);
+      const runs = runsOf(base?.cron ?? '', from, days(Math.max(3, (5 * c.interval) / DAY)));
+      expect(new Set(gapsOf(runs)), base?.cron).toEqual(new Set([c.interval]));
+    });
+  }
+
+  it('GIVEN RPOs between the cron-friendly steps WHEN rounded THEN the interval is never above the RPO and never below one minute', () => {
+    for (let rpo = 1; rpo <= 2 * DAY; rpo += 97) {
+      const interval = cronInterval(rpo);
+      expect(interval).toBeLessThanOrEqual(Math.max(rpo, MINUTE));
+      expect(interval).toBeGreaterThanOrEqual(MINUTE);
+      expect(interval).toBe(cronFriendly(rpo));
+    }
+  });
+});
+
+describe('expandTiers: coarser tiers stand in for the finer tier at the same moment', () => {
+  const window = { from, to: days(62) };
+
+  function overlap(a: string, b: string): number[] {
+    const runsOfB = new Set(runsOf(b, window.from, window.to));
+    return runsOf(a, window.from, window.to).filter((run) => runsOfB.has(run));
+  }
+
+  it('GIVEN hourly and daily tiers WHEN expanded THEN hourly skips the daily hour and together they run exactly every hour', () => {
+    const schedules = expand({ hourly: 24, daily: 7 });
+    const hourly = tierOf(schedules, 'hourly');
+    const daily = tierOf(schedules, 'daily');
+    expect(overlap(hourly.cron, daily.cron)).toEqual([]);
+    expect(runsOf(hourly.cron, from, days(1))).toHaveLength(23);
+    expect(new Set(gapsOf(unionOfRuns([hourly.cron, daily.cron], window.from, window.to)))).toEqual(new Set([HOUR]));
+  });
+
+  it('GIVEN daily and weekly tiers WHEN expanded THEN daily skips the weekly day and together they run exactly once a day', () => {
+    const schedules = expand({ daily: 7, weekly: 4 }, DAY);
+    const daily = tierOf(schedules, 'daily');
+    const weekly = tierOf(schedules, 'weekly');
+    expect(overlap(daily.cron, weekly.cron)).toEqual([]);
+    expect(runsOf(daily.cron, from, days(7))).toHaveLength(6);
+    expect(new Set(gapsOf(unionOfRuns([daily.cron, weekly.cron], window.from, window.to)))).toEqual(new Set([DAY]));
+  });
+
+  it('GIVEN daily and monthly tiers without weekly WHEN expanded THEN daily skips the first of the month', () => {
+    const schedules = expand({ daily: 7, monthly: 12 }, DAY);
+    const daily = tierOf(schedules, 'daily');
+    const monthly = tierOf(schedules, 'monthly');
+    expect(overlap(daily.cron, monthly.cron)).toEqual([]);
+    expect(runsOf(daily.cron, window.from, window.to).some((run) => new Date(run).getUTCDate() === 1)).toBe(false);
+    expect(new Set(gapsOf(unionOfRuns([daily.cron, monthly.cron], window.from, window.to)))).toEqual(new Set([DAY]));
+  });
+
+  it('GIVEN monthly and yearly tiers WHEN expanded THEN monthly skips January and together they run once a month', () => {
+    const schedules = expand({ monthly: 12, yearly: 7 }, 31 * DAY);
+    const monthly = tierOf(schedules, 'monthly');
+    const yearly = tierOf(schedules, 'yearly');
+    const twoYears = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2028-01-01T00:00:00Z') };
+    const monthlyRuns = runsOf(monthly.cron, twoYears.from, twoYears.to);
+    expect(monthlyRuns).toHaveLength(22);
+    expect(monthlyRuns.some((run) => new Date(run).getUTCMonth() === 0)).toBe(false);
+    const together = unionOfRuns([monthly.cron, yearly.cron], twoYears.from, twoYears.to);
+    expect(together.map((run) => new Date(run).toISOString().slice(0, 7))).toEqual(
+      Array.from({ length: 24 }, (_, i) => `${2026 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`),
+    );
+  });
+
+  it('GIVEN a monthly tier without a yearly one WHEN expanded THEN monthly also runs in January', () => {
+    const monthly = tierOf(expand({ monthly: 12 }, 31 * DAY), 'monthly');
+    const runs = runsOf(monthly.cron, new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z'));
+    expect(runs).toHaveLength(12);
+    expect(new Date(runs[0] ?? 0).getUTCMonth()).toBe(0);
+  });
+});
+
+describe('expandTiers: time zone', () => {
+  it('GIVEN a time zone WHEN expanded THEN every cron starts with CRON_TZ=<zone> and runs at the staggered local hour', () => {
+    const schedules = expand(standard, HOUR, { timeZone: 'Europe/Berlin' });
+    const { minute, hour } = staggerOf('ledger');
+    for (const schedule of schedules) expect(schedule.cron.startsWith('CRON_TZ=Europe/Berlin ')).toBe(true);
+    const [firstDaily] = runsOf(tierOf(schedules, 'daily').cron, new Date('2026-01-10T00:00:00Z'), new Date('2026-01-12T00:00:00Z'));
+    const local = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })
+        .formatToParts(new Date(firstDaily ?? 0))
+        .map((part) => [part.type, Number(part.value)]),
+    );
+    expect([local.hour, local.minute]).toEqual([hour, minute]);
+    expect(new Date(firstDaily ?? 0).getUTCHours()).toBe((hour + 23) % 24);
+  });
+
+  it('GIVEN no time zone WHEN expanded THEN no cron has a CRON_TZ prefix and they run in UTC', () => {
+    const schedules = expand(standard);
+    const { hour } = staggerOf('ledger');
+    for (const schedule of schedules) expect(schedule.cron).not.toMatch(/TZ=/);
+    const [firstDaily] = runsOf(tierOf(schedules, 'daily').cron, from, days(2));
+    expect(new Date(firstDaily ?? 0).getUTCHours()).toBe(hour);
+  });
+
+  it.fails(
+    'GIVEN a policy in America/New_York whose staggered hour is the hour repeated when clocks fall back WHEN the clocks go back on 2026-11-01 THEN backups are still at most the RPO apart',
+    () => {
+      const policy = Array.from({ length: 500 }, (_, i) => `policy-${i}`).find((name) => staggerOf(name).hour === 1) ?? '';
+      const schedules = expandTiers({ policy, rpoSeconds: HOUR, retention: { hourly: 24, daily: 7 }, timeZone: 'America/New_York' });
+      const runs = unionOfRuns(
+        schedules.map((s) => s.cron),
+        new Date('2026-10-31T12:00:00Z'),
+        new Date('2026-11-02T12:00:00Z'),
+      );
+      expect(longestGap(runs)).toBeLessThanOrEqual(HOUR);
+    },
+  );
+});
+
+describe('expandTiers: stagger', () => {
+  it('GIVEN the same policy name twice WHEN expanded THEN the Schedules are identical', () => {
+    expect(expand(standard)).toEqual(expand(standard));
+    expect(staggerOf('ledger')).toEqual(staggerOf('ledger'));
+  });
+
+  it('GIVEN one name WHEN its retention changes THEN its minute and hour stay the same', () => {
+    const minuteOf = (schedules: TierSchedule[]) => splitZone(schedules.at(-1)?.cron ?? '').expression.split(' ')[0];
+    expect(minuteOf(expand({ daily: 7 }, DAY))).toBe(minuteOf(expand(standard)));
+  });
+
+  it('GIVEN fifty policy names WHEN expanded THEN their minutes and hours spread out, within the first six hours of the day', () => {
+    const slots = Array.from({ length: 50 }, (_, i) => staggerOf(`team-${i}-db`));
+    for (const { minute, hour } of slots) {
+      expect(minute).toBeGreaterThanOrEqual(0);
+      expect(minute).toBeLessThan(60);
+      expect(hour).toBeGreaterThanOrEqual(0);
+      expect(hour).toBeLessThan(6);
+    }
+    expect(new Set(slots.map((s) => s.minute)).size).toBeGreaterThanOrEqual(20);
+    expect(new Set(slots.map((s) => s.hour)).size).toBe(6);
+    expect(new Set(slots.map((s) => `${s.hour}:${s.minute}`)).size).toBeGreaterThanOrEqual(40);
+  });
+
+  it('GIVEN two different names WHEN expanded THEN their Schedules differ', () => {
+    const a = expandTiers({ policy: 'ledger', rpoSeconds: HOUR, retention: standard });
+    const b = expandTiers({ policy: 'search', rpoSeconds: HOUR, retention: standard });
+    expect(a.map((s) => s.cron)).not.toEqual(b.map((s) => s.cron));
+  });
+});
+
+describe('expandTiers: schedule override', () => {
+  it('GIVEN an override WHEN expanded THEN the base tier uses it verbatim and the coarser tiers are unchanged', () => {
+    const derived = expand({ hourly: 24, daily: 7, weekly: 4 }, 2 * HOUR);
+    const overridden = expand({ hourly: 24, daily: 7, weekly: 4 }, 2 * HOUR, { scheduleOverride: '0 */2 * * *' });
+    expect(overridden[0]?.cron).toBe('0 */2 * * *');
+    expect(overridden.slice(1).map((s) => s.cron)).toEqual(derived.slice(1).map((s) => s.cron));
+  });
+
+  it('GIVEN an override every two hours WHEN expanded THEN the base interval is the longest gap of the override, in every TTL', () => {
+    const schedules = expand({ hourly: 24, daily: 7 }, 2 * HOUR, { scheduleOverride: '0 */2 * * *' });
+    expect(tierOf(schedules, 'hourly').interval.seconds).toBe(2 * HOUR);
+    expect(tierOf(schedules, 'hourly').ttl.seconds).toBe(24 * HOUR + 2 * HOUR);
+    expect(tierOf(schedules, 'daily').ttl.seconds).toBe(7 * DAY + 2 * HOUR);
+  });
+
+  it('GIVEN a daily override at 02:30 WHEN expanded THEN the daily TTL is 7 days + 1 day', () => {
+    const [daily] = expand({ daily: 7 }, DAY, { scheduleOverride: '30 2 * * *' });
+    expect(daily?.cron).toBe('30 2 * * *');
+    expect(daily?.ttl.seconds).toBe(8 * DAY);
+  });
+
+  it.fails('GIVEN a time zone and an override WHEN expanded THEN the override runs in the policy time zone like the other tiers', () => {
+    const schedules = expand({ daily: 7, weekly: 4 }, DAY, { timeZone: 'Europe/Berlin', scheduleOverride: '30 2 * * *' });
+    for (const schedule of schedules) expect(splitZone(schedule.cron).zone, schedule.cron).toBe('Europe/Berlin');
+  });
+});
