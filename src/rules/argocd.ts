@@ -5,6 +5,7 @@
  */
 import { isVeleroNamespaceObject } from '../lower/argocd.ts';
 import {
+  inSyncedFolder,
   isDataBearing,
   KEEP_OPTIONS,
   parseSyncOptions,
@@ -49,7 +50,8 @@ const WAVE = /^-?\d+$/;
 const KUSTOMIZE_API = 'kustomize.config.k8s.io/';
 
 /**
- * ARGO001-ARGO003 over the objects of clusters that Argo CD syncs (those that declare `argocd`):
+ * ARGO001-ARGO003 over the objects in the synced folders of clusters that declare `argocd` (objects
+ * placed elsewhere, such as hooks for a team's own Application, are that Application's business):
  * - ARGO001: an object without an integer `argocd.argoproj.io/sync-wave`;
  * - ARGO002: a data-bearing kind without both `Prune=false` and `Delete=false`;
  * - ARGO003: a `Namespace` object for the Velero namespace, or a Kustomize file as an object.
@@ -61,7 +63,7 @@ export const argocdRule: ObjectRule = {
     const found: Diagnostic[] = [];
     for (const placed of objects) {
       const cluster = synced.get(placed.cluster);
-      if (!cluster) continue;
+      if (!cluster || !inSyncedFolder(placed)) continue;
       const annotations = metadataOf(placed).annotations ?? {};
       const wave = annotations[SYNC_WAVE_ANNOTATION];
       if (typeof wave !== 'string' || !WAVE.test(wave)) {

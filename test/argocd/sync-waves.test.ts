@@ -89,6 +89,14 @@ describe('applyArgoAnnotations', () => {
     expect(annotationsOf(output[0]!)[SYNC_WAVE_ANNOTATION]).toBe(String(SYNC_WAVES.storage));
   });
 
+  it('GIVEN objects already annotated WHEN annotated again THEN nothing changes', () => {
+    const once = applyArgoAnnotations([
+      placed('c', 'velero.io/v1', 'BackupStorageLocation', 'b', 'velero'),
+      placed('c', 'v1', 'ConfigMap', 'm', 'velero'),
+    ]);
+    expect(applyArgoAnnotations(once)).toEqual(once);
+  });
+
   it('GIVEN a hook placed outside the cluster folder WHEN annotated THEN it is returned unchanged, its own wave kept', () => {
     const hook = { ...placed('c', 'v1', 'ServiceAccount', 'h', 'team', { [SYNC_WAVE_ANNOTATION]: '-1' }), folder: 'hooks/p' };
     expect(applyArgoAnnotations([hook])[0]).toBe(hook);
