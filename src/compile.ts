@@ -1,10 +1,13 @@
+import { argocdObjects } from './lower/argocd.ts';
 import { lower } from './lower/index.ts';
 import { loadPolicies } from './loader/load.ts';
 import { loadCertificates, loadSealedSecrets } from './loader/sealed.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
 import type { Model } from './model/types.ts';
 import { clusterObjectPath, type PlacedObject } from './output/layout.ts';
+import type { JsonValue } from './output/normalize.ts';
 import { toYaml } from './output/yaml.ts';
+import { checkRenderedFiles } from './rules/argocd.ts';
 import { checkModel } from './rules/index.ts';
 import { checkObjects } from './rules/objects.ts';
 import { checkNoPlainSecrets, scanForCredentials } from './rules/secret-hygiene.ts';
@@ -24,6 +27,8 @@ export interface Compilation {
   readonly model: Model;
   readonly diagnostics: readonly Diagnostic[];
   readonly objects: readonly PlacedObject[];
+  /** Argo CD Applications and AppProjects, outside the cluster folders. */
+  readonly applications: readonly { readonly path: string; readonly object: Record<string, unknown> }[];
   /** Output files (relative posix path to content); empty when there are errors. */
   readonly files: ReadonlyMap<string, string>;
   readonly policyFiles: readonly string[];
@@ -56,16 +61,18 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
     });
   }
   if (hasErrors(diagnostics)) {
-    return { model, diagnostics, objects: [], files: new Map(), policyFiles: loaded.files };
+    return { model, diagnostics, objects: [], applications: [], files: new Map(), policyFiles: loaded.files };
   }
   const objects = lower(model);
   diagnostics.push(...checkObjects(objects, model), ...checkNoPlainSecrets(objects));
   const files = render(objects);
-  diagnostics.push(...(await scanForCredentials(loaded.files, files)));
+  const applications = argocdObjects(model, objects) as unknown as Compilation['applications'];
+  for (const file of applications) files.set(file.path, toYaml(file.object as JsonValue));
+  diagnostics.push(...checkRenderedFiles(files, model), ...(await scanForCredentials(loaded.files, files)));
   if (hasErrors(diagnostics)) {
-    return { model, diagnostics, objects, files: new Map(), policyFiles: loaded.files };
+    return { model, diagnostics, objects, applications, files: new Map(), policyFiles: loaded.files };
   }
-  return { model, diagnostics, objects, files, policyFiles: loaded.files };
+  return { model, diagnostics, objects, applications, files, policyFiles: loaded.files };
 }
 
 /** Renders placed objects into files, one object per file. */

@@ -11,6 +11,7 @@ import { lowerSealedSecrets } from './sealed.ts';
 import { lowerSnapshotLocations } from './snapshot-locations.ts';
 import { lowerSnapshotClasses } from './snapshots.ts';
 import { lowerStorage } from './storage.ts';
+import { applyArgoAnnotations } from './sync-waves.ts';
 
 /** A backend: adds the objects of one concern to one cluster's chart. */
 export type Backend = (ctx: LowerContext) => void;
@@ -30,7 +31,8 @@ export const BACKENDS: readonly Backend[] = [
 /**
  * Lowers the model into Kubernetes objects: one cdk8s Chart per cluster, each backend adding its
  * objects. Objects are read with `ApiObject.toJson()` rather than `app.synth()`, which re-resolves
- * the whole app once per chart (quadratic in clusters); the writer lays files out itself.
+ * the whole app once per chart (quadratic in clusters); the writer lays files out itself. Every
+ * object of a cluster's synced folder gets its Argo CD sync wave and sync options.
  */
 export function lower(model: Model, backends: readonly Backend[] = BACKENDS): PlacedObject[] {
   const app = new App({ outdir: '.' });
@@ -47,5 +49,6 @@ export function lower(model: Model, backends: readonly Backend[] = BACKENDS): Pl
       placed.push(folder ? { cluster: cluster.name, object, folder } : { cluster: cluster.name, object });
     }
   }
-  return placed;
+  // Sync waves and sync options are added last, then keys are put back into canonical order.
+  return applyArgoAnnotations(placed).map((p) => ({ ...p, object: normalize(p.object) as PlacedObject['object'] }));
 }

@@ -4,7 +4,7 @@
  */
 const MEANINGFUL_EMPTY = new Set(['emptyDir', 'podSelector', 'namespaceSelector']);
 
-/** The first keys of every object, in the order Kubernetes users read them; the rest follow sorted. */
+/** The first keys of a manifest, in the order Kubernetes users read them; the rest follow sorted. */
 const LEADING_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 /** A JSON value as it goes into a manifest. */
@@ -12,21 +12,21 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /**
  * Canonical form of a manifest: no null or undefined fields, no empty optional lists or maps,
- * keys in a stable order (apiVersion, kind, metadata first, then sorted), list order kept as the
- * API server keeps it. Returns undefined when nothing is left.
+ * keys in a stable order (at the top, apiVersion, kind, metadata first; everything else sorted),
+ * list order kept as the API server keeps it. Returns undefined when nothing is left.
  */
-export function normalize(value: unknown, key = ''): JsonValue | undefined {
+export function normalize(value: unknown, key = '', depth = 0): JsonValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (Array.isArray(value)) {
-    const items = value.map((item) => normalize(item)).filter((item): item is JsonValue => item !== undefined);
+    const items = value.map((item) => normalize(item, '', depth + 1)).filter((item): item is JsonValue => item !== undefined);
     return items.length > 0 || MEANINGFUL_EMPTY.has(key) ? items : undefined;
   }
   if (typeof value === 'object') {
     const source = value as Record<string, unknown>;
-    const keys = Object.keys(source).sort(compareKeys);
+    const keys = Object.keys(source).sort(depth === 0 ? compareKeys : compareNames);
     const result: { [key: string]: JsonValue } = {};
     for (const k of keys) {
-      const normalized = normalize(source[k], k);
+      const normalized = normalize(source[k], k, depth + 1);
       if (normalized !== undefined) result[k] = normalized;
     }
     return Object.keys(result).length > 0 || MEANINGFUL_EMPTY.has(key) ? result : undefined;
@@ -42,5 +42,9 @@ function compareKeys(a: string, b: string): number {
   const ia = LEADING_KEYS.indexOf(a);
   const ib = LEADING_KEYS.indexOf(b);
   if (ia !== -1 || ib !== -1) return (ia === -1 ? LEADING_KEYS.length : ia) - (ib === -1 ? LEADING_KEYS.length : ib);
+  return compareNames(a, b);
+}
+
+function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import type { PlacedObject } from '../output/layout.ts';
+import { argocdRule } from './argocd.ts';
 
 /**
  * A check over the lowered objects: what a backend produced, not what the policy said. These guard
@@ -88,7 +89,7 @@ export const veleroHygieneRule: ObjectRule = {
 };
 
 /** Every object rule, run after lowering. */
-export const OBJECT_RULES: readonly ObjectRule[] = [veleroHygieneRule];
+export const OBJECT_RULES: readonly ObjectRule[] = [veleroHygieneRule, argocdRule];
 
 /** Runs the object rules. */
 export function checkObjects(objects: readonly PlacedObject[], model: Model, rules: readonly ObjectRule[] = OBJECT_RULES): Diagnostic[] {

@@ -26,13 +26,17 @@ export function validateCommand(): Command {
     .action(async (options: { policies: string; out: string; format: ReportFormat; strict?: boolean; drift: boolean }, command: Command) => {
       const compilation = await compile({ policiesDir: options.policies, now: clockOf(command) });
       const diagnostics: Diagnostic[] = [...compilation.diagnostics];
-      for (const placed of compilation.objects) {
+      const checked = [
+        ...compilation.objects.map((placed) => ({ file: clusterObjectPath(placed), cluster: placed.cluster, object: placed.object as Record<string, unknown> })),
+        ...compilation.applications.map((a) => ({ file: a.path, cluster: a.path.split('/')[1] ?? '', object: a.object })),
+      ];
+      for (const placed of checked) {
         for (const error of validateManifest(placed.object)) {
           const metadata = placed.object.metadata as { name?: string; namespace?: string };
           diagnostics.push({
             code: 'SCHEMA001',
             severity: 'error',
-            message: `${clusterObjectPath(placed)}: ${error}`,
+            message: `${placed.file}: ${error}`,
             hint: 'the compiler produced an object its schema rejects: report this as a bug',
             declaration: placed.cluster,
             object: { apiVersion: String(placed.object.apiVersion), kind: String(placed.object.kind), namespace: metadata.namespace, name: String(metadata.name) },
@@ -42,7 +46,7 @@ export function validateCommand(): Command {
       if (options.drift && compilation.files.size > 0) diagnostics.push(...(await driftOf(options.out, compilation.files)));
       const m = compilation.model;
       const declarations = [...m.clusters, ...m.storages, ...m.policies, ...m.restorePlans].map((d) => d.name).sort();
-      process.stdout.write(renderReport({ diagnostics, declarations, objects: compilation.objects.length }, options.format));
+      process.stdout.write(renderReport({ diagnostics, declarations, objects: checked.length }, options.format));
       const failing = diagnostics.some((d) => d.severity === 'error' || (options.strict && d.severity === 'warning'));
       process.exitCode = failing ? 1 : 0;
     });
