@@ -375,9 +375,12 @@ describe('object rules VEL001-VEL007', () => {
 });
 
 describe('Argo CD tracking metadata never reaches Backups', () => {
-  const TRACKING = /^(app\.kubernetes\.io\/instance|argocd\.argoproj\.io\/.*)$/;
+  /** Labels Argo CD tracks by (label tracking, and any label of its own). */
+  const TRACKING_LABEL = /^(app\.kubernetes\.io\/instance|argocd\.argoproj\.io\/.*)$/;
+  /** Annotations Argo CD tracks by (annotation tracking). */
+  const TRACKING_ANNOTATION = /^argocd\.argoproj\.io\/(tracking-id|instance)$/;
 
-  it('GIVEN policies of every volume mode, with and without apps, selectors and time zones WHEN lowered THEN every Schedule sets template labels, carries no annotations and no tracking keys anywhere', () => {
+  it('GIVEN policies of every volume mode, with and without apps, selectors and time zones WHEN lowered THEN every Schedule sets template labels and carries no tracking key in its labels or annotations', () => {
     const modes: VolumeMode[] = ['csi-snapshot', 'snapshot-data-mover', 'native-snapshot', 'filesystem', 'none'];
     const built = build([
       eu,
@@ -403,8 +406,9 @@ describe('Argo CD tracking metadata never reaches Backups', () => {
       expect(Object.keys(templateLabels).length).toBeGreaterThan(0);
       expect(templateLabels['restorable.dev/policy']).toBe(schedule.metadata?.labels?.['restorable.dev/policy']);
       expect(templateLabels['restorable.dev/tier']).toBe(schedule.metadata?.labels?.['restorable.dev/tier']);
-      expect(schedule.metadata?.annotations).toBeUndefined();
-      for (const key of [...Object.keys(templateLabels), ...Object.keys(schedule.metadata?.labels ?? {})]) expect(key).not.toMatch(TRACKING);
+      // Velero copies every Schedule annotation onto each Backup, whatever the template says.
+      for (const key of Object.keys(schedule.metadata?.annotations ?? {})) expect(key).not.toMatch(TRACKING_ANNOTATION);
+      for (const key of [...Object.keys(templateLabels), ...Object.keys(schedule.metadata?.labels ?? {})]) expect(key).not.toMatch(TRACKING_LABEL);
       expect(schedule.spec.useOwnerReferencesInBackup).toBeUndefined();
     }
     expect(withCode(built.objectDiagnostics, 'VEL001')).toEqual([]);
