@@ -30,7 +30,7 @@ export interface RunCliOptions {
 }
 
 /** Variables of the parent that must not leak into a child CLI (failpoints, time limits, output folder). */
-const ISOLATED = ['RESTORABLE_FAILPOINT_WRITE', 'RESTORABLE_LOAD_TIMEOUT_MS', 'CDK8S_OUTDIR'];
+const ISOLATED = ['RESTORABLE_FAILPOINT_WRITE', 'RESTORABLE_FAILPOINT_COMMIT', 'RESTORABLE_LOAD_TIMEOUT_MS', 'CDK8S_OUTDIR'];
 
 /** The environment a child CLI gets. */
 export function cliEnv(options: RunCliOptions = {}): NodeJS.ProcessEnv {
