@@ -54,8 +54,10 @@ export function backupTemplate(policy: PolicyModel, tier: TierSchedule): IBackup
     storageLocation: policy.storage,
     ttl: goDuration(tier.ttl.seconds),
     snapshotVolumes: policy.volumes !== 'filesystem' && policy.volumes !== 'none',
-    snapshotMoveData: policy.volumes === 'snapshot-data-mover' ? true : undefined,
-    defaultVolumesToFsBackup: policy.volumes === 'filesystem' ? true : undefined,
+    // Written out even when false: unset, Velero takes them from its server flags
+    // (--default-snapshot-move-data, --default-volumes-to-fs-backup) and the mode would depend on the install.
+    snapshotMoveData: policy.volumes === 'snapshot-data-mover',
+    defaultVolumesToFsBackup: policy.volumes === 'filesystem',
     volumeSnapshotLocations: policy.volumes === 'native-snapshot' ? [nativeSnapshotLocation(policy)] : undefined,
     hooks: backupHooks(policy),
     orderedResources: orderedResources(policy.apps),

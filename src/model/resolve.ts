@@ -180,18 +180,47 @@ function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterMod
     );
     return false;
   });
+  const listed = new Set<string>();
+  storage.forEach((s, index) => {
+    if (listed.has(s.name)) {
+      diagnostics.push(
+        at(cluster, `storage[${index}]`, {
+          code: 'REF006',
+          message: `storage "${s.name}" is listed twice`,
+          hint: 'list each storage once',
+        }),
+      );
+    }
+    listed.add(s.name);
+  });
+  const snapshotClasses = (p.snapshotClasses ?? []).map((c) => ({
+    name: c.name ?? `velero-${c.driver.replaceAll('.', '-')}`,
+    driver: c.driver,
+    deletionPolicy: c.deletionPolicy ?? 'Retain',
+    parameters: c.parameters ?? {},
+  }));
+  const drivers = new Set<string>();
+  const classNames = new Set<string>();
+  snapshotClasses.forEach((c, index) => {
+    if (drivers.has(c.driver) || classNames.has(c.name)) {
+      diagnostics.push(
+        at(cluster, `snapshotClasses[${index}]`, {
+          code: 'VEL007',
+          message: `a second snapshot class for driver ${c.driver} (or named ${c.name}); Velero picks one labelled class per driver`,
+          hint: 'declare one csi() class per CSI driver',
+        }),
+      );
+    }
+    drivers.add(c.driver);
+    classNames.add(c.name);
+  });
   return {
     name: cluster.name,
     environment: p.environment,
     region: p.region,
     veleroNamespace: p.veleroNamespace ?? 'velero',
-    storage: storage.map((s) => s.name),
-    snapshotClasses: (p.snapshotClasses ?? []).map((c) => ({
-      name: c.name ?? `velero-${c.driver.replaceAll('.', '-')}`,
-      driver: c.driver,
-      deletionPolicy: c.deletionPolicy ?? 'Retain',
-      parameters: c.parameters ?? {},
-    })),
+    storage: [...listed],
+    snapshotClasses: snapshotClasses.filter((c, index) => snapshotClasses.findIndex((o) => o.driver === c.driver || o.name === c.name) === index),
     sealingCertificates: [...(p.sealingCertificates ?? [])],
     sealingKeyRecovery: p.sealingKeyRecovery,
     repositoryPassword: sealedRef(p.repositoryPassword),

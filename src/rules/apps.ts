@@ -3,7 +3,9 @@ import { parseDuration } from '../model/duration.ts';
 import type { Model, PolicyModel } from '../model/types.ts';
 import type { Rule } from './rule.ts';
 
-const CAPACITY = /^(\d+(\.\d+)?([KMGTPE]i?)?)?,(\d+(\.\d+)?([KMGTPE]i?)?)?$/;
+/** A Kubernetes quantity (binary Ki..Ei, decimal k, M..E), as Velero parses each bound. */
+const QUANTITY = String.raw`\d+(\.\d+)?([KMGTPE]i|[kMGTPE])?`;
+const CAPACITY = new RegExp(`^\\s*(${QUANTITY})?\\s*,\\s*(${QUANTITY})?\\s*$`);
 
 /**
  * APP001-APP004 and VOL001: application profiles and volume policies are well formed.
@@ -45,7 +47,7 @@ function checkApps(policy: PolicyModel): Diagnostic[] {
         found.push(at(path, { code: 'APP003', message: `expected a duration such as '10m', got ${JSON.stringify(value)}`, hint: 'hooks need a finite timeout; a restore hook without one waits forever' }));
       }
     }
-    [...app.pre, ...app.post].forEach((command) => {
+    [...app.pre, ...app.post, ...app.restore.map((hook) => hook.command)].forEach((command) => {
       if (command.length === 0 || command.some((arg) => typeof arg !== 'string')) {
         found.push(at(`apps[${index}]`, { code: 'APP004', message: 'a hook command must be a non-empty list of strings', hint: "write commands as argument lists, e.g. ['pg_dump', 'ledger']" }));
       }

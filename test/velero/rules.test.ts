@@ -108,10 +108,10 @@ describe('APP004: hook commands are lists of strings', () => {
     expect(withCode(appDiagnostics([app({ post: [['queue-ctl', 'resume']] })]), 'APP004')).toEqual([]);
   });
 
-  // Bug (src/rules/apps.ts checkApps): APP004 checks only `pre` and `post`; a restore hook with an
+  // Regression guard (was a bug in src/rules/apps.ts checkApps): APP004 checks only `pre` and `post`; a restore hook with an
   // empty command (or a non-string argument) passes every rule, although restore hooks are exec
   // hooks too and Velero cannot run an empty command.
-  it.fails('GIVEN a restore hook with an empty command WHEN checked THEN APP004 is reported', () => {
+  it('GIVEN a restore hook with an empty command WHEN checked THEN APP004 is reported', () => {
     const restore = [{ command: [], waitTimeout: '1m' as const, execTimeout: '1m' as const }];
 
     expect(withCode(appDiagnostics([app({ restore })]), 'APP004')).toHaveLength(1);
@@ -139,15 +139,15 @@ describe('VOL001: capacity ranges', () => {
     expect(capacityDiagnostics('0,10Gi', '500Gi,', ',1Ti', '1.5Gi,2G', '100,2000')).toEqual([]);
   });
 
-  // Bug (src/rules/apps.ts CAPACITY): the quantity pattern `[KMGTPE]i?` is not Kubernetes'. Velero
+  // Regression guard (was a bug in src/rules/apps.ts CAPACITY): the quantity pattern `[KMGTPE]i?` is not Kubernetes'. Velero
   // parses each bound with resource.ParseQuantity, where the decimal kilo suffix is a lower-case
   // `k` and there is no upper-case `K`: '0,10K' passes VOL001 and then fails every backup's
   // resource-policy validation, while the valid '0,500k' is rejected.
-  it.fails('GIVEN a capacity with the upper-case K suffix Kubernetes does not know WHEN checked THEN VOL001 is reported', () => {
+  it('GIVEN a capacity with the upper-case K suffix Kubernetes does not know WHEN checked THEN VOL001 is reported', () => {
     expect(capacityDiagnostics('0,10K')).toHaveLength(1);
   });
 
-  it.fails('GIVEN a capacity with the decimal kilo suffix k WHEN checked THEN there is no VOL001', () => {
+  it('GIVEN a capacity with the decimal kilo suffix k WHEN checked THEN there is no VOL001', () => {
     expect(capacityDiagnostics('0,500k')).toEqual([]);
   });
 });
@@ -360,11 +360,11 @@ describe('object rules VEL001-VEL007', () => {
     expect(checkObjects(objects, valid.model)).toEqual([]);
   });
 
-  // Bug (src/model/resolve.ts resolveCluster + src/lower/snapshots.ts): two csi() classes for one
+  // Regression guard (was a bug in src/model/resolve.ts resolveCluster + src/lower/snapshots.ts): two csi() classes for one
   // driver without explicit names get the same default name `velero-<driver>`, and lowering throws
   // cdk8s's "There is already a Construct with name 'VolumeSnapshotClass--_cluster--velero-ebs-csi-aws-com'"
   // before VEL007 (or any rule) can report the mistake.
-  it.fails('GIVEN a cluster declaring csi() twice for one driver WHEN compiled THEN a diagnostic reports it instead of a crash', () => {
+  it('GIVEN a cluster declaring csi() twice for one driver WHEN compiled THEN a diagnostic reports it instead of a crash', () => {
     const twice = clusterWith('twice', [eu], { snapshotClasses: [csi({ driver: 'ebs.csi.aws.com' }), csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Delete' })] });
     const { model, diagnostics } = resolve([eu, twice, policy('a', twice)]);
     const errors = errorCodes([...diagnostics, ...checkModel(model)]);

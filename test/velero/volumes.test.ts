@@ -65,13 +65,13 @@ describe('volume modes on the Backup template', () => {
     expect(flagsOf(templateOf(objects, 'app-daily'))).toEqual(EXPECTED['csi-snapshot']);
   });
 
-  // Bug (src/lower/schedules.ts backupTemplate): `snapshotMoveData` and `defaultVolumesToFsBackup`
+  // Regression guard (was a bug in src/lower/schedules.ts backupTemplate): `snapshotMoveData` and `defaultVolumesToFsBackup`
   // are left unset (undefined) instead of false. Velero fills an unset field from the server flags
   // `--default-snapshot-move-data` and `--default-volumes-to-fs-backup` (backup controller,
   // prepareBackupRequest), so on a server started with either flag a 'csi-snapshot' or
   // 'native-snapshot' policy moves data or copies file systems, and a 'none' policy copies every
   // pod volume: the mode the policy declares depends on how Velero was installed.
-  it.fails('GIVEN any mode WHEN lowered THEN snapshotMoveData and defaultVolumesToFsBackup are written out, so Velero server defaults cannot change the mode', () => {
+  it('GIVEN any mode WHEN lowered THEN snapshotMoveData and defaultVolumesToFsBackup are written out, so Velero server defaults cannot change the mode', () => {
     for (const mode of MODES) {
       const template = templateOf(build([eu, prod, policy('app', prod, { volumes: mode })]).objects, 'app-daily');
       expect(typeof template.defaultVolumesToFsBackup, mode).toBe('boolean');
