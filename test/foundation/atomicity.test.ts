@@ -91,13 +91,11 @@ describe('atomicity: failed synth', () => {
   }
 });
 
-describe('atomicity: compiler crash', () => {
-  it('GIVEN a populated output and policies that make the compiler itself fail WHEN synth runs THEN it exits non-zero and the output is unchanged', async () => {
+describe('atomicity: failure after lowering', () => {
+  it('GIVEN a populated output and a value that only fails once objects are rendered (a NaN snapshot class parameter) WHEN synth runs THEN it exits non-zero and the output is unchanged', async () => {
     const clusters = path.join(project.policiesDir, 'clusters.ts');
     const original = await readFile(clusters, 'utf8');
-    // Two snapshot classes for one driver collide when lowered (see bad-input.test.ts).
-    const twice = "snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' }), csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' })],";
-    const broken = original.replace(/snapshotClasses: \[[^\]]*\],/, twice);
+    const broken = original.replace("deletionPolicy: 'Retain' }", "deletionPolicy: 'Retain', parameters: { iops: Number.NaN } }");
     expect(broken).not.toBe(original);
     await writeFile(clusters, broken);
     try {
