@@ -3,6 +3,7 @@ export { type ArgoCdProps, type Cluster, type ClusterImages, type ClusterProps, 
 export { type CsiSnapshotClass, type CsiSnapshotClassProps, csi, type DeletionPolicy } from './csi.ts';
 export { type Declaration, type DeclarationKind, isDeclaration } from './declaration.ts';
 export type { DurationString, DurationUnit, Frequency } from './duration.ts';
+export { type Exemption, type ExemptionProps, exempt } from './exempt.ts';
 export { type Guardrails, type GuardrailsProps, guardrails } from './guardrails.ts';
 export {
   type BackupPolicy,

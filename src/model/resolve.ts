@@ -1,4 +1,5 @@
 import { Cluster } from '../dsl/cluster.ts';
+import { Exemption } from '../dsl/exempt.ts';
 import type { Declaration } from '../dsl/declaration.ts';
 import { Guardrails } from '../dsl/guardrails.ts';
 import { BackupPolicy } from '../dsl/policy.ts';
@@ -49,6 +50,13 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
   const restorePlans = of(RestorePlan).map((p) => resolvePlan(p, diagnostics));
   const guardrails = of(Guardrails).map((g) => resolveGuardrails(g, diagnostics));
   const preSyncBackups = of(PreSyncBackup).flatMap((b) => resolvePreSyncBackup(b, diagnostics));
+  const exemptions = of(Exemption).map((e) => ({
+    namespace: e.name,
+    cluster: e.props.cluster,
+    reason: e.props.reason,
+    until: e.props.until,
+    source: e.source,
+  }));
   return {
     model: {
       clusters: clusters.sort(byName),
@@ -57,6 +65,7 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
       restorePlans: restorePlans.sort(byName),
       guardrails: guardrails.sort((a, b) => byName({ name: a.environment }, { name: b.environment })),
       preSyncBackups: preSyncBackups.sort((a, b) => byName({ name: a.policy }, { name: b.policy })),
+      exemptions: exemptions.sort((a, b) => byName({ name: `${a.namespace}/${a.cluster ?? ''}` }, { name: `${b.namespace}/${b.cluster ?? ''}` })),
       sealedSecrets: [],
       certificates: [],
     },

@@ -131,6 +131,17 @@ export interface PreSyncBackupModel {
   readonly source?: SourceLocation;
 }
 
+/** A namespace deliberately left without backups, until a date. */
+export interface ExemptionModel {
+  readonly namespace: string;
+  /** Cluster it applies to; undefined for every cluster. */
+  readonly cluster?: string;
+  readonly reason: string;
+  /** ISO date (YYYY-MM-DD or a full timestamp) the exemption lapses. */
+  readonly until: string;
+  readonly source?: SourceLocation;
+}
+
 /** Guardrails of one environment. */
 export interface GuardrailsModel {
   readonly environment: string;
@@ -178,6 +189,7 @@ export interface Model {
   readonly restorePlans: readonly RestorePlanModel[];
   readonly guardrails: readonly GuardrailsModel[];
   readonly preSyncBackups: readonly PreSyncBackupModel[];
+  readonly exemptions: readonly ExemptionModel[];
   /** Sealed credentials found under `policies/sealed/`; filled in by the compiler after loading. */
   readonly sealedSecrets: readonly SealedSecretModel[];
   /** Sealing certificates the clusters declare; filled in by the compiler after loading. */
