@@ -312,6 +312,13 @@ describe('rules: known gaps (each test states what should happen)', () => {
     });
   }
 
+  for (const schedule of ['0 * 1-27 * *', '0 * * 1-11 *']) {
+    it.fails(`GIVEN the override '${schedule}' with an RPO of 1h (no backups for days late in the month or year) WHEN checked THEN RPO001`, () => {
+      const diagnostics = diagnose(changed({ ledger: { retention: { hourly: 24, daily: 40 }, schedule } })());
+      expect(sites(diagnostics, 'RPO001')).toEqual(['ledger.schedule']);
+    });
+  }
+
   it.fails("GIVEN timeZone 'europe/berlin' (a spelling Go's time.LoadLocation rejects) WHEN resolved THEN CRON002, or the canonical Europe/Berlin is emitted", () => {
     const { model, diagnostics } = resolve(declarationsOf(org({ ledger: { timeZone: 'europe/berlin' } })));
     const crons = model.policies[0]?.schedules.map((s) => s.cron) ?? [];
@@ -347,5 +354,12 @@ describe('LOAD001 (compile)', () => {
     expect(load[0]).toMatchObject({ severity: 'warning', source: { file: project.policyPath('teams/notes.ts'), line: 1 } });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(files.size).toBeGreaterThan(0);
+  });
+
+  it.fails('GIVEN the policies folder as an absolute path WHEN compiled THEN LOAD001 names the file relative to the working directory, like every other diagnostic', async () => {
+    await project.writePolicy('teams/notes.ts', "export const owner = 'platform';\n");
+    const { diagnostics } = await compile({ policiesDir: project.policiesDir });
+    const load = diagnostics.find((d) => d.code === 'LOAD001');
+    expect(load?.source?.file).toBe(project.policyPath('teams/notes.ts'));
   });
 });
