@@ -15,10 +15,14 @@ export {
 export { type PreSyncBackup, type PreSyncBackupProps, preSyncBackup } from './pre-sync-backup.ts';
 export {
   type DrillProps,
+  type RestoreMode,
   type RestorePlan,
   type RestorePlanProps,
   type RestoreScenario,
+  type RestoreStep,
+  type RestoreTransform,
   restorePlan,
+  type SecretsRecovery,
 } from './restore-plan.ts';
 export { type Retention, retention, TIERS, type Tier } from './retention.ts';
 export { type SealedRef, sealed } from './sealed.ts';

@@ -11,6 +11,7 @@ import { Storage } from '../dsl/storage.ts';
 import { cronError, isTimeZone } from './cron.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { type Duration, parseDuration } from './duration.ts';
+import { resolveRestorePlan } from './restore-plan.ts';
 import { expandTiers } from './tiers.ts';
 import type {
   ClusterModel,
@@ -19,7 +20,6 @@ import type {
   Model,
   PolicyModel,
   PreSyncBackupModel,
-  RestorePlanModel,
   SealedRefModel,
   StorageModel,
 } from './types.ts';
@@ -47,7 +47,16 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
   const clusters = of(Cluster).map((c) => resolveCluster(c, diagnostics));
   const clusterByName = new Map(clusters.map((c) => [c.name, c]));
   const policies = of(BackupPolicy).map((p) => resolvePolicy(p, clusterByName, diagnostics));
-  const restorePlans = of(RestorePlan).map((p) => resolvePlan(p, diagnostics));
+  const policyByName = new Map(policies.map((p) => [p.name, p]));
+  const restorePlans = of(RestorePlan).map((plan) =>
+    resolveRestorePlan(
+      plan,
+      policyByName,
+      (path, d) => at(plan, path, d),
+      (path, value) => duration(plan, path, value, diagnostics),
+      diagnostics,
+    ),
+  );
   const guardrails = of(Guardrails).map((g) => resolveGuardrails(g, diagnostics));
   const preSyncBackups = of(PreSyncBackup).flatMap((b) => resolvePreSyncBackup(b, diagnostics));
   const exemptions = of(Exemption).map((e) => ({
@@ -391,42 +400,6 @@ function readRetention(policy: BackupPolicy, diagnostics: Diagnostic[]) {
 }
 
 const DEFAULT_COUNT: Readonly<Record<Tier, number>> = { hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 7 };
-
-function resolvePlan(plan: RestorePlan, diagnostics: Diagnostic[]): RestorePlanModel {
-  const p = plan.props;
-  const from = (Array.isArray(p.from) ? p.from : [p.from]) as readonly unknown[];
-  const names = from.flatMap((source, index) => {
-    if (source instanceof BackupPolicy) return [source.name];
-    diagnostics.push(
-      at(plan, Array.isArray(p.from) ? `from[${index}]` : 'from', {
-        code: 'REF004',
-        message: `expected a backup policy, got ${describe(source)}`,
-        hint: 'pass values made by backupPolicy()',
-      }),
-    );
-    return [];
-  });
-  if (!(p.to instanceof Cluster)) {
-    diagnostics.push(
-      at(plan, 'to', {
-        code: 'REF001',
-        message: `expected a cluster declaration, got ${describe(p.to)}`,
-        hint: 'pass a value made by cluster()',
-      }),
-    );
-  }
-  const rto = duration(plan, 'rto', p.rto, diagnostics);
-  return {
-    name: plan.name,
-    from: names,
-    to: p.to instanceof Cluster ? p.to.name : '',
-    scenario: p.scenario,
-    rto: rto ?? { text: String(p.rto), seconds: Number.NaN },
-    namespaceMapping: { ...(p.namespaceMapping ?? {}) },
-    drill: p.drill ? { every: p.drill.every } : undefined,
-    source: plan.source,
-  };
-}
 
 function resolveGuardrails(g: Guardrails, diagnostics: Diagnostic[]): GuardrailsModel {
   const p = g.props;

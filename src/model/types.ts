@@ -7,7 +7,7 @@ import type { AppProfile } from '../dsl/apps/profile.ts';
 import type { DeletionPolicy } from '../dsl/csi.ts';
 import type { Frequency } from '../dsl/duration.ts';
 import type { LabelSelector, VolumeMode } from '../dsl/policy.ts';
-import type { RestoreScenario } from '../dsl/restore-plan.ts';
+import type { RestoreScenario, RestoreTransform } from '../dsl/restore-plan.ts';
 import type { Tier } from '../dsl/retention.ts';
 import type { SourceLocation } from '../dsl/source.ts';
 import type { StorageProvider } from '../dsl/storage.ts';
@@ -109,15 +109,73 @@ export interface PolicyModel {
   readonly source?: SourceLocation;
 }
 
-/** A restore plan. */
+/** One step of a restore plan: one Velero Restore per run. */
+export interface RestoreStepModel {
+  /** 1-based position in execution order (topologically sorted, ties in declaration order). */
+  readonly index: number;
+  readonly name: string;
+  /** The policy whose backup the step restores from. */
+  readonly policy: string;
+  readonly after: readonly string[];
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Resources to include; empty means every resource. */
+  readonly resources: readonly string[];
+  /** Source namespaces restored by this step. */
+  readonly namespaces: readonly string[];
+  /** Restore exec hooks of the app profile this step is named after. */
+  readonly hooks: readonly { readonly container?: string; readonly command: readonly string[]; readonly waitTimeout: Duration; readonly execTimeout: Duration }[];
+  /** Pod labels the hooks run in. */
+  readonly hookSelector?: Readonly<Record<string, string>>;
+}
+
+/** A check the runner and drills run after restoring. */
+export type CheckModel =
+  | {
+      readonly type: 'exec';
+      readonly name: string;
+      /** Source namespace (the runner maps it). */
+      readonly namespace: string;
+      readonly selector: Readonly<Record<string, string>>;
+      readonly container?: string;
+      readonly argv: readonly string[];
+      /** Pass only when the command also prints something (a query that returned rows). */
+      readonly requireOutput?: boolean;
+    }
+  | {
+      readonly type: 'http';
+      readonly name: string;
+      readonly namespace: string;
+      readonly service: string;
+      readonly port: number;
+      readonly path: string;
+    };
+
+/** A restore transform, as declared. */
+export type TransformModel = RestoreTransform;
+
+/** A restore plan with its steps ordered and its checks resolved. */
 export interface RestorePlanModel {
   readonly name: string;
   readonly from: readonly string[];
   readonly to: string;
   readonly scenario: RestoreScenario;
+  readonly mode: 'full' | 'data-only';
   readonly rto: Duration;
+  /** Every source namespace of the plan's policies to its target namespace. */
   readonly namespaceMapping: Readonly<Record<string, string>>;
-  readonly drill?: { readonly every: Frequency };
+  /** The mapping as declared (for checks that only concern declared keys). */
+  readonly declaredNamespaceMapping: Readonly<Record<string, string>>;
+  readonly storageClassMapping: Readonly<Record<string, string>>;
+  readonly transforms: readonly TransformModel[];
+  readonly existingResources: 'skip' | 'update';
+  readonly pointInTime: 'latest' | Tier;
+  readonly steps: readonly RestoreStepModel[];
+  /** Declared volume data, in bytes. */
+  readonly dataSizeBytes?: number;
+  readonly secretsRecovery?: 'sealing-key-restored-first' | 'secrets-from-backup';
+  /** Checks from the app profiles, run by the runner and the drill. */
+  readonly checks: readonly CheckModel[];
+  readonly drill?: { readonly every: Frequency; readonly checks: readonly CheckModel[] };
   readonly source?: SourceLocation;
 }
 

@@ -1,3 +1,4 @@
+export { commandCheck, httpCheck, sqlCheck } from './checks.ts';
 export { type DatabaseProfileProps, mongodb, mysql, postgres, redis } from './databases.ts';
 export { type ExecHooksProps, execHooks } from './exec-hooks.ts';
 export type { AppProfile, Command, Consistency, RestoreExecHook, VerifyCheck } from './profile.ts';

@@ -3,11 +3,36 @@ import type { DurationString } from '../duration.ts';
 /** A command run inside a container, as an argument vector (no shell unless it starts with one). */
 export type Command = readonly string[];
 
-/** A verification a restore drill runs against the restored application. */
+/**
+ * A verification run against the restored application (by the restore runner and by drills).
+ * Namespaces are source namespaces; the runner maps them like the restore does.
+ */
 export type VerifyCheck =
-  | { readonly type: 'command'; readonly name: string; readonly command: Command; readonly container?: string; readonly selector?: Readonly<Record<string, string>> }
-  | { readonly type: 'http'; readonly name: string; readonly url: string; readonly expectStatus?: number }
-  | { readonly type: 'sql'; readonly name: string; readonly query: string };
+  | {
+      readonly type: 'command';
+      readonly name: string;
+      readonly command: Command;
+      /** Pods to run in. @default the app profile's selector */
+      readonly selector?: Readonly<Record<string, string>>;
+      readonly container?: string;
+      /** @default the policy's first namespace */
+      readonly namespace?: string;
+    }
+  | {
+      readonly type: 'http';
+      readonly name: string;
+      readonly service: string;
+      readonly port: number;
+      readonly path: string;
+      readonly namespace?: string;
+    }
+  | {
+      readonly type: 'sql';
+      readonly name: string;
+      readonly query: string;
+      /** App profile whose database client runs the query. @default the plan's only database profile */
+      readonly app?: string;
+    };
 
 /** An exec hook run in the restored pod once it is ready. */
 export interface RestoreExecHook {

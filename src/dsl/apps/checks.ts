@@ -1,0 +1,40 @@
+import type { VerifyCheck } from './profile.ts';
+
+/**
+ * A check that runs a command in a restored pod and passes when it exits 0.
+ *
+ * @example
+ * commandCheck('api-health', ['wget', '-qO-', 'http://localhost:8080/healthz'], { selector: { app: 'ledger-api' } })
+ */
+export function commandCheck(
+  name: string,
+  command: readonly string[],
+  options: { readonly selector: Readonly<Record<string, string>>; readonly container?: string; readonly namespace?: string },
+): VerifyCheck {
+  return { type: 'command', name, command, ...options };
+}
+
+/**
+ * A check that sends an HTTP GET to a restored Service through the API server's service proxy and
+ * passes on the expected status.
+ *
+ * @example
+ * httpCheck('api-ready', { service: 'ledger-api', port: 8080, path: '/readyz' })
+ */
+export function httpCheck(
+  name: string,
+  options: { readonly service: string; readonly port: number; readonly path: string; readonly namespace?: string },
+): VerifyCheck {
+  return { type: 'http', name, ...options };
+}
+
+/**
+ * A check that runs a SQL query with the database client of an app profile (psql or mysql) and
+ * passes when it returns at least one row.
+ *
+ * @example
+ * sqlCheck('accounts-present', 'select 1 from accounts limit 1', { app: 'ledger-db' })
+ */
+export function sqlCheck(name: string, query: string, options: { readonly app?: string } = {}): VerifyCheck {
+  return { type: 'sql', name, query, ...options };
+}

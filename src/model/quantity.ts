@@ -1,0 +1,23 @@
+const SUFFIX: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** Bytes of a Kubernetes quantity such as `'500Gi'` or `'2T'`; undefined when it is not one. */
+export function parseQuantity(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? Number.NaN);
+}

@@ -1,0 +1,200 @@
+import type { VerifyCheck } from '../dsl/apps/profile.ts';
+import { Cluster } from '../dsl/cluster.ts';
+import { BackupPolicy } from '../dsl/policy.ts';
+import type { RestorePlan, RestoreStep } from '../dsl/restore-plan.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { type Duration, parseDuration } from './duration.ts';
+import { parseQuantity } from './quantity.ts';
+import type { CheckModel, PolicyModel, RestorePlanModel, RestoreStepModel } from './types.ts';
+
+type At = (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic;
+
+const DATA_ONLY_RESOURCES = ['namespaces', 'persistentvolumeclaims', 'persistentvolumes', 'secrets', 'configmaps'];
+
+/**
+ * Resolves a restore plan: its policies, the complete namespace mapping, ordered steps (a DAG,
+ * sorted topologically; cycles and unknown steps are diagnostics) and the checks to run.
+ */
+export function resolveRestorePlan(
+  plan: RestorePlan,
+  policies: ReadonlyMap<string, PolicyModel>,
+  at: At,
+  parse: (path: string, value: unknown) => Duration | undefined,
+  diagnostics: Diagnostic[],
+): RestorePlanModel {
+  const p = plan.props;
+  const declared = (Array.isArray(p.from) ? p.from : [p.from]) as readonly unknown[];
+  const from = declared.flatMap((source, index) => {
+    if (source instanceof BackupPolicy) return [source.name];
+    diagnostics.push(
+      at(Array.isArray(p.from) ? `from[${index}]` : 'from', {
+        code: 'REF004',
+        message: `expected a backup policy, got ${describeValue(source)}`,
+        hint: 'pass values made by backupPolicy()',
+      }),
+    );
+    return [];
+  });
+  if (!(p.to instanceof Cluster)) {
+    diagnostics.push(at('to', { code: 'REF001', message: `expected a cluster declaration, got ${describeValue(p.to)}`, hint: 'pass a value made by cluster()' }));
+  }
+  const sources = from.map((name) => policies.get(name)).filter((x): x is PolicyModel => x !== undefined);
+  const declaredMapping = { ...(p.namespaceMapping ?? {}) };
+  const namespaceMapping: Record<string, string> = {};
+  for (const namespace of sources.flatMap((s) => s.namespaces)) namespaceMapping[namespace] = declaredMapping[namespace] ?? namespace;
+  const dataSizeBytes = p.dataSize === undefined ? undefined : parseQuantity(p.dataSize);
+  if (p.dataSize !== undefined && dataSizeBytes === undefined) {
+    diagnostics.push(at('dataSize', { code: 'PLAN014', message: `expected a quantity such as '500Gi', got ${JSON.stringify(p.dataSize)}`, hint: 'write a number with a Kubernetes suffix: Ki, Mi, Gi, Ti or k, M, G, T' }));
+  }
+  const mode = p.mode ?? 'full';
+  const steps = resolveSteps(p.order, sources, mode, at, parse, diagnostics);
+  const checks = resolveChecks([], sources, at, 'checks', diagnostics);
+  return {
+    name: plan.name,
+    from,
+    to: p.to instanceof Cluster ? p.to.name : '',
+    scenario: p.scenario,
+    mode,
+    rto: parse('rto', p.rto) ?? { text: String(p.rto), seconds: Number.NaN },
+    namespaceMapping,
+    declaredNamespaceMapping: declaredMapping,
+    storageClassMapping: { ...(p.storageClassMapping ?? {}) },
+    transforms: [...(p.transforms ?? [])],
+    existingResources: p.existingResources ?? 'skip',
+    pointInTime: p.pointInTime ?? 'latest',
+    steps,
+    dataSizeBytes,
+    secretsRecovery: p.secretsRecovery,
+    checks,
+    drill: p.drill
+      ? { every: p.drill.every, checks: [...checks, ...resolveChecks(p.drill.verify ?? [], sources, at, 'drill.verify', diagnostics, false)] }
+      : undefined,
+    source: plan.source,
+  };
+}
+
+function resolveSteps(
+  order: readonly RestoreStep[] | undefined,
+  sources: readonly PolicyModel[],
+  mode: 'full' | 'data-only',
+  at: At,
+  parse: (path: string, value: unknown) => Duration | undefined,
+  diagnostics: Diagnostic[],
+): RestoreStepModel[] {
+  const apps = new Map(sources.flatMap((s) => s.apps.map((app) => [app.name, { app, policy: s }] as const)));
+  const declared: RestoreStep[] = order
+    ? [...order]
+    : [
+        ...sources.flatMap((s) => s.apps.map((app): RestoreStep => ({ name: app.name }))),
+        ...sources.map((s): RestoreStep => ({ name: `${s.name}-all`, after: s.apps.map((a) => a.name) })),
+      ];
+  const names = new Set<string>();
+  declared.forEach((step, index) => {
+    if (names.has(step.name)) diagnostics.push(at(`order[${index}].name`, { code: 'PLAN004', message: `two steps are named "${step.name}"`, hint: 'name each step once' }));
+    names.add(step.name);
+  });
+  declared.forEach((step, index) => {
+    (step.after ?? []).forEach((dependency, d) => {
+      if (!names.has(dependency)) {
+        diagnostics.push(at(`order[${index}].after[${d}]`, { code: 'PLAN004', message: `step "${step.name}" waits for "${dependency}", which is not a step of this plan`, hint: `use one of: ${[...names].join(', ')}` }));
+      }
+    });
+  });
+  const sorted = topologicalOrder(declared);
+  if (!sorted) {
+    diagnostics.push(at('order', { code: 'PLAN003', message: `the restore order has a cycle: ${describeCycle(declared)}`, hint: 'remove one "after" so every step can start' }));
+    return [];
+  }
+  return sorted.map((step, position) => {
+    const appEntry = apps.get(step.name);
+    const policy = step.from instanceof BackupPolicy ? sources.find((s) => s.name === step.from?.name) : (appEntry?.policy ?? sources[0]);
+    return {
+      index: position + 1,
+      name: step.name,
+      policy: policy?.name ?? '',
+      after: [...(step.after ?? [])],
+      selector: step.selector ?? appEntry?.app.selector,
+      resources: [...(step.resources ?? (mode === 'data-only' ? DATA_ONLY_RESOURCES : []))],
+      namespaces: [...(policy?.namespaces ?? [])],
+      hooks: (appEntry?.app.restore ?? []).map((hook, h) => ({
+        container: appEntry?.app.container,
+        command: [...hook.command],
+        waitTimeout: parse(`order[${position}].hooks[${h}].waitTimeout`, hook.waitTimeout) ?? { text: '10m', seconds: 600 },
+        execTimeout: parse(`order[${position}].hooks[${h}].execTimeout`, hook.execTimeout) ?? { text: '5m', seconds: 300 },
+      })),
+      hookSelector: appEntry?.app.selector,
+    };
+  });
+}
+
+/** Kahn's algorithm, ties broken by declaration order; undefined on a cycle. */
+function topologicalOrder(steps: readonly RestoreStep[]): RestoreStep[] | undefined {
+  const known = new Set(steps.map((s) => s.name));
+  const done = new Set<string>();
+  const result: RestoreStep[] = [];
+  while (result.length < steps.length) {
+    const next = steps.find((s) => !done.has(s.name) && (s.after ?? []).every((d) => done.has(d) || !known.has(d)));
+    if (!next) return undefined;
+    done.add(next.name);
+    result.push(next);
+  }
+  return result;
+}
+
+function describeCycle(steps: readonly RestoreStep[]): string {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  for (const start of steps) {
+    const path = [start.name];
+    let current = start;
+    for (let i = 0; i < steps.length; i++) {
+      const next = (current.after ?? []).map((d) => byName.get(d)).find((s) => s !== undefined);
+      if (!next) break;
+      path.push(next.name);
+      if (next.name === start.name) return path.join(' -> ');
+      current = next;
+    }
+  }
+  return steps.map((s) => s.name).join(', ');
+}
+
+function resolveChecks(
+  extra: readonly VerifyCheck[],
+  sources: readonly PolicyModel[],
+  at: At,
+  path: string,
+  diagnostics: Diagnostic[],
+  fromApps = true,
+): CheckModel[] {
+  const apps = sources.flatMap((s) => s.apps.map((app) => ({ app, policy: s })));
+  const withOwner = [
+    ...(fromApps ? apps.flatMap(({ app, policy }) => app.verify.map((check) => ({ check, app, policy }))) : []),
+    ...extra.map((check) => ({ check, app: undefined, policy: sources[0] })),
+  ];
+  return withOwner.flatMap(({ check, app, policy }, index): CheckModel[] => {
+    const namespace = ('namespace' in check && check.namespace) || policy?.namespaces[0] || '';
+    if (check.type === 'http') return [{ type: 'http', name: check.name, namespace, service: check.service, port: check.port, path: check.path }];
+    if (check.type === 'command') {
+      const selector = check.selector ?? app?.selector;
+      if (!selector) {
+        diagnostics.push(at(`${path}[${index}].selector`, { code: 'PLAN015', message: `check "${check.name}" does not say which pods it runs in`, hint: 'give the check a selector' }));
+        return [];
+      }
+      return [{ type: 'exec', name: check.name, namespace, selector, container: check.container ?? app?.container, argv: [...check.command] }];
+    }
+    const database = (check.app ? apps.find((a) => a.app.name === check.app) : apps.find((a) => a.app.engine === 'postgres' || a.app.engine === 'mysql'))?.app;
+    const client = database?.engine === 'postgres' ? ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--command', check.query] : database?.engine === 'mysql' ? ['mysql', '--batch', '--skip-column-names', '--execute', check.query] : undefined;
+    if (!database || !client) {
+      diagnostics.push(at(`${path}[${index}]`, { code: 'PLAN015', message: `SQL check "${check.name}" needs a postgres or mysql app profile${check.app ? ` named "${check.app}"` : ''} in the plan's policies`, hint: 'add the database profile to the policy, or name it with { app }' }));
+      return [];
+    }
+    const owner = apps.find((a) => a.app === database)?.policy;
+    return [{ type: 'exec', name: check.name, namespace: owner?.namespaces[0] ?? namespace, selector: database.selector, container: database.container, argv: client, requireOutput: true }];
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined (an import that is not exported, or a circular import?)';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const kind = (value as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? `a ${kind} declaration` : 'an object';
+}
