@@ -1,5 +1,5 @@
 /** Platform: the DR cluster's own observability stack, backed up to the US bucket. */
-import { backupPolicy, retention } from 'restorable';
+import { backupPolicy, restorePlan, retention } from 'restorable';
 import { drUs, usBackups } from '../clusters.ts';
 
 export const drObservability = backupPolicy('dr-observability', {
@@ -9,4 +9,12 @@ export const drObservability = backupPolicy('dr-observability', {
   rpo: '1h',
   retention: { hourly: 24, ...retention.gfs({ daily: 30, weekly: 4, monthly: 3 }) },
   volumes: 'snapshot-data-mover',
+});
+
+export const drObservabilityNamespaceLoss = restorePlan('dr-observability-namespace-loss', {
+  from: drObservability,
+  to: drUs,
+  scenario: 'namespace-loss',
+  rto: '30m',
+  drill: { every: 'week' },
 });

@@ -3,7 +3,7 @@
  * Kubernetes objects are backed up; Argo CD could redeploy them, the backup covers what Git lacks
  * (secrets made by operators, certificates, HPA state).
  */
-import { backupPolicy } from 'restorable';
+import { backupPolicy, restorePlan } from 'restorable';
 import { prodEu } from '../clusters.ts';
 
 export const storefront = backupPolicy('storefront', {
@@ -13,4 +13,12 @@ export const storefront = backupPolicy('storefront', {
   rpo: '1h',
   retention: { hourly: 24, daily: 30 },
   volumes: 'none',
+});
+
+export const storefrontNamespaceLoss = restorePlan('storefront-namespace-loss', {
+  from: storefront,
+  to: prodEu,
+  scenario: 'namespace-loss',
+  rto: '30m',
+  drill: { every: 'week' },
 });

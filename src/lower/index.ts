@@ -6,6 +6,7 @@ import { lowerAlerts } from './alerts.ts';
 import { FOLDER_METADATA, type LowerContext } from './context.ts';
 import { lowerPreSyncBackups } from './pre-sync-backup.ts';
 import { lowerResourcePolicies } from './resource-policies.ts';
+import { lowerRestorePlans } from './restore/index.ts';
 import { lowerSchedules } from './schedules.ts';
 import { lowerSealedSecrets } from './sealed.ts';
 import { lowerSnapshotLocations } from './snapshot-locations.ts';
@@ -26,6 +27,7 @@ export const BACKENDS: readonly Backend[] = [
   lowerSchedules,
   lowerAlerts,
   lowerPreSyncBackups,
+  lowerRestorePlans,
 ];
 
 /**

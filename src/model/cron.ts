@@ -55,3 +55,114 @@ export function longestGapSeconds(runs: readonly number[]): number {
   for (let i = 1; i < runs.length; i++) longest = Math.max(longest, (runs[i]! - runs[i - 1]!) / 1000);
   return longest;
 }
+
+/** The calendar fields of one schedule that decide whether it runs on a day, and when (UTC). */
+interface DayPlan {
+  readonly matchesDay: (month: number, dayOfMonth: number, dayOfWeek: number) => boolean;
+  /** Minutes after midnight, sorted. */
+  readonly minutes: readonly number[];
+}
+
+const numbers = (values: readonly (number | string)[]): number[] | undefined =>
+  values.every((v) => typeof v === 'number') ? (values as number[]) : undefined;
+
+/**
+ * A UTC schedule as its day rule and run minutes, read from cron-parser's own parse so the fields
+ * mean exactly what they mean to it; undefined for what only cron-parser's walk gets right (a
+ * time zone with DST, `L` and `#`, seconds).
+ */
+function dayPlanOf(schedule: string): DayPlan | undefined {
+  const { zone, expression } = splitCronZone(schedule);
+  if (zone !== undefined && zone !== 'UTC') return undefined;
+  const { second, minute, hour, dayOfMonth, month, dayOfWeek } = CronExpressionParser.parse(expression, { tz: 'UTC' }).fields;
+  const [seconds, minutes, hours, doms, months, dows] = [second, minute, hour, dayOfMonth, month, dayOfWeek].map((f) => numbers(f.values));
+  if (!seconds || !minutes || !hours || !doms || !months || !dows) return undefined;
+  if (seconds.length !== 1 || seconds[0] !== 0 || dayOfMonth.hasLastChar || dayOfWeek.hasLastChar || dayOfWeek.nthDay !== 0) return undefined;
+  const domWildcard = dayOfMonth.isWildcard;
+  const dowWildcard = dayOfWeek.isWildcard;
+  const monthSet = new Set(months);
+  const domSet = new Set(doms);
+  const dowSet = new Set(dows);
+  return {
+    // cron-parser's day rule: both restricted, either matches; otherwise the restricted one decides.
+    matchesDay: (m, dom, dow) => {
+      if (!monthSet.has(m)) return false;
+      const matchedDom = domSet.has(dom);
+      const matchedDow = dowSet.has(dow);
+      if (!domWildcard && !dowWildcard) return matchedDom || matchedDow;
+      return dowWildcard ? matchedDom : matchedDow;
+    },
+    minutes: hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b),
+  };
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * The longest gap in seconds between consecutive runs of several schedules together, over
+ * `horizonSeconds` from the fixed analysis start: exactly `longestGapSeconds(unionOfRuns(...))`,
+ * without walking every run. For UTC schedules a day's runs depend only on which schedules run that
+ * day, so each distinct set of schedules is merged once and the horizon is walked a day at a time;
+ * anything else (a time zone, `L`, `#`, fewer than two runs) takes the run-by-run walk.
+ */
+export function longestRunGapSeconds(schedules: readonly string[], horizonSeconds: number): number {
+  const valid = schedules.filter((s) => cronError(s) === undefined);
+  const plans = valid.map(dayPlanOf);
+  const reference = (): number => longestGapSeconds(unionOfRuns(valid, horizonSeconds));
+  if (plans.length === 0 || plans.length > 30 || plans.some((p) => p === undefined)) return reference();
+  const start = ANALYSIS_START.getTime();
+  const end = start + horizonSeconds * 1000;
+  const merged = new Map<number, { minutes: number[]; first: number; last: number; gap: number }>();
+  const mergedFor = (mask: number) => {
+    let found = merged.get(mask);
+    if (!found) {
+      const set = new Set<number>();
+      plans.forEach((plan, i) => {
+        if (mask & (1 << i)) for (const m of plan!.minutes) set.add(m);
+      });
+      const minutes = [...set].sort((a, b) => a - b);
+      let gap = 0;
+      for (let i = 1; i < minutes.length; i++) gap = Math.max(gap, minutes[i]! - minutes[i - 1]!);
+      found = { minutes, first: minutes[0] ?? 0, last: minutes[minutes.length - 1] ?? 0, gap: gap * MINUTE_MS };
+      merged.set(mask, found);
+    }
+    return found;
+  };
+  let previous: number | undefined;
+  let longest = 0;
+  let runs = 0;
+  const ran = new Array<boolean>(plans.length).fill(false);
+  for (let day = Math.floor(start / DAY_MS) * DAY_MS; day <= end; day += DAY_MS) {
+    const date = new Date(day);
+    let mask = 0;
+    plans.forEach((plan, i) => {
+      if (plan!.matchesDay(date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCDay())) mask |= 1 << i;
+    });
+    if (mask === 0) continue;
+    const today = mergedFor(mask);
+    if (today.minutes.length === 0) continue;
+    if (day > start && day + DAY_MS <= end) {
+      // A whole day inside the window: its own gaps, and the gap from the last run before it.
+      if (previous !== undefined) longest = Math.max(longest, day + today.first * MINUTE_MS - previous);
+      if (today.minutes.length > 1) longest = Math.max(longest, today.gap);
+      previous = day + today.last * MINUTE_MS;
+      runs += today.minutes.length;
+    } else {
+      // A day at an edge of the window: runs are after the start and at most at the end.
+      for (const minute of today.minutes) {
+        const at = day + minute * MINUTE_MS;
+        if (at <= start || at > end) continue;
+        if (previous !== undefined) longest = Math.max(longest, at - previous);
+        previous = at;
+        runs++;
+      }
+    }
+    plans.forEach((_, i) => {
+      if (mask & (1 << i)) ran[i] = true;
+    });
+  }
+  // Too few runs (or a schedule that never runs in the window): the reference walk decides.
+  if (runs < 2 || ran.some((r) => !r)) return reference();
+  return longest / 1000;
+}

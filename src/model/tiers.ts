@@ -1,5 +1,5 @@
 import { TIERS, type Tier } from '../dsl/retention.ts';
-import { longestGapSeconds, unionOfRuns } from './cron.ts';
+import { longestRunGapSeconds } from './cron.ts';
 import { type Duration, durationOf } from './duration.ts';
 import { stableSlot } from './stagger.ts';
 import type { TierSchedule } from './types.ts';
@@ -85,7 +85,7 @@ export function expandTiers(input: TierPlanInput): TierSchedule[] {
 
 function baseIntervalOf(input: TierPlanInput, base: Tier): number {
   if (input.scheduleOverride) {
-    const gap = longestGapSeconds(unionOfRuns([input.scheduleOverride], 400 * DAY));
+    const gap = longestRunGapSeconds([input.scheduleOverride], 400 * DAY);
     return Number.isFinite(gap) ? gap : TIER_PERIOD_SECONDS.yearly;
   }
   return cronInterval(Math.min(input.rpoSeconds, TIER_PERIOD_SECONDS[base]));

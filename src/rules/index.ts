@@ -5,6 +5,7 @@ import { imagesRule } from './images.ts';
 import { guardrailsRule } from './guardrails.ts';
 import { namesRule } from './names.ts';
 import { portabilityRule } from './portability.ts';
+import { restorePlansRule } from './restore-plans.ts';
 import { retentionRule } from './retention.ts';
 import { rpoRule } from './rpo.ts';
 import type { Rule, RuleEnv } from './rule.ts';
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   guardrailsRule,
   appsRule,
   portabilityRule,
+  restorePlansRule,
   sealingRule,
   imagesRule,
 ];

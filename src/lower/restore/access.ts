@@ -1,0 +1,158 @@
+import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
+import { jobName, planLabels } from './jobs.ts';
+import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+type Manifest = Record<string, unknown> & { kind: string };
+
+/**
+ * Exactly what the runner or drill script calls, and nothing else (a test runs the scripts against a
+ * recording kubectl and compares). Namespaced rights live in Velero's namespace; rights in the
+ * restored namespaces must be cluster-wide because those namespaces do not exist before the restore,
+ * and the ValidatingAdmissionPolicies below narrow them to the plan's own namespaces.
+ */
+export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { namespaced: Rule[]; cluster: Rule[] } {
+  const result = variant === 'drill' ? `drill-${plan.name}-result` : `restore-${plan.name}-last-run`;
+  const pin = `restore-${plan.name}-pin`;
+  const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
+  const namespaced: Rule[] = [
+    { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['get', 'list'] },
+    { apiGroups: ['velero.io'], resources: ['restores'], verbs: variant === 'drill' ? ['create', 'delete', 'get', 'list'] : ['create', 'get'] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [pin, result] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['patch'], resourceNames: [result] },
+    // The first result is created; Kubernetes RBAC cannot limit create to a name.
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+  ];
+  const cluster: Rule[] = [];
+  if (variant === 'drill') {
+    cluster.push(
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete', 'get', 'list', 'patch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'patch'] },
+    );
+  }
+  if (variant === 'run' && plan.mode === 'data-only') cluster.push({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] });
+  if (checks.some((c) => c.type === 'exec')) {
+    cluster.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
+  }
+  if (checks.some((c) => c.type === 'http')) cluster.push({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
+  return { namespaced, cluster };
+}
+
+/** ServiceAccount, Role, RoleBinding, and where needed ClusterRole and ClusterRoleBinding of a job. */
+export function jobAccess(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant): Manifest[] {
+  const name = jobName(plan, variant);
+  const labels = planLabels(plan, variant);
+  const rules = scriptRules(plan, variant);
+  const subject = { kind: 'ServiceAccount', name, namespace: cluster.veleroNamespace };
+  const objects: Manifest[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: cluster.veleroNamespace, labels } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: cluster.veleroNamespace, labels }, rules: rules.namespaced },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace: cluster.veleroNamespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [subject],
+    },
+  ];
+  if (rules.cluster.length > 0) {
+    objects.push(
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `restorable-${name}`, labels }, rules: rules.cluster },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `restorable-${name}`, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `restorable-${name}` },
+        subjects: [subject],
+      },
+      ...scopePolicy(plan, cluster, variant),
+    );
+  }
+  return objects;
+}
+
+/**
+ * Narrows the cluster-wide rights of a job to its own namespaces, where RBAC cannot: the drill may
+ * create, label and delete only `drill-*` namespaces and touch NetworkPolicies and exec into pods
+ * only there; the runner may exec only into the plan's target namespaces.
+ */
+function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant): Manifest[] {
+  const name = `restorable-scope-${jobName(plan, variant)}`;
+  const user = `system:serviceaccount:${cluster.veleroNamespace}:${jobName(plan, variant)}`;
+  const allowed = [...new Set(Object.entries(plan.namespaceMapping).map(([source, target]) => (variant === 'drill' ? drillNamespace(source) : target)))].sort();
+  const inAllowed = `[${allowed.map((ns) => `'${ns}'`).join(', ')}]`;
+  const labels = planLabels(plan, variant);
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'] },
+            { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['networkpolicies'] },
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec'] },
+          ],
+        },
+        matchConditions: [{ name: 'only-this-job', expression: `request.userInfo.username == '${user}'` }],
+        validations: [
+          {
+            expression: `request.resource.resource == 'namespaces' ? (request.operation == 'DELETE' ? oldObject : object).metadata.name in ${inAllowed} : request.namespace in ${inAllowed}`,
+            message: `${jobName(plan, variant)} may only act on its own namespaces: ${allowed.join(', ')}`,
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ];
+}
+
+/**
+ * Anyone who may create Jobs in Velero's namespace could run any pod as the runner. This policy
+ * admits a Job that uses a runner's or drill's ServiceAccount only when its pod spec equals that
+ * CronJob's template (the parameter), which `kubectl create job --from=cronjob/...` copies.
+ */
+export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'restorable-job-template', labels: { 'app.kubernetes.io/managed-by': 'restorable' } },
+    spec: {
+      failurePolicy: 'Fail',
+      paramKind: { apiVersion: 'batch/v1', kind: 'CronJob' },
+      matchConstraints: {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
+        resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs'] }],
+      },
+      validations: [
+        {
+          expression:
+            "object.spec.template.spec.serviceAccountName != params.spec.jobTemplate.spec.template.spec.serviceAccountName || object.spec.template.spec == params.spec.jobTemplate.spec.template.spec",
+          message: 'a Job running as a restorable runner or drill must be created from its CronJob (kubectl create job --from=cronjob/<name>)',
+        },
+      ],
+    },
+  };
+}
+
+/** Binds the job-template policy to one CronJob. */
+export function jobTemplateBinding(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant): Manifest {
+  const name = jobName(plan, variant);
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: `restorable-job-template-${name}`, labels: planLabels(plan, variant) },
+    spec: {
+      policyName: 'restorable-job-template',
+      paramRef: { name, namespace: cluster.veleroNamespace, parameterNotFoundAction: 'Deny' },
+      validationActions: ['Deny'],
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { IPrometheusRule } from '../../k8s/monitoring/prometheus-rule.ts';
+import type { RestorePlanModel } from '../../model/types.ts';
+import { emit, type LowerContext, type Manifest } from '../context.ts';
+import { MANAGED_BY } from '../labels.ts';
+import { jobAccess, jobTemplateBinding, jobTemplatePolicy } from './access.ts';
+import { cronJob, jobName, planLabels } from './jobs.ts';
+import { modifiersDocument, planConfig } from './plan-config.ts';
+import { modifiersName, type RestoreVariant } from './restore-spec.ts';
+
+const FREQUENCY_SECONDS = { day: 86_400, week: 604_800, month: 2_678_400, quarter: 7_948_800 } as const;
+
+/**
+ * Restore plans, on their target cluster: for the runner and (with `drill`) the drill, a ConfigMap
+ * with the scripts and step templates, a CronJob, least-privilege RBAC and admission policies;
+ * resource-modifier ConfigMaps for transforms; Velero's per-cluster plugin config for storage-class
+ * and image-registry mappings; an alert on drills that stop passing.
+ */
+export function lowerRestorePlans(ctx: LowerContext): void {
+  const plans = ctx.model.restorePlans.filter((plan) => plan.to === ctx.cluster.name && plan.steps.length > 0);
+  if (plans.length === 0 || !ctx.cluster.images.kubectl) return;
+  for (const plan of plans) {
+    const variants: RestoreVariant[] = plan.drill ? ['run', 'drill'] : ['run'];
+    for (const variant of variants) {
+      const name = jobName(plan, variant);
+      const labels = planLabels(plan, variant);
+      const modifiers = modifiersDocument(plan, ctx.model.policies, variant);
+      if (modifiers) {
+        emit(ctx, configMap(modifiersName(plan, variant), ctx.cluster.veleroNamespace, labels, { 'modifiers.yaml': modifiers }));
+      }
+      emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace)));
+      emit(ctx, cronJob(plan, ctx.cluster, variant) as unknown as Manifest);
+      for (const object of jobAccess(plan, ctx.cluster, variant)) emit(ctx, object as unknown as Manifest);
+      emit(ctx, jobTemplateBinding(plan, ctx.cluster, variant) as unknown as Manifest);
+    }
+    if (plan.drill && ctx.cluster.monitoring === 'prometheus-operator') emit(ctx, drillAlert(plan, ctx.cluster.veleroNamespace));
+  }
+  emit(ctx, jobTemplatePolicy(ctx.cluster) as unknown as Manifest);
+  emitPluginConfig(ctx, plans);
+}
+
+function configMap(name: string, namespace: string, labels: Record<string, string>, data: Record<string, string>, extraLabels: Record<string, string> = {}) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { ...labels, ...extraLabels } }, data };
+}
+
+/** Velero's change-storage-class and change-image-name plugins read one ConfigMap each per cluster. */
+function emitPluginConfig(ctx: LowerContext, plans: readonly RestorePlanModel[]): void {
+  const storageClasses = Object.fromEntries(plans.flatMap((p) => Object.entries(p.storageClassMapping)).sort());
+  if (Object.keys(storageClasses).length > 0) {
+    emit(
+      ctx,
+      configMap('change-storage-class-config', ctx.cluster.veleroNamespace, { ...MANAGED_BY }, storageClasses, {
+        'velero.io/plugin-config': '',
+        'velero.io/change-storage-class': 'RestoreItemAction',
+      }),
+    );
+  }
+  const registries = [...new Set(plans.flatMap((p) => p.transforms.flatMap((t) => (t.type === 'rewrite-image-registry' ? [`${t.from},${t.to}`] : []))))].sort();
+  if (registries.length > 0) {
+    emit(
+      ctx,
+      configMap('change-image-name-config', ctx.cluster.veleroNamespace, { ...MANAGED_BY }, Object.fromEntries(registries.map((r, i) => [`case${i + 1}`, r])), {
+        'velero.io/plugin-config': '',
+        'velero.io/change-image-name': 'RestoreItemAction',
+      }),
+    );
+  }
+}
+
+/** Fires when the drill CronJob has not succeeded for one and a half periods (kube-state-metrics). */
+function drillAlert(plan: RestorePlanModel, namespace: string): IPrometheusRule {
+  const period = FREQUENCY_SECONDS[plan.drill?.every ?? 'week'];
+  const cronjob = `drill-${plan.name}`;
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: `restorable-drill-${plan.name}`, namespace, labels: planLabels(plan, 'drill') },
+    spec: {
+      groups: [
+        {
+          name: `restorable-drill-${plan.name}`,
+          rules: [
+            {
+              alert: 'RestorableDrillNotPassing',
+              expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${cronjob}"}) > ${Math.round(period * 1.5)}`,
+              for: '15m',
+              labels: { severity: 'warning', plan: plan.name },
+              annotations: {
+                summary: `Restore drill ${plan.name} has not passed for more than one and a half drill periods`,
+                description: `Read the result: kubectl get configmap drill-${plan.name}-result -n ${namespace} -o yaml, and the last job's logs.`,
+              },
+            },
+            {
+              alert: 'RestorableDrillNeverPassed',
+              expr: `absent(kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${cronjob}"})`,
+              for: `${Math.round((period * 1.5) / 3600)}h`,
+              labels: { severity: 'warning', plan: plan.name },
+              annotations: { summary: `Restore drill ${plan.name} has never passed`, description: 'The drill CronJob has no successful run on record.' },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

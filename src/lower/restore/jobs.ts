@@ -1,0 +1,82 @@
+import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
+import { MANAGED_BY } from '../labels.ts';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SCRATCH } from '../pod-security.ts';
+import { stableSlot } from '../../model/stagger.ts';
+import type { RestoreVariant } from './restore-spec.ts';
+
+/** Name of the runner (`restore-<plan>`) or drill (`drill-<plan>`) CronJob, its ServiceAccount and ConfigMap. */
+export const jobName = (plan: RestorePlanModel, variant: RestoreVariant): string =>
+  `${variant === 'drill' ? 'drill' : 'restore'}-${plan.name}`;
+
+/** Labels of a plan's objects. */
+export const planLabels = (plan: RestorePlanModel, variant: RestoreVariant): Record<string, string> => ({
+  ...MANAGED_BY,
+  'restorable.dev/plan': plan.name,
+  'restorable.dev/role': variant === 'drill' ? 'drill' : 'runner',
+});
+
+/** Drill schedules: working hours (UTC), so a failing drill meets people; staggered per plan. */
+export function drillSchedule(plan: RestorePlanModel): string {
+  const minute = stableSlot(plan.name, 'drill-minute', 60);
+  const hour = 8 + stableSlot(plan.name, 'drill-hour', 3);
+  switch (plan.drill?.every) {
+    case 'day':
+      return `${minute} ${hour} * * 1-5`;
+    case 'month':
+      return `${minute} ${hour} 8 * *`;
+    case 'quarter':
+      return `${minute} ${hour} 8 1,4,7,10 *`;
+    default:
+      return `${minute} ${hour} * * 2`;
+  }
+}
+
+/**
+ * The runner (suspended: it runs only when someone creates a Job from it) or the drill CronJob.
+ * One run at a time, no retries (a half-done restore must not start over by itself), hardened pod.
+ */
+export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant): Record<string, unknown> {
+  const name = jobName(plan, variant);
+  const labels = planLabels(plan, variant);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: cluster.veleroNamespace, labels },
+    spec: {
+      schedule: variant === 'drill' ? drillSchedule(plan) : '0 0 1 1 *',
+      suspend: variant === 'run' ? true : undefined,
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels },
+        spec: {
+          backoffLimit: 0,
+          activeDeadlineSeconds: Math.max(3600, 4 * plan.rto.seconds) + 600,
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: name,
+              automountServiceAccountToken: true,
+              restartPolicy: 'Never',
+              securityContext: POD_SECURITY_CONTEXT,
+              volumes: [SCRATCH.volume, { name: 'plan', configMap: { name, defaultMode: 0o444 } }],
+              containers: [
+                {
+                  name: variant === 'drill' ? 'drill' : 'restore',
+                  image: cluster.images.kubectl,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: ['/bin/sh', `/etc/restorable/plan/${variant === 'drill' ? 'drill' : 'runner'}.sh`],
+                  env: [{ name: 'HOME', value: '/tmp' }],
+                  securityContext: CONTAINER_SECURITY_CONTEXT,
+                  resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                  volumeMounts: [SCRATCH.mount, { name: 'plan', mountPath: '/etc/restorable/plan', readOnly: true }],
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}

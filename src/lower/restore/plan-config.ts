@@ -1,0 +1,103 @@
+import yaml from 'js-yaml';
+import type { CheckModel, PolicyModel, RestorePlanModel } from '../../model/types.ts';
+import { normalize } from '../../output/normalize.ts';
+import { modifierRules } from './modifiers.ts';
+import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
+import { SCRIPTS } from './scripts.ts';
+
+/** How long a run may wait for restores and pods before giving up, as a multiple of the RTO (at least 1 h). */
+const WAIT_LIMIT_FACTOR = 4;
+
+const lines = (rows: readonly string[]): string => (rows.length > 0 ? `${rows.join('\n')}\n` : '');
+
+/** The drill's scratch namespaces admit nothing from outside and send nothing out but DNS. */
+const DRILL_NETWORK_POLICY = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'restorable-drill-isolation' },
+  spec: {
+    podSelector: {},
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ from: [{ podSelector: {} }] }],
+    egress: [
+      { to: [{ podSelector: {} }] },
+      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+    ],
+  },
+};
+
+/**
+ * The data files of a plan's ConfigMap, read by the runner or drill script: the plan's settings,
+ * the policies with their freshness limits, the ordered steps with one Restore template each, the
+ * namespace mapping, the checks (arguments one per line: no parsing, no quoting) and the scripts.
+ */
+export function planConfig(plan: RestorePlanModel, policies: readonly PolicyModel[], variant: RestoreVariant, veleroNamespace: string): Record<string, string> {
+  const data: Record<string, string> = { ...SCRIPTS };
+  const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
+  const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
+  const rules = modifierRules(plan, variant, workloadsToKeep(plan, sources, checks));
+  data.plan = lines([
+    `plan=${plan.name}`,
+    `veleroNamespace=${veleroNamespace}`,
+    `rtoSeconds=${plan.rto.seconds}`,
+    `pointInTime=${plan.pointInTime}`,
+    `mode=${plan.mode}`,
+    `waitLimitSeconds=${Math.max(3600, WAIT_LIMIT_FACTOR * plan.rto.seconds)}`,
+  ]);
+  data.policies = lines(sources.map((s) => `${s.name} ${freshnessLimitSeconds(s, plan)}`));
+  data.namespaces = lines(Object.entries(targetNamespaces(plan, variant)).map(([source, target]) => `${source} ${target}`));
+  data.steps = lines(plan.steps.map((step) => `${String(step.index).padStart(2, '0')} ${step.name} ${step.policy}`));
+  for (const step of plan.steps) {
+    data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { lineWidth: -1, noRefs: true });
+  }
+  Object.assign(data, checkFiles(checks));
+  if (variant === 'drill') data['networkpolicy.yaml'] = yaml.dump(DRILL_NETWORK_POLICY, { lineWidth: -1, noRefs: true });
+  return data;
+}
+
+function checkFiles(checks: readonly CheckModel[]): Record<string, string> {
+  const data: Record<string, string> = {};
+  const index: string[] = [];
+  checks.forEach((check, i) => {
+    const id = String(i + 1).padStart(2, '0');
+    index.push(`${id} ${check.type} ${check.namespace}`);
+    data[`check-${id}.name`] = `${check.name}\n`;
+    if (check.type === 'exec') {
+      data[`check-${id}.selector`] = `${Object.entries(check.selector).map(([k, v]) => `${k}=${v}`).join(',')}\n`;
+      data[`check-${id}.container`] = `${check.container ?? ''}\n`;
+      data[`check-${id}.argv`] = lines([...check.argv]);
+      if (check.requireOutput) data[`check-${id}.require-output`] = 'true\n';
+    } else {
+      data[`check-${id}.http`] = `${check.service} ${check.port} ${check.path}\n`;
+    }
+  });
+  data.checks = lines(index);
+  return data;
+}
+
+/**
+ * The oldest a restored backup may be for a drill to pass: the RPO plus one interval of the tier it
+ * restores from (the finest tier for 'latest'). A drill that restores a two-month-old backup fails.
+ */
+export function freshnessLimitSeconds(policy: PolicyModel, plan: RestorePlanModel): number {
+  const tier = plan.pointInTime === 'latest' ? policy.schedules[0] : policy.schedules.find((s) => s.tier === plan.pointInTime);
+  return Math.round(policy.rpo.seconds + (tier?.interval.seconds ?? 0));
+}
+
+/** Workloads a drill keeps running: app profiles, exec-check pods, and steps restored by selector. */
+function workloadsToKeep(plan: RestorePlanModel, sources: readonly PolicyModel[], checks: readonly CheckModel[]): Readonly<Record<string, string>>[] {
+  return [
+    ...sources.flatMap((s) => s.apps.map((a) => a.selector)),
+    ...checks.flatMap((c) => (c.type === 'exec' ? [c.selector] : [])),
+    ...plan.steps.flatMap((step) => (step.selector ? [step.selector] : [])),
+  ];
+}
+
+/** The resource-modifier document of a plan variant, or undefined when it has no rules. */
+export function modifiersDocument(plan: RestorePlanModel, policies: readonly PolicyModel[], variant: RestoreVariant): string | undefined {
+  const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
+  const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
+  const rules = modifierRules(plan, variant, workloadsToKeep(plan, sources, checks));
+  if (rules.length === 0) return undefined;
+  return yaml.dump(normalize({ version: 'v1', resourceModifierRules: rules }), { lineWidth: -1, noRefs: true });
+}

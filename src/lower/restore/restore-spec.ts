@@ -1,0 +1,85 @@
+import type { IRestore } from '../../k8s/velero/restore.ts';
+import { goDuration } from '../../model/duration.ts';
+import type { RestorePlanModel, RestoreStepModel } from '../../model/types.ts';
+import { MANAGED_BY } from '../labels.ts';
+
+/** Replaced by the runner with the backup it resolved once for the whole run. */
+export const BACKUP_PLACEHOLDER = 'RESTORABLE_BACKUP_NAME';
+/** Replaced by the runner with the run's timestamp, so every run creates new, uniquely named Restores. */
+export const RUN_PLACEHOLDER = 'RESTORABLE_RUN_ID';
+
+/** A real restore, or a drill into scratch namespaces. */
+export type RestoreVariant = 'run' | 'drill';
+
+/** Drills restore `ns` into `drill-ns`. */
+export const drillNamespace = (namespace: string): string => `drill-${namespace}`;
+
+/** Source -> target namespace for a variant. */
+export function targetNamespaces(plan: RestorePlanModel, variant: RestoreVariant): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(plan.namespaceMapping).map(([source, target]) => [source, variant === 'drill' ? drillNamespace(source) : target]),
+  );
+}
+
+/** Name of the resource-modifier ConfigMap of a plan variant. */
+export const modifiersName = (plan: RestorePlanModel, variant: RestoreVariant): string =>
+  `${variant === 'drill' ? 'drill' : 'restore'}-${plan.name}-modifiers`;
+
+/**
+ * The Restore of one step. Drills never restore CronJobs (they would run against live systems) or
+ * Ingresses (they would take live traffic), and always restore into scratch namespaces.
+ */
+export function restoreManifest(plan: RestorePlanModel, step: RestoreStepModel, variant: RestoreVariant, hasModifiers: boolean, veleroNamespace: string): IRestore {
+  const mapping = targetNamespaces(plan, variant);
+  const stepMapping = Object.fromEntries(step.namespaces.map((ns) => [ns, mapping[ns] ?? ns]).filter(([source, target]) => source !== target));
+  const index = String(step.index).padStart(2, '0');
+  const hookNamespaces = [...new Set([...step.namespaces, ...step.namespaces.map((ns) => mapping[ns] ?? ns)])];
+  return {
+    apiVersion: 'velero.io/v1',
+    kind: 'Restore',
+    metadata: {
+      name: `${plan.name}-${variant === 'drill' ? 'd' : ''}${index}-${RUN_PLACEHOLDER}`,
+      namespace: veleroNamespace,
+      labels: {
+        ...MANAGED_BY,
+        'restorable.dev/plan': plan.name,
+        'restorable.dev/step': step.name,
+        'restorable.dev/run': RUN_PLACEHOLDER,
+        ...(variant === 'drill' ? { 'restorable.dev/drill': plan.name } : {}),
+      },
+    },
+    spec: {
+      backupName: BACKUP_PLACEHOLDER,
+      includedNamespaces: [...step.namespaces],
+      namespaceMapping: Object.keys(stepMapping).length > 0 ? stepMapping : undefined,
+      includedResources: step.resources.length > 0 ? [...step.resources] : undefined,
+      excludedResources: variant === 'drill' ? ['cronjobs.batch', 'ingresses.networking.k8s.io'] : undefined,
+      labelSelector: step.selector ? { matchLabels: { ...step.selector } } : undefined,
+      restorePVs: true,
+      existingResourcePolicy: variant === 'run' && plan.existingResources === 'update' ? 'update' : undefined,
+      resourceModifier: hasModifiers ? { kind: 'configmap', name: modifiersName(plan, variant) } : undefined,
+      hooks:
+        step.hooks.length > 0
+          ? {
+              resources: [
+                {
+                  name: step.name,
+                  includedNamespaces: hookNamespaces,
+                  labelSelector: step.hookSelector ? { matchLabels: { ...step.hookSelector } } : undefined,
+                  postHooks: step.hooks.map((hook) => ({
+                    exec: {
+                      container: hook.container,
+                      command: [...hook.command],
+                      onError: 'Fail' as const,
+                      execTimeout: goDuration(hook.execTimeout.seconds),
+                      waitTimeout: goDuration(hook.waitTimeout.seconds),
+                      waitForReady: true,
+                    },
+                  })),
+                },
+              ],
+            }
+          : undefined,
+    },
+  };
+}

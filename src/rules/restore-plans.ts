@@ -1,0 +1,165 @@
+import type { Frequency } from '../dsl/duration.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { humanDuration } from '../model/duration.ts';
+import type { Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
+import type { Rule } from './rule.ts';
+
+/** How fast each volume mode restores, in bytes per second: conservative figures for the RTO estimate. */
+export const RESTORE_THROUGHPUT: Readonly<Record<string, number>> = {
+  'csi-snapshot': 1024 ** 3, // a volume from a snapshot is provisioned, not copied
+  'native-snapshot': 1024 ** 3,
+  'snapshot-data-mover': 100 * 1024 ** 2,
+  filesystem: 50 * 1024 ** 2,
+  none: Number.POSITIVE_INFINITY,
+};
+
+/** Fixed cost of any restore: resolving the backup, restoring objects, pods becoming ready. */
+export const RESTORE_OVERHEAD_SECONDS = 300;
+
+/** Seconds a plan's restore is estimated to take from its declared data size. */
+export function estimatedRestoreSeconds(plan: RestorePlanModel, policies: readonly PolicyModel[]): number | undefined {
+  if (plan.dataSizeBytes === undefined) return undefined;
+  const slowest = Math.min(...policies.map((p) => RESTORE_THROUGHPUT[p.volumes] ?? 1));
+  return RESTORE_OVERHEAD_SECONDS + (Number.isFinite(slowest) ? Math.ceil(plan.dataSizeBytes / slowest) : 0);
+}
+
+const FREQUENCY_DAYS: Readonly<Record<Frequency, number>> = { day: 1, week: 7, month: 31, quarter: 92 };
+
+/** Velero keeps one storage-class and one image mapping per cluster; plans into a cluster must agree. */
+function mappingConflicts(model: Model, pick: (plan: RestorePlanModel) => Readonly<Record<string, string>>, code: string, what: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const seen = new Map<string, { plan: string; to: string }>();
+  for (const plan of model.restorePlans) {
+    for (const [from, to] of Object.entries(pick(plan))) {
+      const key = `${plan.to}\u0000${from}`;
+      const first = seen.get(key);
+      if (first && first.to !== to) {
+        found.push({
+          code,
+          severity: 'error',
+          message: `maps ${what} "${from}" to "${to}", but plan "${first.plan}" maps it to "${first.to}" on the same cluster "${plan.to}"; Velero keeps one mapping per cluster`,
+          hint: `agree on one target for "${from}" in every plan restoring into "${plan.to}"`,
+          declaration: plan.name,
+          path: what === 'storage class' ? `storageClassMapping.${from}` : 'transforms',
+          source: plan.source,
+        });
+      } else if (!first) seen.set(key, { plan: plan.name, to });
+    }
+  }
+  return found;
+}
+
+/**
+ * PLAN002-PLAN013 and GRD007: a restore plan can actually run: its policies exist and cover what it
+ * maps, the target can read the storage, the restore point it asks for is kept, names and mappings
+ * do not collide, secrets are readable on a new cluster, the RTO is plausible, drills meet guardrails.
+ */
+export const restorePlansRule: Rule = {
+  family: 'restore-plans',
+  check(model: Model): Diagnostic[] {
+    const found: Diagnostic[] = [];
+    const policies = new Map(model.policies.map((p) => [p.name, p]));
+    const clusters = new Map(model.clusters.map((c) => [c.name, c]));
+    for (const plan of model.restorePlans) {
+      const at = (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>): Diagnostic => ({ severity: 'error', declaration: plan.name, path, source: plan.source, ...d });
+      const sources = plan.from.map((name) => policies.get(name)).filter((p): p is PolicyModel => p !== undefined);
+      const target = clusters.get(plan.to);
+      if (plan.name.length > 40) {
+        found.push(at('name', { code: 'PLAN013', message: `plan name "${plan.name}" is ${plan.name.length} characters; at most 40 fit the generated CronJob (52) and Restore (63) names`, hint: 'shorten the plan name' }));
+      }
+      if (sources.length === 0) {
+        found.push(at('from', { code: 'PLAN002', message: 'restores no backup policy', hint: 'set from: to one or more backup policies' }));
+      }
+      const crossCluster = sources.some((s) => s.cluster !== plan.to);
+      if (target) {
+        for (const source of sources) {
+          if (!target.storage.includes(source.storage)) {
+            found.push(at('to', { code: 'PLAN002', message: `cluster "${target.name}" cannot read storage "${source.storage}" where policy "${source.name}" writes its backups`, hint: `list storage "${source.storage}" on cluster "${target.name}" (it becomes a ReadOnly location there) and seal its credentials for that cluster` }));
+          }
+        }
+      }
+      if (plan.scenario === 'namespace-loss' && crossCluster) {
+        found.push(at('scenario', { code: 'PLAN005', message: `a namespace-loss plan restores into the source cluster, but "${plan.to}" is not the cluster of every source policy`, hint: "use scenario 'cluster-loss' or 'region-loss' for restores into another cluster" }));
+      }
+      const covered = new Set(sources.flatMap((s) => s.namespaces));
+      for (const namespace of Object.keys(plan.declaredNamespaceMapping)) {
+        if (!covered.has(namespace)) {
+          found.push(at(`namespaceMapping.${namespace}`, { code: 'PLAN006', message: `maps namespace "${namespace}", which none of its policies (${plan.from.join(', ')}) backs up`, hint: `map one of: ${[...covered].join(', ') || '(none)'}` }));
+        }
+      }
+      const targets = new Map<string, string>();
+      for (const [source, targetNamespace] of Object.entries(plan.namespaceMapping)) {
+        const first = targets.get(targetNamespace);
+        if (first) found.push(at(`namespaceMapping.${source}`, { code: 'PLAN007', message: `namespaces "${first}" and "${source}" would both be restored into "${targetNamespace}"`, hint: 'map each source namespace to its own target namespace' }));
+        else targets.set(targetNamespace, source);
+      }
+      if (plan.pointInTime !== 'latest') {
+        for (const source of sources) {
+          if ((source.retention[plan.pointInTime] ?? 0) === 0) {
+            found.push(at('pointInTime', { code: 'PLAN008', message: `asks for the newest ${plan.pointInTime} restore point, but policy "${source.name}" keeps no ${plan.pointInTime} tier`, hint: `use 'latest', or add ${plan.pointInTime} retention to "${source.name}"` }));
+          }
+        }
+      }
+      if (plan.mode === 'data-only') {
+        for (const source of sources.filter((s) => s.volumes === 'filesystem')) {
+          found.push(at('mode', { code: 'PLAN009', message: `data-only restores cannot bring back policy "${source.name}": Velero restores file-system backups only into restored pods`, hint: "use mode 'full', or back the policy up with 'snapshot-data-mover'" }));
+        }
+      }
+      if (crossCluster) {
+        const sourceClusters = sources.map((s) => clusters.get(s.cluster)).filter((c) => c !== undefined);
+        if (!plan.secretsRecovery) {
+          found.push(at('secretsRecovery', { code: 'PLAN010', message: `restores into another cluster, whose sealed-secrets controller cannot open the source's SealedSecrets`, hint: "declare secretsRecovery: 'secrets-from-backup' (the Secrets come back with the backup) or 'sealing-key-restored-first' (the source's sealing key is installed on the target before syncing)" }));
+        } else if (plan.secretsRecovery === 'sealing-key-restored-first') {
+          for (const cluster of sourceClusters.filter((c) => !c.sealingKeyRecovery)) {
+            found.push(at('secretsRecovery', { code: 'PLAN010', message: `relies on restoring the sealing key of cluster "${cluster.name}", which declares no sealingKeyRecovery`, hint: `declare how "${cluster.name}"'s sealing key is recovered, or use 'secrets-from-backup'` }));
+          }
+        } else {
+          for (const source of sources.filter((s) => s.excludedResources.includes('secrets') || (s.includedResources.length > 0 && !s.includedResources.includes('secrets')))) {
+            found.push(at('secretsRecovery', { code: 'PLAN010', message: `relies on Secrets from the backup, but policy "${source.name}" does not back Secrets up`, hint: `include secrets in "${source.name}", or restore the sealing key first` }));
+          }
+        }
+      }
+      const estimate = estimatedRestoreSeconds(plan, sources);
+      if (estimate !== undefined && Number.isFinite(plan.rto.seconds) && estimate > plan.rto.seconds) {
+        found.push(at('rto', { code: 'PLAN011', message: `RTO ${plan.rto.text} is below the estimated restore time of ${humanDuration(Math.ceil(estimate / 60) * 60)} for ${plan.dataSizeBytes} bytes`, hint: `raise the RTO, or use a faster volume mode (estimate: ${RESTORE_OVERHEAD_SECONDS / 60} min + size / throughput per mode, see README)` }));
+      }
+      if (target && !target.images.kubectl) {
+        found.push(at('to', { code: 'IMG001', message: `the restore runner and drills run a kubectl job, but cluster "${target.name}" declares no images.kubectl`, hint: `declare images: { kubectl: '<image with kubectl and /bin/sh>' } on cluster "${target.name}"` }));
+      }
+    }
+    found.push(...mappingConflicts(model, (plan) => plan.storageClassMapping, 'PLAN012', 'storage class'));
+    found.push(
+      ...mappingConflicts(
+        model,
+        (plan) => Object.fromEntries(plan.transforms.flatMap((t) => (t.type === 'rewrite-image-registry' ? [[t.from, t.to]] : []))),
+        'PLAN012',
+        'image registry',
+      ),
+    );
+    found.push(...drillGuardrails(model));
+    return found;
+  },
+};
+
+/** GRD007: every policy in an environment whose guardrails ask for drills is drilled at least that often. */
+function drillGuardrails(model: Model): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const environments = new Map(model.clusters.map((c) => [c.name, c.environment]));
+  const guardrails = new Map(model.guardrails.map((g) => [g.environment, g]));
+  for (const policy of model.policies) {
+    const required = guardrails.get(environments.get(policy.cluster) ?? '')?.drillEvery;
+    if (!required) continue;
+    const drills = model.restorePlans.filter((plan) => plan.from.includes(policy.name) && plan.drill);
+    if (drills.some((plan) => FREQUENCY_DAYS[plan.drill!.every] <= FREQUENCY_DAYS[required])) continue;
+    found.push({
+      code: 'GRD007',
+      severity: 'error',
+      message: `no restore plan drills policy "${policy.name}" at least every ${required}${drills.length > 0 ? ` (drilled every ${drills.map((p) => p.drill!.every).join(', ')})` : ''}`,
+      hint: `add drill: { every: '${required}' } to a restore plan of "${policy.name}"`,
+      declaration: policy.name,
+      path: 'restorePlans',
+      source: policy.source,
+    });
+  }
+  return found;
+}
