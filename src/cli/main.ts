@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { findClusterCertificate } from './commands/cluster-certificate.ts';
 import { sealCommand } from './commands/seal.ts';
 import { commitCommand } from './commands/commit.ts';
+import { inventoryCommand } from './commands/inventory.ts';
 import { synthCommand } from './commands/synth.ts';
 import { validateCommand } from './commands/validate.ts';
 import { reportError } from './errors.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     validateCommand(),
     sealCommand({ findClusterCertificate }),
     commitCommand(),
+    inventoryCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

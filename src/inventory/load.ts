@@ -1,0 +1,113 @@
+/**
+ * Reads the inventories under `<policies>/inventory/*.json` for the coverage rule. A file that is
+ * not a valid inventory is reported (INV001) rather than thrown, so validate still reports
+ * everything else in the same run.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { INVENTORY_FOLDER } from './store.ts';
+import { INVENTORY_VERSION, type Inventory, type LoadedInventory, type NamespaceInventory } from './types.ts';
+
+/** The inventories found and the files that could not be read. */
+export interface InventoryLoad {
+  /** Sorted by cluster. */
+  readonly inventories: readonly LoadedInventory[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Reads every `*.json` under `<policiesDir>/inventory/`; none (or no folder) is an empty result. */
+export async function loadInventories(policiesDir: string): Promise<InventoryLoad> {
+  const folder = path.join(policiesDir, INVENTORY_FOLDER);
+  const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+    throw error;
+  });
+  const inventories: LoadedInventory[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const file = displayPath(path.join(folder, name));
+    const cluster = name.slice(0, -'.json'.length);
+    let text: string;
+    try {
+      text = await readFile(path.join(folder, name), 'utf8');
+    } catch (error) {
+      diagnostics.push(invalid(file, cluster, `cannot be read: ${(error as Error).message}`));
+      continue;
+    }
+    const parsed = parseInventory(text, cluster);
+    if (typeof parsed === 'string') diagnostics.push(invalid(file, cluster, parsed));
+    else inventories.push({ inventory: parsed, file, lines: namespaceLines(text) });
+  }
+  inventories.sort((a, b) => (a.inventory.cluster < b.inventory.cluster ? -1 : 1));
+  return { inventories, diagnostics };
+}
+
+function invalid(file: string, cluster: string, problem: string): Diagnostic {
+  return {
+    code: 'INV001',
+    severity: 'error',
+    message: `inventory ${file} ${problem}`,
+    hint: `re-import it: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json > snapshot.json && restorable inventory import --cluster ${cluster} snapshot.json`,
+    declaration: cluster,
+    source: { file, line: 1, column: 1 },
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/**
+ * Parses and checks an inventory file's text; returns the inventory, or what is wrong with it.
+ * @param cluster - the cluster its file name says it is for
+ */
+export function parseInventory(text: string, cluster: string): Inventory | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return `is not JSON (${(error as Error).message})`;
+  }
+  if (!isObject(data)) return 'is not a JSON object';
+  if (data.version !== INVENTORY_VERSION) return `has version ${JSON.stringify(data.version)}, expected ${INVENTORY_VERSION}`;
+  if (data.cluster !== cluster) return `is for cluster ${JSON.stringify(data.cluster)} but named after "${cluster}"`;
+  if (!isObject(data.namespaces)) return 'has no "namespaces" object';
+  const namespaces: Record<string, NamespaceInventory> = {};
+  for (const [name, entry] of Object.entries(data.namespaces)) {
+    if (!isObject(entry)) return `namespaces.${name} is not an object`;
+    const { labels, persistentVolumeClaims, requestedBytes, storageClasses, statefulSets } = entry;
+    if (!isCount(persistentVolumeClaims)) return `namespaces.${name}.persistentVolumeClaims is not a whole number >= 0`;
+    if (!isCount(requestedBytes)) return `namespaces.${name}.requestedBytes is not a whole number >= 0`;
+    if (!isStrings(storageClasses)) return `namespaces.${name}.storageClasses is not a list of names`;
+    if (!isStrings(statefulSets)) return `namespaces.${name}.statefulSets is not a list of names`;
+    if (labels !== undefined && (!isObject(labels) || !Object.values(labels).every((v) => typeof v === 'string'))) {
+      return `namespaces.${name}.labels is not a map of strings`;
+    }
+    namespaces[name] = {
+      ...(labels !== undefined ? { labels: labels as Record<string, string> } : {}),
+      persistentVolumeClaims,
+      requestedBytes,
+      storageClasses,
+      statefulSets,
+    };
+  }
+  return { version: INVENTORY_VERSION, cluster, namespaces };
+}
+
+/** Line of each namespace's key in a file written by `serializeInventory` (4 spaces deep). */
+function namespaceLines(text: string): Record<string, number> {
+  const lines: Record<string, number> = {};
+  text.split('\n').forEach((line, index) => {
+    const match = /^ {4}("(?:[^"\\]|\\.)*"): \{/.exec(line);
+    if (match?.[1]) lines[JSON.parse(match[1]) as string] = index + 1;
+  });
+  return lines;
+}
+
+/** A path as diagnostics print it: relative to the working directory when inside it, `/` separators. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(file));
+  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(file) : relative;
+  return shown.split(path.sep).join('/');
+}

@@ -1,0 +1,234 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InventoryInputError, inventoryFromList } from '../../src/inventory/import.ts';
+import { parseInventory } from '../../src/inventory/load.ts';
+import { serializeInventory } from '../../src/inventory/store.ts';
+import type { Inventory } from '../../src/inventory/types.ts';
+import { relativeToRepo, runCli, stackTraceLines } from '../support/run-cli.ts';
+import { makeTempProject, repoRoot, type TempProject } from '../support/temp.ts';
+import { generateList, shuffled } from './list-generator.ts';
+
+let project: TempProject;
+
+beforeEach(async () => {
+  project = await makeTempProject();
+});
+
+afterEach(async () => {
+  await project.cleanup();
+});
+
+async function writeInput(name: string, content: string): Promise<string> {
+  const file = path.join(project.dir, name);
+  await writeFile(file, content);
+  return relativeToRepo(file);
+}
+
+const importArgs = (cluster: string, file: string): string[] => ['inventory', 'import', '--cluster', cluster, '--policies', relativeToRepo(project.policiesDir), file];
+
+const inventoryFile = (cluster: string): string => path.join(project.policiesDir, 'inventory', `${cluster}.json`);
+
+describe('restorable inventory import', () => {
+  it('GIVEN a List of 400 namespaces WHEN imported THEN every namespace is stored with its labels, claim count, requested bytes, storage classes and StatefulSets', async () => {
+    const generated = generateList(400, 7);
+    const input = await writeInput('snapshot.json', JSON.stringify(generated.list));
+
+    const result = await runCli(importArgs('prod-eu', input));
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const withData = [...generated.expected.values()].filter((n) => n.claims > 0).length;
+    expect(result.stdout).toContain(`${relativeToRepo(inventoryFile('prod-eu'))}: 400 namespaces, ${withData} holding data`);
+    const stored = JSON.parse(await readFile(inventoryFile('prod-eu'), 'utf8')) as Inventory;
+    expect(stored.version).toBe(1);
+    expect(stored.cluster).toBe('prod-eu');
+    expect(Object.keys(stored.namespaces)).toHaveLength(400);
+    for (const [name, want] of generated.expected) {
+      expect(stored.namespaces[name], name).toEqual({
+        labels: want.labels,
+        persistentVolumeClaims: want.claims,
+        requestedBytes: want.bytes,
+        storageClasses: want.storageClasses,
+        statefulSets: want.statefulSets,
+      });
+    }
+  });
+
+  it('GIVEN annotations, specs and statuses carrying secret-looking values WHEN imported THEN none of them reaches the inventory', async () => {
+    const generated = generateList(300, 11);
+    const input = await writeInput('snapshot.json', JSON.stringify(generated.list));
+
+    const result = await runCli(importArgs('prod-eu', input));
+
+    expect(result.code).toBe(0);
+    const text = await readFile(inventoryFile('prod-eu'), 'utf8');
+    for (const secret of generated.secrets) expect(text).not.toContain(secret.slice(4));
+    for (const dropped of ['annotations', 'managedFields', 'last-applied', 'uid', 'volumeName', 'Bound', 'image']) expect(text).not.toContain(dropped);
+  });
+
+  it('GIVEN the same snapshot with its items in another order WHEN imported twice THEN the files are byte for byte equal, keys sorted, two-space indented, newline-terminated', async () => {
+    const generated = generateList(250, 3);
+    const first = await writeInput('a.json', JSON.stringify(generated.list));
+    const second = await writeInput('b.json', JSON.stringify({ ...generated.list, items: shuffled(generated.list.items, 99) }, null, 4));
+
+    expect((await runCli(importArgs('prod-eu', first))).code).toBe(0);
+    const before = await readFile(inventoryFile('prod-eu'), 'utf8');
+    expect((await runCli(importArgs('prod-eu', second))).code).toBe(0);
+    const after = await readFile(inventoryFile('prod-eu'), 'utf8');
+
+    expect(after).toBe(before);
+    expect(before.endsWith('}\n')).toBe(true);
+    expect(before.split('\n')[1]).toBe('  "cluster": "prod-eu",');
+    expect(Object.keys(JSON.parse(before).namespaces)).toEqual(Object.keys(JSON.parse(before).namespaces).sort());
+    expect(before).toBe(serializeInventory(JSON.parse(before) as Inventory));
+    expect(await readdir(path.join(project.policiesDir, 'inventory'))).toEqual(['prod-eu.json']);
+  });
+
+  it('GIVEN a List read from standard input WHEN imported with - THEN it is stored like a file', async () => {
+    const generated = generateList(5, 2);
+    const input = await writeInput('snapshot.json', JSON.stringify(generated.list));
+
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'restorable.mjs'), ...importArgs('dr-us', '-')], {
+      cwd: repoRoot,
+      input: await readFile(path.join(repoRoot, input)),
+    });
+
+    expect(result.status).toBe(0);
+    expect(Object.keys((JSON.parse(await readFile(inventoryFile('dr-us'), 'utf8')) as Inventory).namespaces)).toHaveLength(5);
+  });
+
+  it('GIVEN two imports of different snapshots running at once WHEN both finish THEN the file is one of the two complete inventories and no temporary file is left', async () => {
+    const small = await writeInput('small.json', JSON.stringify(generateList(50, 21).list));
+    const large = await writeInput('large.json', JSON.stringify(generateList(600, 22).list));
+
+    const results = await Promise.all([runCli(importArgs('prod-eu', small)), runCli(importArgs('prod-eu', large))]);
+
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const stored = JSON.parse(await readFile(inventoryFile('prod-eu'), 'utf8')) as Inventory;
+    expect([50, 600]).toContain(Object.keys(stored.namespaces).length);
+    expect(await readdir(path.dirname(inventoryFile('prod-eu')))).toEqual(['prod-eu.json']);
+  });
+
+  describe('bad input: a clear error, exit 1, no stack trace, the stored inventory unchanged', () => {
+    const cases: readonly { name: string; content?: string; folder?: boolean; missing?: boolean; expect: RegExp }[] = [
+      { name: 'a missing file', missing: true, expect: /^error: cannot read \S+: no such file$/m },
+      { name: 'a folder', folder: true, expect: /^error: cannot read \S+: it is a folder$/m },
+      { name: 'text that is not JSON', content: 'NAME   STATUS   AGE\npayments   Active   3d\n', expect: /^error: \S+ is not JSON \(.*\); produce it with: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json$/m },
+      { name: 'a single object, not a List', content: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }), expect: /expected a Kubernetes List \(kind: List with items\), found kind: Namespace/ },
+      { name: 'a JSON array', content: '[]', expect: /expected a Kubernetes List .*found a JSON array/ },
+      { name: 'an empty file', content: '', expect: /is not JSON/ },
+      {
+        name: 'a claim without a size',
+        content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'PersistentVolumeClaim', metadata: { name: 'd', namespace: 'n' }, spec: {} }] }),
+        expect: /items\[0\] \(PersistentVolumeClaim n\/d\): spec\.resources\.requests\.storage is missing/,
+      },
+      {
+        name: 'a claim with a malformed size',
+        content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'PersistentVolumeClaim', metadata: { name: 'd', namespace: 'n' }, spec: { resources: { requests: { storage: '10 GB' } } } }] }),
+        expect: /storage "10 GB" is not a storage quantity such as 10Gi/,
+      },
+      {
+        name: 'a claim without a namespace (kubectl run without -A)',
+        content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'PersistentVolumeClaim', metadata: { name: 'd' }, spec: { resources: { requests: { storage: '1Gi' } } } }] }),
+        expect: /metadata\.namespace is missing \(list every namespace with -A\)/,
+      },
+    ];
+    for (const c of cases) {
+      it(`GIVEN ${c.name} WHEN imported THEN the error says what is wrong`, async () => {
+        const previous = serializeInventory({ version: 1, cluster: 'prod-eu', namespaces: {} });
+        await mkdir(path.dirname(inventoryFile('prod-eu')), { recursive: true });
+        await writeFile(inventoryFile('prod-eu'), previous);
+        let input = relativeToRepo(path.join(project.dir, 'absent.json'));
+        if (c.folder) {
+          await mkdir(path.join(project.dir, 'folder.json'));
+          input = relativeToRepo(path.join(project.dir, 'folder.json'));
+        } else if (!c.missing) input = await writeInput('input.json', c.content ?? '');
+
+        const result = await runCli(importArgs('prod-eu', input));
+
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(c.expect);
+        expect(stackTraceLines(result.stderr)).toEqual([]);
+        expect(await readFile(inventoryFile('prod-eu'), 'utf8')).toBe(previous);
+        expect(await readdir(path.dirname(inventoryFile('prod-eu')))).toEqual(['prod-eu.json']);
+      });
+    }
+
+    it('GIVEN a cluster name that could leave the inventory folder WHEN imported THEN it is refused as a usage error before the file is read', async () => {
+      const result = await runCli(importArgs('../../etc', 'does-not-matter.json'));
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: --cluster: "\.\.\/\.\.\/etc" is not a cluster name/m);
+      expect(stackTraceLines(result.stderr)).toEqual([]);
+    });
+  });
+});
+
+describe('inventoryFromList', () => {
+  it('GIVEN claims and StatefulSets of a namespace the List does not hold WHEN imported THEN the namespace is stored without labels (unknown, not empty)', () => {
+    const { inventory } = inventoryFromList(
+      {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'orphan' }, spec: { resources: { requests: { storage: '1Gi' } } } },
+          { kind: 'Namespace', metadata: { name: 'plain' } },
+        ],
+      },
+      'prod-eu',
+    );
+
+    expect(inventory.namespaces.orphan).toEqual({ persistentVolumeClaims: 1, requestedBytes: 1_073_741_824, storageClasses: ['(default)'], statefulSets: [] });
+    expect(inventory.namespaces.plain).toEqual({ labels: {}, persistentVolumeClaims: 0, requestedBytes: 0, storageClasses: [], statefulSets: [] });
+  });
+
+  it('GIVEN the same claim listed twice WHEN imported THEN it is counted once', () => {
+    const claim = { kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'n' }, spec: { resources: { requests: { storage: '2Gi' } } } };
+    const { inventory } = inventoryFromList({ kind: 'List', items: [claim, claim] }, 'c');
+
+    expect(inventory.namespaces.n?.persistentVolumeClaims).toBe(1);
+    expect(inventory.namespaces.n?.requestedBytes).toBe(2 * 1_073_741_824);
+  });
+
+  it('GIVEN a claim of the pre-1.6 era WHEN imported THEN its class comes from the beta annotation', () => {
+    const claim = { kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'n', annotations: { 'volume.beta.kubernetes.io/storage-class': 'legacy' } }, spec: { resources: { requests: { storage: '1Gi' } } } };
+
+    expect(inventoryFromList({ kind: 'List', items: [claim] }, 'c').inventory.namespaces.n?.storageClasses).toEqual(['legacy']);
+  });
+
+  it('GIVEN other kinds in the List WHEN imported THEN they are counted as skipped and stored nowhere', () => {
+    const result = inventoryFromList({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } }, { kind: 'Pod', metadata: { name: 'q', namespace: 'n' } }] }, 'c');
+
+    expect(result.skipped).toEqual({ Pod: 2 });
+    expect(result.inventory.namespaces).toEqual({});
+  });
+
+  it('GIVEN a namespace with non-string labels WHEN imported THEN it is refused', () => {
+    expect(() => inventoryFromList({ kind: 'List', items: [{ kind: 'Namespace', metadata: { name: 'n', labels: { a: 1 } } }] }, 'c')).toThrow(InventoryInputError);
+  });
+});
+
+describe('parseInventory', () => {
+  it('GIVEN a file written by import WHEN parsed THEN the same inventory comes back', () => {
+    const { inventory } = inventoryFromList(generateList(20, 5).list, 'prod-eu');
+
+    expect(parseInventory(serializeInventory(inventory), 'prod-eu')).toEqual(inventory);
+  });
+
+  it.each([
+    ['{', /is not JSON/],
+    ['[]', /is not a JSON object/],
+    ['{"version":2,"cluster":"c","namespaces":{}}', /has version 2, expected 1/],
+    ['{"version":1,"cluster":"other","namespaces":{}}', /is for cluster "other" but named after "c"/],
+    ['{"version":1,"cluster":"c"}', /has no "namespaces" object/],
+    ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":-1,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces\.n\.persistentVolumeClaims is not a whole number/],
+    ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":1,"requestedBytes":1.5,"storageClasses":[],"statefulSets":[]}}}', /requestedBytes is not a whole number/],
+    ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":1,"requestedBytes":1,"storageClasses":"gp3","statefulSets":[]}}}', /storageClasses is not a list/],
+    ['{"version":1,"cluster":"c","namespaces":{"n":{"labels":{"a":1},"persistentVolumeClaims":1,"requestedBytes":1,"storageClasses":[],"statefulSets":[]}}}', /labels is not a map of strings/],
+  ])('GIVEN %s WHEN parsed THEN the problem is named', (text, problem) => {
+    expect(parseInventory(text, 'c')).toMatch(problem);
+  });
+});
