@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { compile } from '../../compile.ts';
+import { loadInventories } from '../../inventory/load.ts';
 import type { Diagnostic } from '../../model/diagnostic.ts';
 import { MANIFEST_PATH, manifestOf, serializeManifest } from '../../output/manifest.ts';
 import { clusterObjectPath } from '../../output/layout.ts';
 import { validateManifest } from '../../output/validate-manifests.ts';
 import { listFiles } from '../../output/writer.ts';
+import { checkCoverage } from '../../rules/coverage.ts';
 import { clockOf } from '../clock.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report-formats.ts';
 
@@ -44,6 +46,9 @@ export function validateCommand(): Command {
         }
       }
       if (options.drift && compilation.files.size > 0) diagnostics.push(...(await driftOf(options.out, compilation.files)));
+      // Coverage: the cluster inventories in <policies>/inventory/ against the policies (COV001-COV004, INV001).
+      const inventories = await loadInventories(options.policies);
+      diagnostics.push(...inventories.diagnostics, ...checkCoverage(compilation.model, inventories.inventories, clockOf(command)));
       const m = compilation.model;
       const declarations = [...m.clusters, ...m.storages, ...m.policies, ...m.restorePlans].map((d) => d.name).sort();
       process.stdout.write(renderReport({ diagnostics, declarations, objects: checked.length }, options.format));
