@@ -1,5 +1,6 @@
 import { argocdObjects } from './lower/argocd.ts';
 import { lower } from './lower/index.ts';
+import { runbookFiles } from './lower/restore/runbook.ts';
 import { loadPolicies } from './loader/load.ts';
 import { loadCertificates, loadSealedSecrets } from './loader/sealed.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
@@ -68,6 +69,7 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
   const files = render(objects);
   const applications = argocdObjects(model, objects) as unknown as Compilation['applications'];
   for (const file of applications) files.set(file.path, toYaml(file.object as JsonValue));
+  for (const [path, content] of runbookFiles(model)) files.set(path, content);
   diagnostics.push(...checkRenderedFiles(files, model), ...(await scanForCredentials(loaded.files, files)));
   if (hasErrors(diagnostics)) {
     return { model, diagnostics, objects, applications, files: new Map(), policyFiles: loaded.files };
