@@ -11,7 +11,7 @@ import { hashTree, makeTempProject, mtimesOf, readTree, type TempProject } from 
 
 /** A valid extra policy, to change the output. */
 const extraPolicy = `import { backupPolicy, restorePlan } from 'restorable';
-import { drUs, prodEu } from '../clusters.ts';
+import { prodEu } from '../clusters.ts';
 
 export const tickets = backupPolicy('tickets', {
   cluster: prodEu,
@@ -21,10 +21,10 @@ export const tickets = backupPolicy('tickets', {
   volumes: 'snapshot-data-mover',
 });
 
-export const ticketsRegionLoss = restorePlan('tickets-region-loss', {
+export const ticketsNamespaceLoss = restorePlan('tickets-namespace-loss', {
   from: tickets,
-  to: drUs,
-  scenario: 'region-loss',
+  to: prodEu,
+  scenario: 'namespace-loss',
   rto: '1h',
   drill: { every: 'week' },
 });

@@ -12,7 +12,7 @@ import { hashTree, listTree, makeTempProject, readTree, type TempProject } from 
  * CRON_TZ prefix) and the letters i and I, which Turkish case mapping treats differently.
  */
 const istanbul = `import { backupPolicy, restorePlan } from 'restorable';
-import { drUs, prodEu } from '../clusters.ts';
+import { prodEu } from '../clusters.ts';
 
 export const invoices = backupPolicy('invoices-istanbul', {
   cluster: prodEu,
@@ -24,10 +24,10 @@ export const invoices = backupPolicy('invoices-istanbul', {
   volumes: 'snapshot-data-mover',
 });
 
-export const invoicesRegionLoss = restorePlan('invoices-region-loss', {
+export const invoicesNamespaceLoss = restorePlan('invoices-namespace-loss', {
   from: invoices,
-  to: drUs,
-  scenario: 'region-loss',
+  to: prodEu,
+  scenario: 'namespace-loss',
   rto: '1h',
   drill: { every: 'week' },
 });
