@@ -1,4 +1,4 @@
-import { longestGapSeconds, unionOfRuns } from '../model/cron.ts';
+import { longestRunGapSeconds } from '../model/cron.ts';
 import { humanDuration } from '../model/duration.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
@@ -14,7 +14,7 @@ export const rpoRule: Rule = {
     for (const policy of model.policies) {
       if (policy.schedules.length === 0 || !Number.isFinite(policy.rpo.seconds)) continue;
       const horizon = Math.min(800 * DAY, Math.max(8 * DAY, 3 * Math.max(...policy.schedules.map((s) => s.interval.seconds))));
-      const gap = longestGapSeconds(unionOfRuns(policy.schedules.map((s) => s.cron), horizon));
+      const gap = longestRunGapSeconds(policy.schedules.map((s) => s.cron), horizon);
       if (gap > policy.rpo.seconds) {
         found.push({
           code: 'RPO001',
