@@ -12,6 +12,7 @@ export const ledger = backupPolicy('ledger', {
   rpo: '1h',
   retention: retention.standard(),
   volumes: 'snapshot-data-mover',
+  access: { view: ['group:payments'], restore: ['group:payments-oncall'], backup: ['group:payments-oncall'] },
   apps: [
     postgres({
       name: 'ledger-db',

@@ -13,6 +13,7 @@ export const storefront = backupPolicy('storefront', {
   rpo: '1h',
   retention: { hourly: 24, daily: 30 },
   volumes: 'none',
+  access: { view: ['group:web'], restore: ['group:web-oncall'] },
 });
 
 export const storefrontNamespaceLoss = restorePlan('storefront-namespace-loss', {

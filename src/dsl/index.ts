@@ -6,10 +6,12 @@ export type { DurationString, DurationUnit, Frequency } from './duration.ts';
 export { type Exemption, type ExemptionProps, exempt } from './exempt.ts';
 export { type Guardrails, type GuardrailsProps, guardrails } from './guardrails.ts';
 export {
+  type AccessProps,
   type BackupPolicy,
   type BackupPolicyProps,
   backupPolicy,
   type LabelSelector,
+  type Subject,
   type VolumeMode,
 } from './policy.ts';
 export { type PreSyncBackup, type PreSyncBackupProps, preSyncBackup } from './pre-sync-backup.ts';

@@ -27,6 +27,23 @@ export interface LabelSelector {
   }[];
 }
 
+/** Who an access entry names: `group:<name>` or `user:<name>`; system groups are refused. */
+export type Subject = `group:${string}` | `user:${string}`;
+
+/**
+ * Who may do what with a policy's backups. Nobody gets Velero's own CRDs to write (creating a
+ * Restore equals cluster-admin, since Velero runs privileged): restorers run the plan's runner,
+ * backup triggers run an on-demand backup job, both admitted only as copies of their CronJob.
+ */
+export interface AccessProps {
+  /** May read backups, schedules, restores and storage locations in Velero's namespace. @default nobody */
+  readonly view?: readonly Subject[];
+  /** May run the restore runners of the plans restoring this policy. @default nobody */
+  readonly restore?: readonly Subject[];
+  /** May take an on-demand backup of this policy. @default nobody */
+  readonly backup?: readonly Subject[];
+}
+
 /** Props of a backup policy. */
 export interface BackupPolicyProps {
   /** The cluster whose namespaces are backed up. */
@@ -51,6 +68,8 @@ export interface BackupPolicyProps {
   readonly timeZone?: string;
   /** Application profiles: database-consistent hooks, restore hooks and drill checks. @default none */
   readonly apps?: readonly AppProfile[];
+  /** Who may view, restore and trigger backups. @default nobody but cluster administrators */
+  readonly access?: AccessProps;
   /** Per-volume decisions (skip scratch volumes, file-system copy for some classes). @default none */
   readonly volumePolicies?: readonly VolumePolicy[];
   /**

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { Model } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
 import type { PlacedObject } from '../output/layout.ts';
+import { lowerAccess } from './access.ts';
 import { lowerAlerts } from './alerts.ts';
 import { FOLDER_METADATA, type LowerContext } from './context.ts';
 import { lowerPreSyncBackups } from './pre-sync-backup.ts';
@@ -28,6 +29,7 @@ export const BACKENDS: readonly Backend[] = [
   lowerAlerts,
   lowerPreSyncBackups,
   lowerRestorePlans,
+  lowerAccess,
 ];
 
 /**

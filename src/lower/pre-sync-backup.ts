@@ -1,4 +1,4 @@
-import type { PolicyModel, PreSyncBackupModel } from '../model/types.ts';
+import type { PolicyModel } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
 import { emit, type LowerContext } from './context.ts';
 import { MANAGED_BY, policyLabels } from './labels.ts';
@@ -54,7 +54,7 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
                   name: 'backup',
                   image,
                   imagePullPolicy: 'IfNotPresent',
-                  command: ['/bin/sh', '-c', preSyncScript(ctx.cluster.veleroNamespace, policy, hook)],
+                  command: ['/bin/sh', '-c', backupNowScript(ctx.cluster.veleroNamespace, policy, hook.timeout.seconds, 'presync')],
                   env: [{ name: 'HOME', value: '/tmp' }],
                   securityContext: CONTAINER_SECURITY_CONTEXT,
                   resources: SMALL_JOB_RESOURCES,
@@ -84,18 +84,19 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
 }
 
 /**
- * The hook's script. The Backup manifest is a quoted heredoc (no expansion inside), named by
- * `generateName` so no value is interpolated into the shell; the loop fails fast on a failed phase.
+ * A script that takes one backup of a policy now (pre-sync hooks and on-demand backups) and waits
+ * for it. The Backup manifest is a quoted heredoc (no expansion inside), named by `generateName`
+ * so no value is interpolated into the shell; the loop fails fast on a failed phase.
  */
-export function preSyncScript(veleroNamespace: string, policy: PolicyModel, hook: PreSyncBackupModel): string {
+export function backupNowScript(veleroNamespace: string, policy: PolicyModel, timeoutSeconds: number, trigger: 'presync' | 'on-demand'): string {
   const base = policy.schedules[0]!;
   const backup = {
     apiVersion: 'velero.io/v1',
     kind: 'Backup',
     metadata: {
-      generateName: `${policy.name}-presync-`,
+      generateName: `${policy.name}-${trigger}-`,
       namespace: veleroNamespace,
-      labels: { ...policyLabels(policy.name), 'restorable.dev/trigger': 'presync' },
+      labels: { ...policyLabels(policy.name), 'restorable.dev/trigger': trigger },
     },
     spec: { ...backupTemplate(policy, base), metadata: undefined },
   };
@@ -105,7 +106,7 @@ export function preSyncScript(veleroNamespace: string, policy: PolicyModel, hook
     JSON.stringify(normalize(backup)),
     'BACKUP',
     ')',
-    `deadline=$(( $(date +%s) + ${hook.timeout.seconds} ))`,
+    `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
     'while :; do',
     `  phase=$(kubectl get backup.velero.io "$name" -n '${veleroNamespace}' -o jsonpath='{.status.phase}')`,
     '  case "$phase" in',

@@ -165,10 +165,20 @@ export function syncOptionsOf(object: TypedObject): string[] {
  * its kind when it has any. `ServerSideApply=true` is not here: it is set once on the Application.
  */
 export function syncAnnotations(object: TypedObject): Record<string, string> {
+  if (carriesNoAnnotations(object)) return {};
   const annotations: Record<string, string> = { [SYNC_WAVE_ANNOTATION]: String(syncWaveOf(object)) };
   const options = syncOptionsOf(object);
   if (options.length > 0) annotations[SYNC_OPTIONS_ANNOTATION] = options.join(',');
   return annotations;
+}
+
+/**
+ * Velero copies every annotation of a Schedule onto each Backup it creates, so Schedules carry none:
+ * they sync in wave 0, Argo CD's default and the last wave restorable uses, and their CRD comes with
+ * Velero's installation, before anything restorable syncs.
+ */
+export function carriesNoAnnotations(object: TypedObject): boolean {
+  return object.kind === 'Schedule' && String(object.apiVersion).startsWith('velero.io/');
 }
 
 /** Splits a sync-options annotation value (comma-separated, blanks trimmed, as Argo CD reads it). */
@@ -212,7 +222,7 @@ const isRecord = (value: JsonValue | undefined): value is { [key: string]: JsonV
  */
 export function applyArgoAnnotations(placed: readonly PlacedObject[]): PlacedObject[] {
   return placed.map((item) => {
-    if (!inSyncedFolder(item)) return item;
+    if (!inSyncedFolder(item) || carriesNoAnnotations(item.object)) return item;
     const metadata = isRecord(item.object.metadata) ? item.object.metadata : {};
     const existing: { [key: string]: JsonValue } = isRecord(metadata.annotations) ? metadata.annotations : {};
     const computed = syncAnnotations(item.object);

@@ -339,6 +339,7 @@ function resolvePolicy(
     volumes: p.volumes ?? 'csi-snapshot',
     apps: [...(p.apps ?? [])],
     volumePolicies: [...(p.volumePolicies ?? [])],
+    access: { view: [...(p.access?.view ?? [])], restore: [...(p.access?.restore ?? [])], backup: [...(p.access?.backup ?? [])] },
     timeZone,
     scheduleOverride: p.schedule,
     schedules: schedulable

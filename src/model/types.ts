@@ -101,6 +101,8 @@ export interface PolicyModel {
   /** Application profiles, as declared (already plain data). */
   readonly apps: readonly AppProfile[];
   readonly volumePolicies: readonly VolumePolicy[];
+  /** Subjects (`group:x`, `user:y`) per right, as declared. */
+  readonly access: { readonly view: readonly string[]; readonly restore: readonly string[]; readonly backup: readonly string[] };
   readonly timeZone?: string;
   /** Cron of the finest tier when the policy overrides it. */
   readonly scheduleOverride?: string;

@@ -27,17 +27,24 @@ function checkApps(policy: PolicyModel): Diagnostic[] {
     ...d,
   });
   const names = new Set<string>();
-  policy.apps.forEach((app, index) => {
-    if (names.has(app.name)) {
-      found.push(at(`apps[${index}].name`, { code: 'APP001', message: `two application profiles are named "${app.name}"`, hint: 'give each profile a distinct name: restore steps are ordered by it' }));
+  policy.apps.forEach((declared, index) => {
+    // Props arrive as the user wrote them: anything not made by a profile builder is reported, never dereferenced.
+    const app: unknown = declared;
+    if (!isRecord(app) || app.type !== 'app') {
+      found.push(at(`apps[${index}]`, { code: 'APP004', message: `expected an application profile, got ${describe(app)}`, hint: 'make profiles with postgres(), mysql(), mongodb(), redis() or execHooks()' }));
+      return;
     }
-    names.add(app.name);
-    if (Object.keys(app.selector).length === 0) {
+    if (names.has(String(app.name))) {
+      found.push(at(`apps[${index}].name`, { code: 'APP001', message: `two application profiles are named "${String(app.name)}"`, hint: 'give each profile a distinct name: restore steps are ordered by it' }));
+    }
+    names.add(String(app.name));
+    if (!isRecord(app.selector) || Object.keys(app.selector).length === 0) {
       found.push(at(`apps[${index}].selector`, { code: 'APP002', message: 'the selector is empty: the hooks would run in every pod of the namespaces', hint: "select the database pods, e.g. selector: { app: 'ledger-db' }" }));
     }
-    const durations: [string, string][] = [
+    const restore = listOf(app.restore).map((hook) => (isRecord(hook) ? hook : {}));
+    const durations: [string, unknown][] = [
       [`apps[${index}].timeout`, app.hookTimeout],
-      ...app.restore.flatMap((hook, h): [string, string][] => [
+      ...restore.flatMap((hook, h): [string, unknown][] => [
         [`apps[${index}].restore[${h}].waitTimeout`, hook.waitTimeout],
         [`apps[${index}].restore[${h}].execTimeout`, hook.execTimeout],
       ]),
@@ -47,8 +54,8 @@ function checkApps(policy: PolicyModel): Diagnostic[] {
         found.push(at(path, { code: 'APP003', message: `expected a duration such as '10m', got ${JSON.stringify(value)}`, hint: 'hooks need a finite timeout; a restore hook without one waits forever' }));
       }
     }
-    [...app.pre, ...app.post, ...app.restore.map((hook) => hook.command)].forEach((command) => {
-      if (command.length === 0 || command.some((arg) => typeof arg !== 'string')) {
+    [...listOf(app.pre), ...listOf(app.post), ...restore.map((hook) => hook.command)].forEach((command) => {
+      if (!Array.isArray(command) || command.length === 0 || command.some((arg) => typeof arg !== 'string')) {
         found.push(at(`apps[${index}]`, { code: 'APP004', message: 'a hook command must be a non-empty list of strings', hint: "write commands as argument lists, e.g. ['pg_dump', 'ledger']" }));
       }
     });
@@ -57,9 +64,24 @@ function checkApps(policy: PolicyModel): Diagnostic[] {
 }
 
 function checkVolumePolicies(policy: PolicyModel): Diagnostic[] {
-  return policy.volumePolicies.flatMap((volumePolicy, index) => {
-    const capacity = volumePolicy.conditions.capacity;
-    if (capacity === undefined || CAPACITY.test(capacity)) return [];
+  return policy.volumePolicies.flatMap((declared, index) => {
+    const volumePolicy: unknown = declared;
+    const conditions = isRecord(volumePolicy) ? volumePolicy.conditions : undefined;
+    if (!isRecord(conditions)) {
+      return [
+        {
+          code: 'VOL001',
+          severity: 'error' as const,
+          message: `expected a volume policy { conditions, action }, got ${describe(volumePolicy)}`,
+          hint: "write e.g. { conditions: { storageClass: ['scratch'] }, action: 'skip' }",
+          declaration: policy.name,
+          path: `volumePolicies[${index}]`,
+          source: policy.source,
+        },
+      ];
+    }
+    const capacity = conditions.capacity;
+    if (capacity === undefined || (typeof capacity === 'string' && CAPACITY.test(capacity))) return [];
     return [
       {
         code: 'VOL001',
@@ -72,4 +94,20 @@ function checkVolumePolicies(policy: PolicyModel): Diagnostic[] {
       },
     ];
   });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A list as written, or the one value given where a list was expected (so it is checked, not spread). */
+function listOf(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : JSON.stringify(value);
 }

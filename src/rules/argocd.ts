@@ -5,6 +5,7 @@
  */
 import { isVeleroNamespaceObject } from '../lower/argocd.ts';
 import {
+  carriesNoAnnotations,
   inSyncedFolder,
   isDataBearing,
   KEEP_OPTIONS,
@@ -63,7 +64,7 @@ export const argocdRule: ObjectRule = {
     const found: Diagnostic[] = [];
     for (const placed of objects) {
       const cluster = synced.get(placed.cluster);
-      if (!cluster || !inSyncedFolder(placed)) continue;
+      if (!cluster || !inSyncedFolder(placed) || carriesNoAnnotations(placed.object)) continue;
       const annotations = metadataOf(placed).annotations ?? {};
       const wave = annotations[SYNC_WAVE_ANNOTATION];
       if (typeof wave !== 'string' || !WAVE.test(wave)) {

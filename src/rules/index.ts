@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
+import { accessRule } from './access.ts';
 import { appsRule } from './apps.ts';
 import { imagesRule } from './images.ts';
 import { guardrailsRule } from './guardrails.ts';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   restorePlansRule,
   sealingRule,
   imagesRule,
+  accessRule,
 ];
 
 /** Runs every rule over the model. */

@@ -31,27 +31,32 @@ describe('argocdRule on the example organisation', () => {
       const { [SYNC_WAVE_ANNOTATION]: _wave, ...annotations } = metadata.annotations ?? {};
       return { ...item, object: { ...item.object, metadata: { ...metadata, annotations } } };
     });
-    const synced = objects.filter((o) => o.folder === undefined);
+    // Schedules are exempt: they carry no annotations (Velero would copy them onto every Backup).
+    const synced = objects.filter((o) => o.folder === undefined && o.object.kind !== 'Schedule');
     expect(synced.length).toBeGreaterThan(0);
     expect(codes(withoutWaves, model)).toEqual(synced.map(() => 'ARGO001'));
   });
 });
 
 describe('ARGO001: sync wave', () => {
-  it('GIVEN a Schedule without a wave WHEN checked THEN ARGO001 names it', async () => {
-    const found = argocdRule.check([placed('prod-eu', 'velero.io/v1', 'Schedule', 'ledger-daily', 'velero')], await prodEuModel());
+  it('GIVEN a CronJob without a wave WHEN checked THEN ARGO001 names it', async () => {
+    const found = argocdRule.check([placed('prod-eu', 'batch/v1', 'CronJob', 'drill-ledger', 'velero')], await prodEuModel());
     expect(found).toEqual([
       expect.objectContaining({
         code: 'ARGO001',
         severity: 'error',
-        object: { apiVersion: 'velero.io/v1', kind: 'Schedule', namespace: 'velero', name: 'ledger-daily' },
+        object: { apiVersion: 'batch/v1', kind: 'CronJob', namespace: 'velero', name: 'drill-ledger' },
       }),
     ]);
-    expect(found[0]!.message).toContain('prod-eu: Schedule velero/ledger-daily');
+    expect(found[0]!.message).toContain('prod-eu: CronJob velero/drill-ledger');
+  });
+
+  it('GIVEN a Velero Schedule without annotations WHEN checked THEN nothing: Schedules carry none on purpose', async () => {
+    expect(codes([placed('prod-eu', 'velero.io/v1', 'Schedule', 'ledger-daily', 'velero')], await prodEuModel())).toEqual([]);
   });
 
   it('GIVEN a wave that is not an integer WHEN checked THEN ARGO001', async () => {
-    const object = placed('prod-eu', 'velero.io/v1', 'Schedule', 's', 'velero', { [SYNC_WAVE_ANNOTATION]: 'first' });
+    const object = placed('prod-eu', 'batch/v1', 'CronJob', 's', 'velero', { [SYNC_WAVE_ANNOTATION]: 'first' });
     expect(codes([object], await prodEuModel())).toEqual(['ARGO001']);
   });
 

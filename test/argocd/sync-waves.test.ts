@@ -54,9 +54,13 @@ describe('sync waves', () => {
   });
 
   it('GIVEN CRD kinds that hold no data WHEN annotated THEN they only skip the dry run', () => {
-    for (const k of [kind('velero.io/v1', 'Schedule'), kind('monitoring.coreos.com/v1', 'PrometheusRule')]) {
-      expect(parseSyncOptions(syncAnnotations(k)[SYNC_OPTIONS_ANNOTATION])).toEqual(['SkipDryRunOnMissingResource=true']);
-    }
+    expect(parseSyncOptions(syncAnnotations(kind('monitoring.coreos.com/v1', 'PrometheusRule'))[SYNC_OPTIONS_ANNOTATION])).toEqual([
+      'SkipDryRunOnMissingResource=true',
+    ]);
+  });
+
+  it('GIVEN a Velero Schedule WHEN annotated THEN it gets no annotation at all, since Velero copies them onto every Backup', () => {
+    expect(syncAnnotations(kind('velero.io/v1', 'Schedule'))).toEqual({});
   });
 
   it('GIVEN built-in kinds WHEN annotated THEN a ConfigMap gets no options and a ServiceAccount neither', () => {
@@ -125,7 +129,8 @@ describe('applyArgoAnnotations', () => {
     expect(annotated.length).toBeGreaterThan(0);
     const waveOf = new Map<string, number>();
     for (const item of annotated) {
-      const wave = annotationsOf(item)[SYNC_WAVE_ANNOTATION];
+      // Schedules carry no annotations and sync in Argo CD's default wave 0 (the last one used).
+      const wave = item.object.kind === 'Schedule' ? (annotationsOf(item)[SYNC_WAVE_ANNOTATION] ?? '0') : annotationsOf(item)[SYNC_WAVE_ANNOTATION];
       expect(wave, groupKindOf(item.object)).toMatch(/^-?\d+$/);
       waveOf.set(String(item.object.kind), Number(wave));
     }

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupPolicy, cluster, preSyncBackup, s3Storage, sealed } from '../../src/index.ts';
 import { lower } from '../../src/lower/index.ts';
-import { preSyncScript } from '../../src/lower/pre-sync-backup.ts';
+import { backupNowScript } from '../../src/lower/pre-sync-backup.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import { checkModel } from '../../src/rules/index.ts';
 
@@ -68,7 +68,7 @@ describe('pre-sync backup hook', () => {
   it('GIVEN the script run against a fake kubectl (no cluster here) WHEN Velero reports InProgress then Completed THEN it exits 0 after creating one Backup from the base tier', async () => {
     const model = organisation();
     const kubectl = await fakeKubectl(['InProgress', 'Completed']);
-    const script = preSyncScript('velero', model.policies[0]!, model.preSyncBackups[0]!);
+    const script = backupNowScript('velero', model.policies[0]!, model.preSyncBackups[0]!.timeout.seconds, 'presync');
     const result = await run('/bin/sh', ['-c', script], { env: kubectl.env });
     expect(result.stdout).toContain('backup ledger-presync-abc12 completed');
     const backup = JSON.parse(await kubectl.created());
@@ -83,7 +83,7 @@ describe('pre-sync backup hook', () => {
   it('GIVEN the script run against a fake kubectl (no cluster here) WHEN the backup ends PartiallyFailed THEN it exits non-zero and says so', async () => {
     const model = organisation();
     const kubectl = await fakeKubectl(['InProgress', 'PartiallyFailed']);
-    const script = preSyncScript('velero', model.policies[0]!, model.preSyncBackups[0]!);
+    const script = backupNowScript('velero', model.policies[0]!, model.preSyncBackups[0]!.timeout.seconds, 'presync');
     await expect(run('/bin/sh', ['-c', script], { env: kubectl.env })).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('ended PartiallyFailed'),

@@ -142,13 +142,12 @@ export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
   };
 }
 
-/** Binds the job-template policy to one CronJob. */
-export function jobTemplateBinding(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant): Manifest {
-  const name = jobName(plan, variant);
+/** Binds the job-template policy to one CronJob (by name, in Velero's namespace). */
+export function jobTemplateBinding(name: string, cluster: ClusterModel, labels: Record<string, string>): Manifest {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: `restorable-job-template-${name}`, labels: planLabels(plan, variant) },
+    metadata: { name: `restorable-job-template-${name}`, labels },
     spec: {
       policyName: 'restorable-job-template',
       paramRef: { name, namespace: cluster.veleroNamespace, parameterNotFoundAction: 'Deny' },

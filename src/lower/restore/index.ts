@@ -16,6 +16,7 @@ const FREQUENCY_SECONDS = { day: 86_400, week: 604_800, month: 2_678_400, quarte
  * and image-registry mappings; an alert on drills that stop passing.
  */
 export function lowerRestorePlans(ctx: LowerContext): void {
+  if (needsJobTemplatePolicy(ctx)) emit(ctx, jobTemplatePolicy(ctx.cluster) as unknown as Manifest);
   const plans = ctx.model.restorePlans.filter((plan) => plan.to === ctx.cluster.name && plan.steps.length > 0);
   if (plans.length === 0 || !ctx.cluster.images.kubectl) return;
   for (const plan of plans) {
@@ -30,12 +31,19 @@ export function lowerRestorePlans(ctx: LowerContext): void {
       emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace)));
       emit(ctx, cronJob(plan, ctx.cluster, variant) as unknown as Manifest);
       for (const object of jobAccess(plan, ctx.cluster, variant)) emit(ctx, object as unknown as Manifest);
-      emit(ctx, jobTemplateBinding(plan, ctx.cluster, variant) as unknown as Manifest);
+      emit(ctx, jobTemplateBinding(name, ctx.cluster, labels) as unknown as Manifest);
     }
     if (plan.drill && ctx.cluster.monitoring === 'prometheus-operator') emit(ctx, drillAlert(plan, ctx.cluster.veleroNamespace));
   }
-  emit(ctx, jobTemplatePolicy(ctx.cluster) as unknown as Manifest);
   emitPluginConfig(ctx, plans);
+}
+
+/** One job-template policy per cluster that runs any restorable CronJob by hand. */
+function needsJobTemplatePolicy(ctx: LowerContext): boolean {
+  if (!ctx.cluster.images.kubectl) return false;
+  const plans = ctx.model.restorePlans.some((plan) => plan.to === ctx.cluster.name && plan.steps.length > 0);
+  const onDemand = ctx.model.policies.some((p) => p.cluster === ctx.cluster.name && p.access.backup.length > 0 && p.schedules.length > 0);
+  return plans || onDemand;
 }
 
 function configMap(name: string, namespace: string, labels: Record<string, string>, data: Record<string, string>, extraLabels: Record<string, string> = {}) {

@@ -1,0 +1,163 @@
+import type { ClusterModel, PolicyModel } from '../model/types.ts';
+import { emit, type LowerContext, type Manifest } from './context.ts';
+import { MANAGED_BY, policyLabels } from './labels.ts';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SCRATCH, SMALL_JOB_RESOURCES } from './pod-security.ts';
+import { backupNowScript } from './pre-sync-backup.ts';
+import { jobTemplateBinding } from './restore/access.ts';
+import { jobName } from './restore/jobs.ts';
+
+/** `group:x` / `user:y` as an RBAC subject; undefined when malformed (a rule reports it). */
+export function rbacSubject(subject: string): { kind: 'Group' | 'User'; apiGroup: string; name: string } | undefined {
+  const match = /^(group|user):(.+)$/.exec(subject);
+  if (!match) return undefined;
+  return { kind: match[1] === 'group' ? 'Group' : 'User', apiGroup: 'rbac.authorization.k8s.io', name: match[2]! };
+}
+
+const subjectsOf = (list: readonly string[]) =>
+  [...new Set(list)].sort().map(rbacSubject).filter((s): s is NonNullable<ReturnType<typeof rbacSubject>> => s !== undefined);
+
+/** Rights to run one CronJob by hand (`kubectl create job --from=cronjob/<name>`) and follow it. */
+const runJobRules = (cronJob: string) => [
+  { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get'], resourceNames: [cronJob] },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+];
+
+function roleWithBinding(ctx: LowerContext, name: string, labels: Record<string, string>, rules: object[], subjects: object[]): void {
+  const namespace = ctx.cluster.veleroNamespace;
+  emit(ctx, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels }, rules });
+  emit(ctx, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects,
+  });
+}
+
+/**
+ * Human access from each policy's `access`, bound to groups and users, never to everyone:
+ * - view: read Velero's backups, schedules, restores and storage locations;
+ * - restore: run the restore runner of each plan restoring the policy, on the plan's cluster;
+ * - backup: run an on-demand backup job (a suspended CronJob that takes one backup of the policy).
+ * Jobs humans create in Velero's namespace are admitted only as exact copies of a restorable
+ * CronJob (see restorable-human-jobs and restorable-job-template).
+ */
+export function lowerAccess(ctx: LowerContext): void {
+  let humansRunJobs = false;
+  for (const policy of ctx.model.policies) {
+    const labels = policyLabels(policy.name);
+    if (policy.cluster === ctx.cluster.name && policy.access.view.length > 0) {
+      roleWithBinding(
+        ctx,
+        `restorable-view-${policy.name}`,
+        labels,
+        [{ apiGroups: ['velero.io'], resources: ['backups', 'backupstoragelocations', 'restores', 'schedules'], verbs: ['get', 'list', 'watch'] }],
+        subjectsOf(policy.access.view),
+      );
+    }
+    if (policy.cluster === ctx.cluster.name && policy.access.backup.length > 0 && ctx.cluster.images.kubectl && policy.schedules.length > 0) {
+      emitOnDemandBackup(ctx, policy);
+      roleWithBinding(ctx, `restorable-backup-${policy.name}`, labels, runJobRules(`backup-${policy.name}`), subjectsOf(policy.access.backup));
+      humansRunJobs = true;
+    }
+  }
+  for (const plan of ctx.model.restorePlans) {
+    if (plan.to !== ctx.cluster.name || plan.steps.length === 0 || !ctx.cluster.images.kubectl) continue;
+    const subjects = subjectsOf(ctx.model.policies.filter((p) => plan.from.includes(p.name)).flatMap((p) => p.access.restore));
+    if (subjects.length === 0) continue;
+    const runner = jobName(plan, 'run');
+    roleWithBinding(
+      ctx,
+      `restorable-restore-${plan.name}`,
+      { ...MANAGED_BY, 'restorable.dev/plan': plan.name },
+      [...runJobRules(runner), { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [`restore-${plan.name}-last-run`] }],
+      subjects,
+    );
+    humansRunJobs = true;
+  }
+  if (humansRunJobs) emit(ctx, humanJobsPolicy(ctx.cluster) as unknown as Manifest);
+}
+
+/** A suspended CronJob that takes one backup of the policy when someone creates a Job from it. */
+function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
+  const name = `backup-${policy.name}`;
+  const namespace = ctx.cluster.veleroNamespace;
+  const labels = { ...policyLabels(policy.name), 'restorable.dev/role': 'on-demand-backup' };
+  emit(ctx, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels } });
+  emit(ctx, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels }, rules: [{ apiGroups: ['velero.io'], resources: ['backups'], verbs: ['create', 'get'] }] });
+  emit(ctx, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
+  });
+  emit(ctx, {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace, labels },
+    spec: {
+      schedule: '0 0 1 1 *',
+      suspend: true,
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: {
+        metadata: { labels },
+        spec: {
+          backoffLimit: 0,
+          activeDeadlineSeconds: 7200,
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: name,
+              automountServiceAccountToken: true,
+              restartPolicy: 'Never',
+              securityContext: POD_SECURITY_CONTEXT,
+              volumes: [SCRATCH.volume],
+              containers: [
+                {
+                  name: 'backup',
+                  image: ctx.cluster.images.kubectl,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: ['/bin/sh', '-c', backupNowScript(namespace, policy, 6600, 'on-demand')],
+                  env: [{ name: 'HOME', value: '/tmp' }],
+                  securityContext: CONTAINER_SECURITY_CONTEXT,
+                  resources: SMALL_JOB_RESOURCES,
+                  volumeMounts: [SCRATCH.mount],
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  });
+  emit(ctx, jobTemplateBinding(name, ctx.cluster, labels) as unknown as Manifest);
+}
+
+/** People may create Jobs in Velero's namespace only with a restorable ServiceAccount (whose template the job-template policy then enforces). */
+function humanJobsPolicy(cluster: ClusterModel): Record<string, unknown> {
+  const name = 'restorable-human-jobs';
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name, labels: { ...MANAGED_BY } },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
+        resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs'] }],
+      },
+      matchConditions: [
+        { name: 'people-only', expression: "!request.userInfo.username.startsWith('system:')" },
+      ],
+      validations: [
+        {
+          expression: "['restore-', 'drill-', 'backup-'].exists(p, object.spec.template.spec.serviceAccountName.startsWith(p))",
+          message: 'people may only start restorable runners here: kubectl create job --from=cronjob/<restore-|drill-|backup-...>',
+        },
+      ],
+    },
+  };
+}
