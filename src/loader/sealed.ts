@@ -31,6 +31,7 @@ export async function loadSealedSecrets(
           scope: sealed.scope,
           keys: [...sealed.keys],
           fingerprint: sealed.fingerprint,
+          valueFingerprints: { ...sealed.valueFingerprints },
           object: sealed.object as unknown as Record<string, unknown>,
         });
       } catch (error) {

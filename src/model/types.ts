@@ -225,6 +225,8 @@ export interface SealedSecretModel {
   readonly keys: readonly string[];
   /** sha256 of the certificate it says it was sealed with. */
   readonly fingerprint?: string;
+  /** scrypt fingerprints of random values by key, comparable across clusters. */
+  readonly valueFingerprints: Readonly<Record<string, string>>;
   /** The object, copied unchanged into the output. */
   readonly object: Readonly<Record<string, unknown>>;
 }

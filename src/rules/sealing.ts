@@ -79,9 +79,54 @@ export const sealingRule: Rule = {
         found.push(at('sealingKeyRecovery', { code: 'SEC007', severity: 'warning', message: 'declares no recovery path for its sealing key: after a rebuild, nothing sealed in Git can be opened', hint: "export the controller's keys out of band (not with Velero: they would sit in the bucket in plaintext) and describe where in sealingKeyRecovery" }));
       }
     }
+    found.push(...samePasswordPerStorage(model));
     return found;
   },
 };
+
+/**
+ * SEC013: every cluster reading one storage holds the same repository password (a different one
+ * cannot open the repository Velero wrote there), compared by the values' scrypt fingerprints.
+ */
+function samePasswordPerStorage(model: Model): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const storage of model.storages) {
+    const readers = model.clusters.filter((c) => c.storage.includes(storage.name) && c.repositoryPassword);
+    const prints = readers.map((cluster) => {
+      const secret = model.sealedSecrets.find((s) => s.cluster === cluster.name && s.name === cluster.repositoryPassword?.name);
+      return { cluster, print: secret?.valueFingerprints[REPOSITORY_SECRET.key], file: secret?.file };
+    });
+    const known = prints.filter((p) => p.print !== undefined);
+    if (new Set(known.map((p) => p.print)).size > 1) {
+      const first = known[0]!;
+      for (const other of known.slice(1).filter((p) => p.print !== first.print)) {
+        found.push({
+          code: 'SEC013',
+          severity: 'error',
+          message: `the repository password sealed for cluster "${other.cluster.name}" differs from the one of cluster "${first.cluster.name}", and both read storage "${storage.name}": "${other.cluster.name}" could not open the backup repository there`,
+          hint: `reseal the same password for both: restorable seal --cluster ${other.cluster.name} --namespace ${other.cluster.veleroNamespace} --name ${REPOSITORY_SECRET.name} --write ${REPOSITORY_SECRET.key}=FILE`,
+          declaration: other.cluster.name,
+          path: 'repositoryPassword',
+          source: other.file ? { file: other.file, line: 1, column: 1 } : other.cluster.source,
+        });
+      }
+    }
+    if (known.length > 0 && known.length < prints.length) {
+      for (const missing of prints.filter((p) => p.print === undefined && p.file)) {
+        found.push({
+          code: 'SEC014',
+          severity: 'warning',
+          message: `${missing.file} has no value fingerprint, so it cannot be checked against the other clusters reading storage "${storage.name}"`,
+          hint: 'reseal it with restorable seal, which records one',
+          declaration: missing.cluster.name,
+          path: 'repositoryPassword',
+          source: missing.cluster.source,
+        });
+      }
+    }
+  }
+  return found;
+}
 
 function checkRepositoryPassword(
   model: Model,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
+import { VALUE_FINGERPRINT_ANNOTATION_PREFIX } from './annotations.ts';
 import { readSealedSecretAttestation } from './certificate.ts';
 import { SealError } from './errors.ts';
 import { type SealingScope, scopeFromAnnotations } from './scope.ts';
@@ -17,6 +18,8 @@ export interface SealedFile {
   readonly keys: string[];
   /** Certificate fingerprint the file claims it was sealed with, if annotated. */
   readonly fingerprint?: string;
+  /** Fingerprints of sealed values by key (only keys holding random secrets have one). */
+  readonly valueFingerprints: Readonly<Record<string, string>>;
   /** The object itself, to copy into the output unchanged. */
   readonly object: SealedSecret;
 }
@@ -61,7 +64,14 @@ export function parseSealedSecret(value: unknown, source: string): SealedFile {
     }
   }
   const fingerprint = readSealedSecretAttestation(value);
+  const annotations = (metadata.annotations ?? {}) as Record<string, unknown>;
+  const valueFingerprints = Object.fromEntries(
+    Object.entries(annotations)
+      .filter(([key, v]) => key.startsWith(VALUE_FINGERPRINT_ANNOTATION_PREFIX) && typeof v === 'string')
+      .map(([key, v]) => [key.slice(VALUE_FINGERPRINT_ANNOTATION_PREFIX.length), v as string]),
+  );
   return {
+    valueFingerprints,
     name: metadata.name,
     namespace: metadata.namespace,
     scope: scopeFromAnnotations(metadata.annotations),

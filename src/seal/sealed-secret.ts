@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { SEALED_WITH_CERT_ANNOTATION } from './annotations.ts';
+import { FINGERPRINTED_KEYS, SEALED_WITH_CERT_ANNOTATION, VALUE_FINGERPRINT_ANNOTATION_PREFIX } from './annotations.ts';
+import { valueFingerprint } from './value-fingerprint.ts';
 import { parseCertificate, sealingPublicKey } from './certificate.ts';
 import { SealError } from './errors.ts';
 import { assertDnsLabel, assertSecretKey, assertSecretName } from './names.ts';
@@ -109,7 +110,15 @@ export function buildSealedSecret(props: BuildSealedSecretProps): SealedSecret {
     metadata: {
       name: props.name,
       namespace: props.namespace,
-      annotations: { ...scoped, [SEALED_WITH_CERT_ANNOTATION]: fingerprintSha256 },
+      annotations: {
+        ...scoped,
+        [SEALED_WITH_CERT_ANNOTATION]: fingerprintSha256,
+        ...Object.fromEntries(
+          keys
+            .filter((key) => FINGERPRINTED_KEYS.includes(key))
+            .map((key) => [`${VALUE_FINGERPRINT_ANNOTATION_PREFIX}${key}`, valueFingerprint(props.name, key, props.data[key]!)]),
+        ),
+      },
     },
     spec: {
       encryptedData,

@@ -11,11 +11,15 @@ import {
   type SealingScope,
   unseal,
 } from '../../src/seal/index.ts';
+import { VALUE_FINGERPRINT_ANNOTATION_PREFIX } from '../../src/seal/annotations.ts';
+import { valueFingerprint } from '../../src/seal/value-fingerprint.ts';
 import { crdValidator } from './crd-schema.ts';
 import { referenceCert, referenceKey, sealedSecretCrd } from './support.ts';
 
 const validate = crdValidator(sealedSecretCrd);
 const fingerprint = parseCertificate(referenceCert).fingerprintSha256;
+/** The repository password's value fingerprint: comparable across clusters, never the value. */
+const passwordPrint = { [`${VALUE_FINGERPRINT_ANNOTATION_PREFIX}repository-password`]: valueFingerprint('velero-repo-credentials', 'repository-password', Buffer.from('not-a-secret')) };
 
 function build(scope?: SealingScope, extra: { type?: string } = {}) {
   return buildSealedSecret({
@@ -48,7 +52,7 @@ describe('buildSealedSecret', () => {
     expect(obj.metadata).toEqual({
       name: 'velero-repo-credentials',
       namespace: 'velero',
-      annotations: { [SEALED_WITH_CERT_ANNOTATION]: fingerprint },
+      annotations: { [SEALED_WITH_CERT_ANNOTATION]: fingerprint, ...passwordPrint },
     });
     expect(obj.spec.template).toEqual({
       metadata: { name: 'velero-repo-credentials', namespace: 'velero' },
@@ -58,13 +62,13 @@ describe('buildSealedSecret', () => {
 
   it('GIVEN namespace-wide scope WHEN built THEN the object and its template carry the namespace-wide annotation', () => {
     const obj = build('namespace-wide');
-    expect(obj.metadata.annotations).toEqual({ [NAMESPACE_WIDE_ANNOTATION]: 'true', [SEALED_WITH_CERT_ANNOTATION]: fingerprint });
+    expect(obj.metadata.annotations).toEqual({ [NAMESPACE_WIDE_ANNOTATION]: 'true', [SEALED_WITH_CERT_ANNOTATION]: fingerprint, ...passwordPrint });
     expect(obj.spec.template?.metadata?.annotations).toEqual({ [NAMESPACE_WIDE_ANNOTATION]: 'true' });
   });
 
   it('GIVEN cluster-wide scope WHEN built THEN the object and its template carry the cluster-wide annotation', () => {
     const obj = build('cluster-wide');
-    expect(obj.metadata.annotations).toEqual({ [CLUSTER_WIDE_ANNOTATION]: 'true', [SEALED_WITH_CERT_ANNOTATION]: fingerprint });
+    expect(obj.metadata.annotations).toEqual({ [CLUSTER_WIDE_ANNOTATION]: 'true', [SEALED_WITH_CERT_ANNOTATION]: fingerprint, ...passwordPrint });
     expect(obj.spec.template?.metadata?.annotations).toEqual({ [CLUSTER_WIDE_ANNOTATION]: 'true' });
   });
 
@@ -116,5 +120,25 @@ describe('renderSealedSecret', () => {
     expect(text.indexOf('  annotations:')).toBeLessThan(text.indexOf('  name:'));
     for (const value of Object.values(obj.spec.encryptedData)) expect(text).toContain(`: ${value}\n`);
     expect(yaml.load(text)).toEqual(JSON.parse(JSON.stringify(obj)));
+  });
+});
+
+describe('value fingerprints', () => {
+  it('GIVEN the same password sealed for two certificates WHEN built THEN the fingerprints match though the ciphertexts differ', () => {
+    const data = { 'repository-password': Buffer.from('same-random-password') };
+    const a = buildSealedSecret({ name: 'velero-repo-credentials', namespace: 'velero', data, certificate: referenceCert });
+    const b = buildSealedSecret({ name: 'velero-repo-credentials', namespace: 'velero', data, certificate: referenceCert });
+    const key = `${VALUE_FINGERPRINT_ANNOTATION_PREFIX}repository-password`;
+    expect(a.metadata.annotations?.[key]).toBe(b.metadata.annotations?.[key]);
+    expect(a.spec.encryptedData['repository-password']).not.toBe(b.spec.encryptedData['repository-password']);
+  });
+
+  it('GIVEN different passwords or a cloud credential WHEN built THEN fingerprints differ, and cloud credentials get none', () => {
+    const build2 = (password: string) =>
+      buildSealedSecret({ name: 'velero-repo-credentials', namespace: 'velero', data: { 'repository-password': Buffer.from(password), cloud: Buffer.from('x') }, certificate: referenceCert });
+    const key = `${VALUE_FINGERPRINT_ANNOTATION_PREFIX}repository-password`;
+    expect(build2('one').metadata.annotations?.[key]).not.toBe(build2('two').metadata.annotations?.[key]);
+    expect(Object.keys(build2('one').metadata.annotations ?? {}).some((k) => k.endsWith('.cloud'))).toBe(false);
+    expect(JSON.stringify(build2('one'))).not.toContain('one"');
   });
 });
