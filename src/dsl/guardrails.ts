@@ -16,6 +16,8 @@ export interface GuardrailsProps {
   readonly snapshotDeletionPolicy?: DeletionPolicy;
   /** Every policy must be covered by a restore plan drilled at least this often. @default no drills required */
   readonly drillEvery?: Frequency;
+  /** Images of generated jobs must be pinned by digest (`image@sha256:...`). @default false */
+  readonly requireImageDigests?: boolean;
 }
 
 /** Guardrails for one environment. */

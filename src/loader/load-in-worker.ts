@@ -43,10 +43,18 @@ function describeFailure(file: string, error: unknown): LoadFailure {
     .find((match) => match && (match[1] === absolute || match[1] === pathToFileURL(absolute).href));
   return {
     file,
-    message: message.split(pathToFileURL(process.cwd()).href + '/').join('').split(process.cwd() + '/').join(''),
+    message: withoutJsonInput(message).split(pathToFileURL(process.cwd()).href + '/').join('').split(process.cwd() + '/').join(''),
     location: frame ? { file, line: Number(frame[2]), column: Number(frame[3]) } : undefined,
     stack,
   };
+}
+
+/**
+ * V8 quotes the start of the text JSON.parse rejects (`Unexpected token 'p', "password=h"... is not
+ * valid JSON`): a policy that parses a credentials file by mistake must not print it.
+ */
+function withoutJsonInput(message: string): string {
+  return message.replace(/, ".*"(\.\.\.)? is not valid JSON/s, ' is not valid JSON (its text is not shown)');
 }
 
 parentPort?.postMessage(await load(workerData as LoadRequest));

@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { type CronFieldCollection, CronExpressionParser } from 'cron-parser';
 
 /** Splits a Velero schedule into its `CRON_TZ=` zone and the five-field expression. */
 export function splitCronZone(schedule: string): { zone?: string; expression: string } {
@@ -6,17 +6,38 @@ export function splitCronZone(schedule: string): { zone?: string; expression: st
   return match ? { zone: match[1], expression: (match[2] ?? '').trim() } : { expression: schedule.trim() };
 }
 
+/** A schedule split and parsed once: compiling thousands of policies checks the same crons many times. */
+interface ParsedSchedule {
+  readonly zone?: string;
+  readonly error?: string;
+  readonly fields?: CronFieldCollection;
+}
+
+const parsedSchedules = new Map<string, ParsedSchedule>();
+
+function parseSchedule(schedule: string): ParsedSchedule {
+  let parsed = parsedSchedules.get(schedule);
+  if (parsed === undefined) {
+    parsed = parseOnce(schedule);
+    parsedSchedules.set(schedule, parsed);
+  }
+  return parsed;
+}
+
+function parseOnce(schedule: string): ParsedSchedule {
+  const { zone, expression } = splitCronZone(schedule);
+  if (zone !== undefined && !isTimeZone(zone)) return { zone, error: `unknown time zone "${zone}"` };
+  if (expression.split(/\s+/).length !== 5) return { zone, error: 'expected five fields: minute hour day-of-month month day-of-week' };
+  try {
+    return { zone, fields: CronExpressionParser.parse(expression, { tz: zone ?? 'UTC' }).fields };
+  } catch (error) {
+    return { zone, error: (error as Error).message };
+  }
+}
+
 /** Why a cron expression is not valid for Velero, or undefined when it is. */
 export function cronError(schedule: string): string | undefined {
-  const { zone, expression } = splitCronZone(schedule);
-  if (zone !== undefined && !isTimeZone(zone)) return `unknown time zone "${zone}"`;
-  if (expression.split(/\s+/).length !== 5) return 'expected five fields: minute hour day-of-month month day-of-week';
-  try {
-    CronExpressionParser.parse(expression, { tz: zone ?? 'UTC' });
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  return parseSchedule(schedule).error;
 }
 
 /** True when the runtime knows the IANA time zone. */
@@ -72,9 +93,16 @@ const numbers = (values: readonly (number | string)[]): number[] | undefined =>
  * time zone with DST, `L` and `#`, seconds).
  */
 function dayPlanOf(schedule: string): DayPlan | undefined {
-  const { zone, expression } = splitCronZone(schedule);
-  if (zone !== undefined && zone !== 'UTC') return undefined;
-  const { second, minute, hour, dayOfMonth, month, dayOfWeek } = CronExpressionParser.parse(expression, { tz: 'UTC' }).fields;
+  if (!dayPlans.has(schedule)) dayPlans.set(schedule, readDayPlan(schedule));
+  return dayPlans.get(schedule);
+}
+
+const dayPlans = new Map<string, DayPlan | undefined>();
+
+function readDayPlan(schedule: string): DayPlan | undefined {
+  const { zone, fields } = parseSchedule(schedule);
+  if (!fields || (zone !== undefined && zone !== 'UTC')) return undefined;
+  const { second, minute, hour, dayOfMonth, month, dayOfWeek } = fields;
   const [seconds, minutes, hours, doms, months, dows] = [second, minute, hour, dayOfMonth, month, dayOfWeek].map((f) => numbers(f.values));
   if (!seconds || !minutes || !hours || !doms || !months || !dows) return undefined;
   if (seconds.length !== 1 || seconds[0] !== 0 || dayOfMonth.hasLastChar || dayOfWeek.hasLastChar || dayOfWeek.nthDay !== 0) return undefined;
@@ -98,6 +126,17 @@ function dayPlanOf(schedule: string): DayPlan | undefined {
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
+
+/** Month (1-12), day of month and day of week (0 = Sunday) of the days from the analysis start's day, UTC. */
+const calendar: { month: number; dayOfMonth: number; dayOfWeek: number }[] = [];
+
+function calendarDay(index: number): { month: number; dayOfMonth: number; dayOfWeek: number } {
+  while (calendar.length <= index) {
+    const date = new Date(Math.floor(ANALYSIS_START.getTime() / DAY_MS) * DAY_MS + calendar.length * DAY_MS);
+    calendar.push({ month: date.getUTCMonth() + 1, dayOfMonth: date.getUTCDate(), dayOfWeek: date.getUTCDay() });
+  }
+  return calendar[index]!;
+}
 
 /**
  * The longest gap in seconds between consecutive runs of several schedules together, over
@@ -133,11 +172,12 @@ export function longestRunGapSeconds(schedules: readonly string[], horizonSecond
   let longest = 0;
   let runs = 0;
   const ran = new Array<boolean>(plans.length).fill(false);
-  for (let day = Math.floor(start / DAY_MS) * DAY_MS; day <= end; day += DAY_MS) {
-    const date = new Date(day);
+  const firstDay = Math.floor(start / DAY_MS) * DAY_MS;
+  for (let day = firstDay; day <= end; day += DAY_MS) {
+    const date = calendarDay((day - firstDay) / DAY_MS);
     let mask = 0;
     plans.forEach((plan, i) => {
-      if (plan!.matchesDay(date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCDay())) mask |= 1 << i;
+      if (plan!.matchesDay(date.month, date.dayOfMonth, date.dayOfWeek)) mask |= 1 << i;
     });
     if (mask === 0) continue;
     const today = mergedFor(mask);

@@ -412,6 +412,7 @@ function resolveGuardrails(g: Guardrails, diagnostics: Diagnostic[]): Guardrails
     requireImmutableStorage: p.requireImmutableStorage ?? false,
     snapshotDeletionPolicy: p.snapshotDeletionPolicy,
     drillEvery: p.drillEvery,
+    requireImageDigests: p.requireImageDigests ?? false,
     source: g.source,
   };
 }

@@ -211,6 +211,7 @@ export interface GuardrailsModel {
   readonly requireImmutableStorage: boolean;
   readonly snapshotDeletionPolicy?: DeletionPolicy;
   readonly drillEvery?: Frequency;
+  readonly requireImageDigests: boolean;
   readonly source?: SourceLocation;
 }
 

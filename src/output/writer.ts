@@ -54,6 +54,12 @@ export async function recoverInterruptedSwap(outDir: string): Promise<void> {
  * recoverInterruptedSwap. When the output already matches byte for byte, nothing is touched.
  */
 export async function writeTree(outDir: string, files: ReadonlyMap<string, string>): Promise<WriteResult> {
+  for (const file of files.keys()) {
+    // Paths come from object names: one with '..', an absolute path or an empty segment would write outside the tree.
+    if (file.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') || file.includes('\\')) {
+      throw new Error(`refusing to write ${JSON.stringify(file)}: output paths must stay inside the output folder`);
+    }
+  }
   const paths = swapPaths(outDir);
   await mkdir(path.dirname(paths.out), { recursive: true });
   const release = await acquireLock(paths.lock);

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
-import { dnsLabelError } from './k8s-names.ts';
+import { dnsLabelError, dnsSubdomainError } from './k8s-names.ts';
 import type { Rule } from './rule.ts';
 
 /**
@@ -9,7 +9,10 @@ import type { Rule } from './rule.ts';
  */
 export const MAX_SCHEDULE_NAME = 48;
 
-/** NAME001: every declaration and namespace name is an RFC 1123 label; NAME002: schedule names fit Velero's limits. */
+/**
+ * NAME001: every declaration and namespace name is an RFC 1123 label, every snapshot class name an RFC
+ * 1123 subdomain; NAME002: schedule names fit Velero's limits.
+ */
 export const namesRule: Rule = {
   family: 'names',
   check(model: Model): Diagnostic[] {
@@ -35,6 +38,21 @@ export const namesRule: Rule = {
       }
     }
     for (const cluster of model.clusters) {
+      cluster.snapshotClasses.forEach((snapshotClass, index) => {
+        // The class name is an object name and part of a file path: '../' in it would leave the output folder.
+        const error = dnsSubdomainError(snapshotClass.name);
+        if (error) {
+          found.push({
+            code: 'NAME001',
+            severity: 'error',
+            message: `snapshot class name: ${error}`,
+            hint: "leave the name out (it defaults to velero-<driver>) or use lower-case letters, digits, '-' and '.'",
+            declaration: cluster.name,
+            path: `snapshotClasses[${index}].name`,
+            source: cluster.source,
+          });
+        }
+      });
       const error = dnsLabelError(cluster.veleroNamespace);
       if (error) {
         found.push({

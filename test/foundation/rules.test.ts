@@ -327,7 +327,7 @@ describe('rules: known gaps (each test states what should happen)', () => {
     expect(rejected || canonical, crons.join('\n')).toBe(true);
   });
 
-  it.fails("GIVEN a snapshot class named 'EBS_Retain' WHEN checked THEN NAME001 for the class name", () => {
+  it("GIVEN a snapshot class named 'EBS_Retain' WHEN checked THEN NAME001 for the class name", () => {
     const diagnostics = diagnose(changed({ prodEu: { snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', name: 'EBS_Retain' })] } })());
     expect(sites(diagnostics, 'NAME001')).toEqual(['prod-eu.snapshotClasses[0].name']);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cluster, s3Storage, sealed } from '../../src/index.ts';
+import { cluster, guardrails, s3Storage, sealed } from '../../src/index.ts';
+import { imagesRule } from '../../src/rules/images.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { Model, SealedSecretModel } from '../../src/model/types.ts';
 import { sealingRule } from '../../src/rules/sealing.ts';
@@ -50,5 +51,22 @@ describe('SEC013/SEC014: one repository password per storage', () => {
 
   it('GIVEN one password without a fingerprint WHEN checked THEN SEC014 warns that it cannot be compared', () => {
     expect(codes(twoClustersSharingStorage({ prod: 'aa' }))).toEqual(['SEC014 dr']);
+  });
+});
+
+describe('GRD008: image digests', () => {
+  const images = (kubectl: string) => {
+    const eu = s3Storage('eu', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
+    const prod = cluster('prod', { environment: 'production', storage: [eu], images: { kubectl } });
+    return resolve([eu, prod, guardrails('production', { requireImageDigests: true })]).model;
+  };
+
+  it('GIVEN production requires digests WHEN the kubectl image is a tag THEN GRD008 names images.kubectl', () => {
+    const found = imagesRule.check(images('example/kubectl:1.33'), { now: new Date() });
+    expect(found.map((d) => `${d.code} ${d.declaration}.${d.path}`)).toEqual(['GRD008 prod.images.kubectl']);
+  });
+
+  it('GIVEN production requires digests WHEN the image is pinned by digest THEN nothing', () => {
+    expect(imagesRule.check(images(`example/kubectl@sha256:${'a'.repeat(64)}`), { now: new Date() })).toEqual([]);
   });
 });
