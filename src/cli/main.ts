@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { findClusterCertificate } from './commands/cluster-certificate.ts';
 import { sealCommand } from './commands/seal.ts';
 import { commitCommand } from './commands/commit.ts';
+import { diffCommand } from './commands/diff.ts';
 import { inventoryCommand } from './commands/inventory.ts';
 import { synthCommand } from './commands/synth.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     sealCommand({ findClusterCertificate }),
     commitCommand(),
     inventoryCommand(),
+    diffCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

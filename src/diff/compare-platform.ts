@@ -1,0 +1,159 @@
+/**
+ * Clusters, storage and guardrails: where backups go, who can read them, which minimums hold.
+ * Changes here can make existing backups unreachable even when no policy changes.
+ */
+import type { ClusterModel, GuardrailsModel, SealedRefModel, StorageModel } from '../model/types.ts';
+import type { Side } from './side.ts';
+import type { Change, ChangeClass } from './types.ts';
+import { change, duration, frequencyDays, otherFields, same, type Target } from './values.ts';
+
+/** Changes of clusters, storages and guardrails between two sides. */
+export function comparePlatform(base: Side, head: Side): Change[] {
+  return [...compareClusters(base, head), ...compareStorages(base, head), ...compareGuardrails(base, head)];
+}
+
+const refText = (ref: SealedRefModel | undefined): string | null => (ref ? `${ref.name}/${ref.key}` : null);
+
+function compareClusters(base: Side, head: Side): Change[] {
+  const changes: Change[] = [];
+  const before = new Map(base.model.clusters.map((c) => [c.name, c]));
+  for (const cluster of head.model.clusters) {
+    const target: Target = { cluster: cluster.name, subject: 'cluster', name: cluster.name, ...head.locate(cluster.source) };
+    const old = before.get(cluster.name);
+    if (!old) {
+      changes.push(change(target, 'safe', 'cluster.added', null, null, { environment: cluster.environment, storage: cluster.storage }, `new cluster in environment ${cluster.environment}`));
+      continue;
+    }
+    changes.push(...compareCluster(old, cluster, target));
+  }
+  const names = new Set(head.model.clusters.map((c) => c.name));
+  for (const cluster of base.model.clusters) {
+    if (names.has(cluster.name)) continue;
+    const target: Target = { cluster: cluster.name, subject: 'cluster', name: cluster.name, ...base.locate(cluster.source) };
+    changes.push(change(target, 'risk', 'cluster.removed', null, { environment: cluster.environment, storage: cluster.storage }, null, 'cluster removed: its schedules, storage locations and alerts are no longer managed'));
+  }
+  return changes;
+}
+
+function compareCluster(old: ClusterModel, now: ClusterModel, target: Target): Change[] {
+  const changes: Change[] = [];
+  const push = (cls: ChangeClass, kind: string, field: string, b: unknown, a: unknown, message: string) => changes.push(change(target, cls, kind, field, b, a, message));
+  if (!same(old.repositoryPassword, now.repositoryPassword)) {
+    push('risk', 'cluster.repository-password', 'repositoryPassword', refText(old.repositoryPassword), refText(now.repositoryPassword),
+      'the backup repository password changes: Velero cannot open repositories created with the old one, so existing file-system and data-mover backups become unrestorable unless the old password is kept for them');
+  }
+  if (old.environment !== now.environment) push('review', 'cluster.environment', 'environment', old.environment, now.environment, `guardrails of ${now.environment} apply instead of ${old.environment}`);
+  if (!same(old.storage, now.storage)) {
+    const removed = old.storage.filter((s) => !now.storage.includes(s));
+    push(removed.length > 0 ? 'risk' : 'safe', 'cluster.storage', 'storage', old.storage, now.storage,
+      removed.length > 0 ? `no longer reaches ${removed.join(', ')}: Velero forgets the backups in a removed location` : `also reaches ${now.storage.filter((s) => !old.storage.includes(s)).join(', ')}`);
+  }
+  const classes = new Map(old.snapshotClasses.map((c) => [c.driver, c]));
+  for (const cls of now.snapshotClasses) {
+    const was = classes.get(cls.driver);
+    const field = `snapshotClasses.${cls.driver}`;
+    if (!was) push('safe', 'cluster.snapshot-class', field, null, cls.deletionPolicy, `snapshot class for ${cls.driver} added`);
+    else if (was.deletionPolicy !== cls.deletionPolicy) {
+      const deletes = cls.deletionPolicy === 'Delete';
+      push(deletes ? 'risk' : 'safe', 'cluster.snapshot-class', `${field}.deletionPolicy`, was.deletionPolicy, cls.deletionPolicy,
+        deletes ? 'deleting a VolumeSnapshot now deletes the snapshot data too' : 'snapshot data is kept when a VolumeSnapshot is deleted');
+    } else if (!same(was, cls)) push('review', 'cluster.snapshot-class', field, was, cls, `snapshot class for ${cls.driver} changed`);
+  }
+  for (const cls of old.snapshotClasses) {
+    if (!now.snapshotClasses.some((c) => c.driver === cls.driver)) push('review', 'cluster.snapshot-class', `snapshotClasses.${cls.driver}`, cls.deletionPolicy, null, `snapshot class for ${cls.driver} removed: Velero falls back to the driver's default class`);
+  }
+  if (old.monitoring !== now.monitoring) {
+    const lost = now.monitoring === 'none';
+    push(lost ? 'risk' : 'safe', 'cluster.monitoring', 'monitoring', old.monitoring, now.monitoring, lost ? 'no alert fires any more when backups stop or fail' : 'alerts fire when backups stop or fail');
+  }
+  changes.push(...otherFields(target, 'cluster.other', old, now, ['name', 'repositoryPassword', 'environment', 'storage', 'snapshotClasses', 'monitoring']));
+  return changes;
+}
+
+function compareStorages(base: Side, head: Side): Change[] {
+  const changes: Change[] = [];
+  const before = new Map(base.model.storages.map((s) => [s.name, s]));
+  const users = (storage: string, side: Side) => side.model.clusters.filter((c) => c.storage.includes(storage)).map((c) => c.name);
+  for (const storage of head.model.storages) {
+    const target: Target = { cluster: null, subject: 'storage', name: storage.name, ...head.locate(storage.source) };
+    const old = before.get(storage.name);
+    if (!old) changes.push(change(target, 'safe', 'storage.added', null, null, locationOf(storage), `new storage ${storage.provider}://${storage.bucket}`));
+    else changes.push(...compareStorage(old, storage, target, users(storage.name, head)));
+  }
+  const names = new Set(head.model.storages.map((s) => s.name));
+  for (const storage of base.model.storages) {
+    if (names.has(storage.name)) continue;
+    const target: Target = { cluster: null, subject: 'storage', name: storage.name, ...base.locate(storage.source) };
+    changes.push(change(target, 'risk', 'storage.removed', null, locationOf(storage), null, `storage removed: Velero forgets the backups in ${storage.provider}://${storage.bucket} once the location is deleted (used by ${users(storage.name, base).join(', ') || 'no cluster'})`));
+  }
+  return changes;
+}
+
+function locationOf(storage: StorageModel) {
+  return { provider: storage.provider, bucket: storage.bucket, prefix: storage.prefix ?? null };
+}
+
+function compareStorage(old: StorageModel, now: StorageModel, target: Target, clusters: readonly string[]): Change[] {
+  const changes: Change[] = [];
+  const used = clusters.length > 0 ? ` (clusters ${clusters.join(', ')})` : '';
+  const push = (cls: ChangeClass, kind: string, field: string, b: unknown, a: unknown, message: string) => changes.push(change(target, cls, kind, field, b, a, `${message}${used}`));
+  if (!same(locationOf(old), locationOf(now))) {
+    push('risk', 'storage.location', 'location', locationOf(old), locationOf(now), 'the location moves: existing restore points stay where they are and Velero no longer lists them');
+  }
+  if (!same(old.encryption, now.encryption)) {
+    if (!now.encryption) push('risk', 'storage.encryption', 'encryption', old.encryption, null, 'provider-side encryption with a customer-managed key removed: new backups are stored without it');
+    else if (!old.encryption) push('safe', 'storage.encryption', 'encryption', null, now.encryption, 'new backups are encrypted with a customer-managed key');
+    else push('review', 'storage.encryption', 'encryption', old.encryption, now.encryption, 'encryption key changed: backups written before stay encrypted with the old key, keep it usable');
+  }
+  if (old.immutableDays !== now.immutableDays) {
+    const less = (now.immutableDays ?? 0) < (old.immutableDays ?? 0);
+    push(less ? 'risk' : 'safe', 'storage.immutability', 'immutableDays', old.immutableDays ?? null, now.immutableDays ?? null,
+      now.immutableDays === undefined ? 'object lock removed: backups can be deleted or overwritten by anyone holding the credentials' : less ? `object lock shortened to ${now.immutableDays} days` : `object lock of ${now.immutableDays} days`);
+  }
+  if (!same(old.credentials, now.credentials)) push('review', 'storage.credentials', 'credentials', refText(old.credentials), refText(now.credentials), 'credentials changed: check they can read the existing backups');
+  changes.push(...otherFields(target, 'storage.other', old, now, ['name', 'provider', 'bucket', 'prefix', 'encryption', 'immutableDays', 'credentials']));
+  return changes;
+}
+
+function compareGuardrails(base: Side, head: Side): Change[] {
+  const changes: Change[] = [];
+  const before = new Map(base.model.guardrails.map((g) => [g.environment, g]));
+  for (const rails of head.model.guardrails) {
+    const target: Target = { cluster: null, subject: 'guardrails', name: rails.environment, ...head.locate(rails.source) };
+    const old = before.get(rails.environment);
+    if (!old) changes.push(change(target, 'safe', 'guardrails.added', null, null, rails.environment, `guardrails for ${rails.environment}`));
+    else changes.push(...compareRails(old, rails, target));
+  }
+  const names = new Set(head.model.guardrails.map((g) => g.environment));
+  for (const rails of base.model.guardrails) {
+    if (names.has(rails.environment)) continue;
+    const target: Target = { cluster: null, subject: 'guardrails', name: rails.environment, ...base.locate(rails.source) };
+    changes.push(change(target, 'risk', 'guardrails.removed', null, rails.environment, null, `guardrails for ${rails.environment} removed: no minimum applies to its policies`));
+  }
+  return changes;
+}
+
+function compareRails(old: GuardrailsModel, now: GuardrailsModel, target: Target): Change[] {
+  const changes: Change[] = [];
+  const push = (cls: ChangeClass, field: string, b: unknown, a: unknown, message: string) => changes.push(change(target, cls, 'guardrails.changed', field, b, a, message));
+  // A limit that disappears is a loosening; one that appears is a tightening. `size` orders the
+  // values (seconds, days between drills), `shown` is what the report prints.
+  const limit = (field: string, what: string, looser: (b: number, a: number) => boolean, b?: { size: number; shown: string }, a?: { size: number; shown: string }) => {
+    if (b?.size === a?.size) return;
+    const loosened = a === undefined || (b !== undefined && looser(b.size, a.size));
+    push(loosened ? 'risk' : 'safe', field, b?.shown ?? null, a?.shown ?? null, `${what}: ${b?.shown ?? 'none'} -> ${a?.shown ?? 'none'}`);
+  };
+  const time = (d: { seconds: number } | undefined) => (d ? { size: d.seconds, shown: duration(d.seconds) ?? '' } : undefined);
+  const every = (f: GuardrailsModel['drillEvery']) => (f ? { size: frequencyDays(f), shown: f } : undefined);
+  limit('maxRpo', 'longest RPO allowed', (b, a) => a > b, time(old.maxRpo), time(now.maxRpo));
+  limit('minRetention', 'shortest retention allowed', (b, a) => a < b, time(old.minRetention), time(now.minRetention));
+  if (old.requireEncryption !== now.requireEncryption) push(now.requireEncryption ? 'safe' : 'risk', 'requireEncryption', old.requireEncryption, now.requireEncryption, now.requireEncryption ? 'storage must be encrypted' : 'storage no longer has to be encrypted');
+  if (old.requireImmutableStorage !== now.requireImmutableStorage) push(now.requireImmutableStorage ? 'safe' : 'risk', 'requireImmutableStorage', old.requireImmutableStorage, now.requireImmutableStorage, now.requireImmutableStorage ? 'storage must have object lock' : 'storage no longer needs object lock');
+  if (old.snapshotDeletionPolicy !== now.snapshotDeletionPolicy) {
+    const safer = now.snapshotDeletionPolicy === 'Retain';
+    push(safer ? 'safe' : 'risk', 'snapshotDeletionPolicy', old.snapshotDeletionPolicy ?? null, now.snapshotDeletionPolicy ?? null, `required snapshot deletion policy: ${old.snapshotDeletionPolicy ?? 'none'} -> ${now.snapshotDeletionPolicy ?? 'none'}`);
+  }
+  limit('drillEvery', 'required drill frequency', (b, a) => a > b, every(old.drillEvery), every(now.drillEvery));
+  changes.push(...otherFields(target, 'guardrails.other', old, now, ['environment', 'maxRpo', 'minRetention', 'requireEncryption', 'requireImmutableStorage', 'snapshotDeletionPolicy', 'drillEvery']));
+  return changes;
+}

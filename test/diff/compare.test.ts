@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { diffModels } from '../../src/diff/compare.ts';
+import { reportOf } from '../../src/diff/index.ts';
+import { renderMarkdown } from '../../src/diff/markdown.ts';
+import type { Side } from '../../src/diff/side.ts';
+import type { Change } from '../../src/diff/types.ts';
+import {
+  type BackupPolicyProps,
+  backupPolicy,
+  type ClusterProps,
+  cluster,
+  csi,
+  type Declaration,
+  exempt,
+  type GuardrailsProps,
+  guardrails,
+  postgres,
+  type RestorePlanProps,
+  restorePlan,
+  type S3StorageProps,
+  s3Storage,
+  sealed,
+} from '../../src/index.ts';
+import { resolve } from '../../src/model/resolve.ts';
+
+interface Changes {
+  readonly storage?: Partial<S3StorageProps>;
+  readonly cluster?: Partial<ClusterProps>;
+  readonly rails?: Partial<GuardrailsProps> | null;
+  readonly policy?: Partial<BackupPolicyProps> | null;
+  readonly second?: Partial<BackupPolicyProps>;
+  readonly plan?: Partial<RestorePlanProps> | null;
+  readonly extra?: (parts: { policy: ReturnType<typeof backupPolicy> | undefined }) => Declaration[];
+}
+
+/** A small organisation as a diff side, with some props replaced. */
+function side(changes: Changes = {}): Side {
+  const storage = s3Storage('backups', { bucket: 'acme', region: 'eu-west-1', credentials: sealed('creds'), encryption: { kmsKeyId: 'alias/a' }, immutable: { days: 7 }, ...changes.storage });
+  const prod = cluster('prod', { environment: 'production', storage: [storage], snapshotClasses: [csi({ driver: 'ebs.csi.aws.com' })], monitoring: 'prometheus-operator', ...changes.cluster });
+  const declarations: Declaration[] = [storage, prod];
+  if (changes.rails !== null) declarations.push(guardrails('production', { maxRpo: '4h', minRetention: '7d', requireEncryption: true, drillEvery: 'week', ...changes.rails }));
+  const policy =
+    changes.policy === null
+      ? undefined
+      : backupPolicy('orders', { cluster: prod, namespaces: ['orders'], rpo: '1h', retention: { hourly: 24, daily: 7 }, volumes: 'snapshot-data-mover', ...changes.policy });
+  if (policy) declarations.push(policy);
+  if (changes.second) declarations.push(backupPolicy('orders-v2', { cluster: prod, rpo: '1h', retention: { daily: 7 }, volumes: 'snapshot-data-mover', ...changes.second }));
+  if (policy && changes.plan !== null) declarations.push(restorePlan('orders-loss', { from: policy, to: prod, scenario: 'namespace-loss', rto: '1h', drill: { every: 'week' }, ...changes.plan }));
+  declarations.push(...(changes.extra?.({ policy }) ?? []));
+  return { model: resolve(declarations).model, locate: (source) => ({ file: source ? 'policies/x.ts' : null, line: source?.line ?? null }) };
+}
+
+const summary = (changes: readonly Change[]) => changes.map((c) => `${c.class} ${c.kind}${c.field ? ` ${c.field}` : ''}`);
+
+describe('diffModels: classification', () => {
+  it('GIVEN identical sides WHEN compared THEN no change', () => {
+    expect(diffModels(side(), side())).toEqual([]);
+  });
+
+  it.each([
+    ['volumes to none', { volumes: 'none' as const }, ['risk policy.volumes volumes']],
+    ['volumes to in-cluster snapshots', { volumes: 'csi-snapshot' as const }, ['risk policy.volumes volumes']],
+    ['volumes between portable modes', { volumes: 'filesystem' as const }, ['review policy.volumes volumes']],
+    ['RPO worse', { rpo: '4h' as const }, ['risk policy.rpo rpo']],
+    ['a tier added', { retention: { hourly: 24, daily: 7, monthly: 12 } }, ['safe policy.oldest-restore-point oldestRestorePoint', 'safe policy.retention retention.monthly']],
+    ['a tier dropped', { retention: { daily: 7 } }, ['risk policy.retention retention.hourly']],
+    ['a selector added', { selector: { matchLabels: { app: 'db' } } }, ['risk policy.selector selector']],
+    ['resources excluded', { excludedResources: ['secrets'] }, ['risk policy.resources resources']],
+    ['a time zone', { timeZone: 'Europe/Berlin' }, ['review policy.schedule schedule']],
+    ['another namespace, not covered before', { namespaces: ['orders', 'invoices'] }, ['safe namespace.coverage-gained']],
+  ])('GIVEN %s WHEN compared THEN %j', (_, policy, expected) => {
+    expect(summary(diffModels(side({ plan: null }), side({ policy, plan: null })))).toEqual(expected);
+  });
+
+  it('GIVEN a database profile removed WHEN compared THEN a risk on apps.<name>', () => {
+    const db = postgres({ name: 'orders-db', selector: { app: 'orders-db' }, container: 'postgres', database: 'orders', dumpDir: '/data/dump' });
+
+    expect(summary(diffModels(side({ policy: { apps: [db] }, plan: null }), side({ plan: null })))).toEqual(['risk policy.apps apps.orders-db']);
+    expect(summary(diffModels(side({ plan: null }), side({ policy: { apps: [db] }, plan: null })))).toEqual(['safe policy.apps apps.orders-db']);
+  });
+
+  it('GIVEN a policy replaced by another covering the same namespace with a shorter history WHEN compared THEN the removal is review and the namespace protection a risk', () => {
+    const changes = diffModels(side({ plan: null }), side({ policy: null, plan: null, second: { namespaces: ['orders'], retention: { daily: 3 }, rpo: '4h' } }));
+
+    expect(summary(changes)).toEqual([
+      'risk namespace.protection oldestRestorePoint',
+      'risk namespace.protection rpo',
+      'review policy.removed',
+      'safe policy.added',
+    ]);
+    expect(changes.find((c) => c.field === 'rpo')?.message).toBe('now backed up by orders-v2 instead of orders: RPO 1h -> 4h');
+  });
+
+  it('GIVEN a namespace moved to another policy WHEN compared THEN review on the policy that let go', () => {
+    const before = side({ plan: null, second: { namespaces: ['orders'] } });
+    const after = side({ plan: null, policy: { namespaces: ['invoices'] }, second: { namespaces: ['orders'] } });
+
+    expect(summary(diffModels(before, after))).toEqual(['review policy.namespaces namespaces', 'safe namespace.coverage-gained']);
+  });
+
+  it.each([
+    ['bucket moved', { bucket: 'acme-2' }, ['risk storage.location location']],
+    ['object lock removed', { immutable: undefined }, ['risk storage.immutability immutableDays']],
+    ['object lock longer', { immutable: { days: 30 } }, ['safe storage.immutability immutableDays']],
+    ['encryption key changed', { encryption: { kmsKeyId: 'alias/b' } }, ['review storage.encryption encryption']],
+    ['credentials changed', { credentials: sealed('creds-2') }, ['review storage.credentials credentials']],
+  ])('GIVEN storage %s WHEN compared THEN %j', (_, storage, expected) => {
+    expect(summary(diffModels(side(), side({ storage })))).toEqual(expected);
+  });
+
+  it.each([
+    ['snapshot deletion policy to Delete', { snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Delete' })] }, ['risk cluster.snapshot-class snapshotClasses.ebs.csi.aws.com.deletionPolicy']],
+    ['monitoring off', { monitoring: 'none' as const }, ['risk cluster.monitoring monitoring']],
+    ['a repository password where there was none', { repositoryPassword: sealed('repo', 'password') }, ['risk cluster.repository-password repositoryPassword']],
+    ['environment', { environment: 'staging' }, ['review cluster.environment environment']],
+  ])('GIVEN cluster %s WHEN compared THEN %j', (_, clusterProps, expected) => {
+    expect(summary(diffModels(side(), side({ cluster: clusterProps })))).toEqual(expected);
+  });
+
+  it.each([
+    ['maxRpo looser', { maxRpo: '24h' as const }, ['risk guardrails.changed maxRpo']],
+    ['maxRpo removed', { maxRpo: undefined }, ['risk guardrails.changed maxRpo']],
+    ['minRetention longer', { minRetention: '30d' as const }, ['safe guardrails.changed minRetention']],
+    ['encryption no longer required', { requireEncryption: false }, ['risk guardrails.changed requireEncryption']],
+    ['drills less often', { drillEvery: 'month' as const }, ['risk guardrails.changed drillEvery']],
+    ['drills more often', { drillEvery: 'day' as const }, ['safe guardrails.changed drillEvery']],
+  ])('GIVEN guardrails %s WHEN compared THEN %j', (_, rails, expected) => {
+    const changes = diffModels(side(), side({ rails }));
+
+    expect(summary(changes)).toEqual(expected);
+    expect(changes[0]?.cluster).toBeNull();
+  });
+
+  it('GIVEN guardrails removed WHEN compared THEN risk', () => {
+    expect(summary(diffModels(side(), side({ rails: null })))).toEqual(['risk guardrails.removed']);
+  });
+
+  it.each([
+    ['RTO longer', { rto: '4h' as const }, ['risk plan.rto rto']],
+    ['RTO shorter', { rto: '30m' as const }, ['safe plan.rto rto']],
+    ['drill removed', { drill: undefined }, ['risk plan.drill drill.every']],
+    ['drill less often', { drill: { every: 'month' as const } }, ['risk plan.drill drill.every']],
+    ['scenario', { scenario: 'cluster-loss' as const }, ['review plan.scenario scenario']],
+  ])('GIVEN restore plan %s WHEN compared THEN %j', (_, plan, expected) => {
+    expect(summary(diffModels(side(), side({ plan })))).toEqual(expected);
+  });
+
+  it('GIVEN a restore plan removed WHEN compared THEN risk', () => {
+    expect(summary(diffModels(side(), side({ plan: null })))).toEqual(['risk plan.removed']);
+  });
+
+  it('GIVEN exemptions added, extended and removed WHEN compared THEN review, review and safe', () => {
+    const before = side({ extra: () => [exempt('a', { reason: 'r', until: '2027-01-01' }), exempt('b', { cluster: 'prod', reason: 'r', until: '2027-01-01' })] });
+    const after = side({ extra: () => [exempt('a', { reason: 'r', until: '2027-06-01' }), exempt('c', { reason: 'r', until: '2027-01-01' })] });
+
+    expect(diffModels(before, after).map((c) => `${c.class} ${c.kind} ${c.name} ${c.cluster}`)).toEqual([
+      'safe exemption.removed b prod',
+      'review exemption.changed a null',
+      'review exemption.added c null',
+    ]);
+  });
+});
+
+describe('Markdown report', () => {
+  it('GIVEN changes on a cluster and on shared storage WHEN rendered THEN one table per cluster, shared last, and table cells escaped', () => {
+    const snapshot = (s: Side, ref: string) => ({ side: s, info: { ref, commit: 'a'.repeat(40), policies: true }, notes: ['a | note'] });
+    const report = reportOf(snapshot(side(), 'main'), snapshot(side({ storage: { immutable: undefined }, policy: { rpo: '4h' } }), 'topic'), new Date('2026-11-25T12:00:00Z'));
+
+    const text = renderMarkdown(report);
+
+    expect(text.split('\n').filter((l) => l.startsWith('#'))).toEqual(['### restorable diff: 2 risk, 0 review, 0 safe', '#### Cluster `prod`', '#### Shared: storage, guardrails, exemptions for every cluster']);
+    expect(text).toContain('> **Note:** a \\| note');
+    expect(text).toContain('| 🔴 risk | storage **backups** `immutableDays`<br>policies/x.ts:');
+    expect(text).not.toContain('```mermaid');
+    expect(text).toContain('No policy can restore less or further back than before.');
+  });
+});
