@@ -100,9 +100,11 @@ function resolveSteps(
       }
     });
   });
-  const sorted = topologicalOrder(declared);
+  // A duplicate step is reported above; only the first of a name takes part in the order.
+  const unique = declared.filter((step, index) => declared.findIndex((s) => s.name === step.name) === index);
+  const sorted = topologicalOrder(unique);
   if (!sorted) {
-    diagnostics.push(at('order', { code: 'PLAN003', message: `the restore order has a cycle: ${describeCycle(declared)}`, hint: 'remove one "after" so every step can start' }));
+    diagnostics.push(at('order', { code: 'PLAN003', message: `the restore order has a cycle: ${describeCycle(unique)}`, hint: 'remove one "after" so every step can start' }));
     return [];
   }
   return sorted.map((step, position) => {
@@ -141,18 +143,27 @@ function topologicalOrder(steps: readonly RestoreStep[]): RestoreStep[] | undefi
   return result;
 }
 
+/** The first cycle found by a depth-first walk over every dependency, as `a -> b -> a`. */
 function describeCycle(steps: readonly RestoreStep[]): string {
   const byName = new Map(steps.map((s) => [s.name, s]));
-  for (const start of steps) {
-    const path = [start.name];
-    let current = start;
-    for (let i = 0; i < steps.length; i++) {
-      const next = (current.after ?? []).map((d) => byName.get(d)).find((s) => s !== undefined);
-      if (!next) break;
-      path.push(next.name);
-      if (next.name === start.name) return path.join(' -> ');
-      current = next;
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): string | undefined => {
+    if (state.get(name) === 'open') return [...path.slice(path.indexOf(name)), name].join(' -> ');
+    if (state.get(name) === 'done' || !byName.has(name)) return undefined;
+    state.set(name, 'open');
+    path.push(name);
+    for (const dependency of byName.get(name)?.after ?? []) {
+      const found = visit(dependency);
+      if (found) return found;
     }
+    path.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const step of steps) {
+    const found = visit(step.name);
+    if (found) return found;
   }
   return steps.map((s) => s.name).join(', ');
 }

@@ -1,4 +1,5 @@
 import type { Frequency } from '../dsl/duration.ts';
+import { TIERS } from '../dsl/retention.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { humanDuration } from '../model/duration.ts';
 import type { Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
@@ -95,9 +96,15 @@ export const restorePlansRule: Rule = {
       }
       if (plan.pointInTime !== 'latest') {
         for (const source of sources) {
-          if ((source.retention[plan.pointInTime] ?? 0) === 0) {
+          const kept = Object.hasOwn(source.retention, plan.pointInTime) ? (source.retention[plan.pointInTime] ?? 0) : 0;
+          if (!(TIERS as readonly string[]).includes(plan.pointInTime) || kept === 0) {
             found.push(at('pointInTime', { code: 'PLAN008', message: `asks for the newest ${plan.pointInTime} restore point, but policy "${source.name}" keeps no ${plan.pointInTime} tier`, hint: `use 'latest', or add ${plan.pointInTime} retention to "${source.name}"` }));
           }
+        }
+      }
+      if (plan.drill) {
+        for (const source of sources.filter((s) => s.namespaces.length === 0)) {
+          found.push(at('drill', { code: 'PLAN016', message: `cannot isolate a drill of policy "${source.name}": it selects by labels without namespaces, so the drill would restore into live namespaces`, hint: `list the namespaces of "${source.name}", or drop the drill` }));
         }
       }
       if (plan.mode === 'data-only') {

@@ -319,28 +319,28 @@ for (const rule of cases) {
 }
 
 describe('findings that point at the wrong cause', () => {
-  // Bug (src/model/restore-plan.ts, topologicalOrder): a duplicate step name is never scheduled,
+  // Regression guard (was a bug in src/model/restore-plan.ts, topologicalOrder): a duplicate step name is never scheduled,
   // because the second step with a name already done is skipped by `!done.has(s.name)`, so Kahn's
   // algorithm stops short and the plan also gets PLAN003 "the restore order has a cycle: a, a".
-  it.fails('GIVEN two steps with one name and no dependencies WHEN checked THEN PLAN004 is reported and no PLAN003 cycle', () => {
+  it('GIVEN two steps with one name and no dependencies WHEN checked THEN PLAN004 is reported and no PLAN003 cycle', () => {
     const diagnostics = diagnose(changed({ plan: { order: [{ name: 'ledger-db' }, { name: 'ledger-db' }] } })());
     expect(sites(diagnostics, 'PLAN004')).toEqual(['ledger-dr.order[1].name']);
     expect(sites(diagnostics, 'PLAN003')).toEqual([]);
   });
 
-  // Bug (src/model/restore-plan.ts, describeCycle): the walk follows only the first known
+  // Regression guard (was a bug in src/model/restore-plan.ts, describeCycle): the walk follows only the first known
   // dependency of each step, so a cycle reached through a second `after` entry is not found and the
   // message falls back to listing every step ("first, x, y"), including steps outside the cycle.
-  it.fails('GIVEN a cycle through the second dependency of a step WHEN checked THEN the PLAN003 message shows the cycle', () => {
+  it('GIVEN a cycle through the second dependency of a step WHEN checked THEN the PLAN003 message shows the cycle', () => {
     const order = [{ name: 'first' }, { name: 'x', after: ['first', 'y'] }, { name: 'y', after: ['x'] }];
     const found = diagnose(changed({ plan: { order } })()).filter((d) => d.code === 'PLAN003');
     expect(found.map((d) => d.message)).toEqual(['the restore order has a cycle: x -> y -> x']);
   });
 
-  // Bug (src/rules/restore-plans.ts, PLAN008): `source.retention[plan.pointInTime] ?? 0` reads
+  // Regression guard (was a bug in src/rules/restore-plans.ts, PLAN008): `source.retention[plan.pointInTime] ?? 0` reads
   // inherited properties, so an untyped pointInTime such as 'constructor' passes the check and the
   // runner then asks for backups labelled restorable.dev/tier=constructor, finding none at restore time.
-  it.fails("GIVEN pointInTime 'constructor' (an untyped policy file) WHEN checked THEN PLAN008 rejects it", () => {
+  it("GIVEN pointInTime 'constructor' (an untyped policy file) WHEN checked THEN PLAN008 rejects it", () => {
     const diagnostics = diagnose(changed({ plan: { pointInTime: unchecked('constructor') } })());
     expect(sites(diagnostics, 'PLAN008')).toEqual(['ledger-dr.pointInTime']);
   });

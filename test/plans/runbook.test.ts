@@ -122,16 +122,16 @@ describe('properties of the region-loss runbook', () => {
     expect(text).toContain('Drilled every week by CronJob `drill-ledger-region-loss` (result in ConfigMap `drill-ledger-region-loss-result`)');
   });
 
-  // Bug (src/lower/restore/runbook.ts, Checks section): a check's argv is joined with spaces and no
+  // Regression guard (was a bug in src/lower/restore/runbook.ts, Checks section): a check's argv is joined with spaces and no
   // quoting, so the command a reader pastes is not the command the runner runs: the example's own
   // `--command=select 1` becomes the two arguments `--command=select` and `1`, and psql runs `select`.
   // (A check argument holding `$(...)` or a backtick would be executed by the pasting shell.)
-  it.fails("GIVEN the runbook's check commands WHEN parsed by a POSIX shell THEN each yields the check's argv", async () => {
+  it("GIVEN the runbook's check commands WHEN parsed by a POSIX shell THEN each yields the check's argv", async () => {
     const plan = compilation.model.restorePlans.find((p) => p.name === 'ledger-region-loss');
     const commands = readme()
       .split('\n')
       .filter((line) => line.startsWith('- **'))
-      .map((line) => /` -- (.*)`$/.exec(line)?.[1] ?? '');
+      .map((line) => / -- (.*)`$/.exec(line)?.[1] ?? '');
     const argvs = plan?.checks.flatMap((c) => (c.type === 'exec' ? [c.argv] : [])) ?? [];
     expect(commands).toHaveLength(argvs.length);
     for (const [i, command] of commands.entries()) {

@@ -40,7 +40,7 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
   if (pinned && key) out(pinned[key] ?? '');
   else state.configmaps[name] ? out('') : fail(`configmaps "${name}" not found`);
 } else if (verb === 'create' && args.includes('-f') && stdin.includes('kind: Restore')) {
-  const restoreName = /\n  name: (\S+)/.exec(stdin)[1];
+  const restoreName = /\n {2}name: (\S+)/.exec(stdin)[1];
   const step = /restorable.dev\/step: (\S+)/.exec(stdin)[1];
   const backup = /backupName: (\S+)/.exec(stdin)[1];
   state.restores[restoreName] = { step, backup, polls: 0 };

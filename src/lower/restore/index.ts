@@ -20,7 +20,9 @@ export function lowerRestorePlans(ctx: LowerContext): void {
   const plans = ctx.model.restorePlans.filter((plan) => plan.to === ctx.cluster.name && plan.steps.length > 0);
   if (plans.length === 0 || !ctx.cluster.images.kubectl) return;
   for (const plan of plans) {
-    const variants: RestoreVariant[] = plan.drill ? ['run', 'drill'] : ['run'];
+    // A drill is emitted only when every step names its namespaces, so it can be mapped into drill-* (PLAN016).
+    const isolatable = plan.steps.every((step) => step.namespaces.length > 0);
+    const variants: RestoreVariant[] = plan.drill && isolatable ? ['run', 'drill'] : ['run'];
     for (const variant of variants) {
       const name = jobName(plan, variant);
       const labels = planLabels(plan, variant);
@@ -33,7 +35,7 @@ export function lowerRestorePlans(ctx: LowerContext): void {
       for (const object of jobAccess(plan, ctx.cluster, variant)) emit(ctx, object as unknown as Manifest);
       emit(ctx, jobTemplateBinding(name, ctx.cluster, labels) as unknown as Manifest);
     }
-    if (plan.drill && ctx.cluster.monitoring === 'prometheus-operator') emit(ctx, drillAlert(plan, ctx.cluster.veleroNamespace));
+    if (variants.includes('drill') && ctx.cluster.monitoring === 'prometheus-operator') emit(ctx, drillAlert(plan, ctx.cluster.veleroNamespace));
   }
   emitPluginConfig(ctx, plans);
 }
@@ -77,6 +79,8 @@ function emitPluginConfig(ctx: LowerContext, plans: readonly RestorePlanModel[])
 /** Fires when the drill CronJob has not succeeded for one and a half periods (kube-state-metrics). */
 function drillAlert(plan: RestorePlanModel, namespace: string): IPrometheusRule {
   const period = FREQUENCY_SECONDS[plan.drill?.every ?? 'week'];
+  // Daily drills skip weekends, so their longest gap is three days, not one.
+  const longestGap = plan.drill?.every === 'day' ? 3 * FREQUENCY_SECONDS.day : period;
   const cronjob = `drill-${plan.name}`;
   return {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -89,18 +93,18 @@ function drillAlert(plan: RestorePlanModel, namespace: string): IPrometheusRule 
           rules: [
             {
               alert: 'RestorableDrillNotPassing',
-              expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${cronjob}"}) > ${Math.round(period * 1.5)}`,
+              expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${cronjob}"}) > ${Math.round(longestGap + period / 2)}`,
               for: '15m',
               labels: { severity: 'warning', plan: plan.name },
               annotations: {
-                summary: `Restore drill ${plan.name} has not passed for more than one and a half drill periods`,
+                summary: `Restore drill ${plan.name} has not passed for longer than its longest gap between runs plus half a period`,
                 description: `Read the result: kubectl get configmap drill-${plan.name}-result -n ${namespace} -o yaml, and the last job's logs.`,
               },
             },
             {
               alert: 'RestorableDrillNeverPassed',
               expr: `absent(kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${cronjob}"})`,
-              for: `${Math.round((period * 1.5) / 3600)}h`,
+              for: `${Math.round((longestGap + period / 2) / 3600)}h`,
               labels: { severity: 'warning', plan: plan.name },
               annotations: { summary: `Restore drill ${plan.name} has never passed`, description: 'The drill CronJob has no successful run on record.' },
             },

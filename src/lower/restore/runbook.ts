@@ -1,4 +1,5 @@
 import yaml from 'js-yaml';
+import { shellQuote } from '../../dsl/apps/shell.ts';
 import { humanDuration } from '../../model/duration.ts';
 import type { Model, PolicyModel, RestorePlanModel } from '../../model/types.ts';
 import { normalize } from '../../output/normalize.ts';
@@ -27,6 +28,11 @@ export function runbookFiles(model: Model): Map<string, string> {
     files.set(`${folder}/README.md`, runbookReadme(plan, model.policies, cluster.veleroNamespace));
   }
   return files;
+}
+
+/** An argument as a reader pastes it into a shell: bare when safe, single-quoted otherwise. */
+function quoteIfNeeded(argument: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument) ? argument : shellQuote(argument);
 }
 
 function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[], ns: string): string {
@@ -87,7 +93,7 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
   for (const check of plan.checks) {
     lines.push(
       check.type === 'exec'
-        ? `- **${check.name}**: \`kubectl exec -n ${plan.namespaceMapping[check.namespace] ?? check.namespace} <pod with ${Object.entries(check.selector).map(([k, v]) => `${k}=${v}`).join(',')}> ${check.container ? `-c ${check.container} ` : ''}-- ${check.argv.join(' ')}\``
+        ? `- **${check.name}**: \`kubectl exec -n ${plan.namespaceMapping[check.namespace] ?? check.namespace} <pod with ${Object.entries(check.selector).map(([k, v]) => `${k}=${v}`).join(',')}> ${check.container ? `-c ${check.container} ` : ''}-- ${check.argv.map(quoteIfNeeded).join(' ')}\``
         : `- **${check.name}**: \`kubectl get --raw /api/v1/namespaces/${plan.namespaceMapping[check.namespace] ?? check.namespace}/services/${check.service}:${check.port}/proxy${check.path}\``,
     );
   }
