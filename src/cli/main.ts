@@ -3,6 +3,7 @@ import { findClusterCertificate } from './commands/cluster-certificate.ts';
 import { sealCommand } from './commands/seal.ts';
 import { commitCommand } from './commands/commit.ts';
 import { diffCommand } from './commands/diff.ts';
+import { explainCommand } from './commands/explain.ts';
 import { inventoryCommand } from './commands/inventory.ts';
 import { synthCommand } from './commands/synth.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     commitCommand(),
     inventoryCommand(),
     diffCommand(),
+    explainCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }
