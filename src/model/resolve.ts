@@ -82,10 +82,14 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
   };
 }
 
+/**
+ * Keeps the first declaration of each kind and name, first by where it is written (file, line,
+ * column), so which one DUP001 reports never depends on the order the policy files were loaded in.
+ */
 function dedupeByName(declarations: readonly Declaration[], diagnostics: Diagnostic[]): Declaration[] {
   const seen = new Map<string, Declaration>();
   const kept: Declaration[] = [];
-  for (const declaration of declarations) {
+  for (const declaration of [...declarations].sort(bySource)) {
     const key = `${declaration.kind}/${String(declaration.name)}`;
     const first = seen.get(key);
     if (first) {
@@ -103,6 +107,13 @@ function dedupeByName(declarations: readonly Declaration[], diagnostics: Diagnos
     kept.push(declaration);
   }
   return kept;
+}
+
+/** Declarations in source order; those without a known source keep their order, after the others. */
+function bySource(a: Declaration, b: Declaration): number {
+  if (!a.source || !b.source) return (a.source ? 0 : 1) - (b.source ? 0 : 1);
+  const file = a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : 0;
+  return file || a.source.line - b.source.line || a.source.column - b.source.column;
 }
 
 /** A diagnostic about one field of one declaration. */
