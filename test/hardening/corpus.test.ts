@@ -29,7 +29,7 @@ import {
 import { createPool } from './support/pool.ts';
 
 /** Cases per process when they can share one. */
-const GROUP_SIZE = 6;
+const GROUP_SIZE = 8;
 
 const corpus = await readCorpus();
 const pool = createPool(3);
