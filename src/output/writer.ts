@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { linkSync, lstatSync, mkdirSync, readFileSync, rmSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFailpoint } from './failpoint.ts';
 import { acquireLock } from './lock.ts';
@@ -9,6 +10,12 @@ export interface WriteResult {
   /** False when the output already held exactly these files: then nothing was touched. */
   readonly changed: boolean;
   readonly files: number;
+}
+
+/** Options of writeTree. */
+export interface WriteOptions {
+  /** Called after each file of the next tree is in place (written or linked), with the count so far. */
+  readonly onFile?: (done: number, total: number) => void;
 }
 
 /** The sibling folders of an atomic swap, beside the output folder so renames stay on one file system. */
@@ -51,9 +58,10 @@ export async function recoverInterruptedSwap(outDir: string): Promise<void> {
  * Writes `files` (relative posix paths to contents) as the whole content of `outDir`, atomically:
  * the tree is built in `.<out>.next` beside it, then swapped in with two renames. Readers see the
  * complete old tree or the complete new one, never a mix; a crash is repaired at the next start by
- * recoverInterruptedSwap. When the output already matches byte for byte, nothing is touched.
+ * recoverInterruptedSwap. When the output already matches byte for byte, nothing is touched. Files
+ * whose bytes do not change are hard-linked from the current output instead of written again.
  */
-export async function writeTree(outDir: string, files: ReadonlyMap<string, string>): Promise<WriteResult> {
+export async function writeTree(outDir: string, files: ReadonlyMap<string, string>, options: WriteOptions = {}): Promise<WriteResult> {
   for (const file of files.keys()) {
     // Paths come from object names: one with '..', an absolute path or an empty segment would write outside the tree.
     if (file.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') || file.includes('\\')) {
@@ -70,13 +78,17 @@ export async function writeTree(outDir: string, files: ReadonlyMap<string, strin
     await rm(paths.next, { recursive: true, force: true });
     const folders = new Set([...files.keys()].map((file) => path.dirname(path.join(paths.next, file))));
     folders.add(path.dirname(path.join(paths.next, MANIFEST_PATH)));
-    for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
+    for (const folder of [...folders].sort()) mkdirSync(folder, { recursive: true });
+    const reuse = await reusableFiles(paths.out, paths.next);
+    let done = 0;
     for (const [file, content] of files) {
       writeFailpoint();
-      await writeFile(path.join(paths.next, file), content);
+      const target = path.join(paths.next, file);
+      if (!reuse(path.join(paths.out, file), target, content)) writeFileSync(target, content);
+      options.onFile?.(++done, files.size);
     }
     writeFailpoint();
-    await writeFile(path.join(paths.next, MANIFEST_PATH), serializeManifest(manifest));
+    writeFileSync(path.join(paths.next, MANIFEST_PATH), serializeManifest(manifest));
     if (await exists(paths.out)) {
       writeFailpoint();
       await rename(paths.out, paths.prev);
@@ -84,23 +96,75 @@ export async function writeTree(outDir: string, files: ReadonlyMap<string, strin
     writeFailpoint();
     await rename(paths.next, paths.out);
     writeFailpoint();
-    await rm(paths.prev, { recursive: true, force: true });
+    rmSync(paths.prev, { recursive: true, force: true });
     return { changed: true, files: files.size };
   } finally {
     await release();
   }
 }
 
+/**
+ * How the next tree takes a file over from the current output: a hard link when the current file
+ * holds exactly the new bytes (read and compared, so a hand edit is never carried over), is a
+ * plain file with no other links and has the mode a new file would get; otherwise the caller
+ * writes it. Linking costs one system call and no data: after a one-policy change only the
+ * changed files are written. The old tree's link goes away with `.prev`, so nothing stays shared.
+ */
+async function reusableFiles(out: string, next: string): Promise<(current: string, target: string, content: string) => boolean> {
+  if (!(await exists(out))) return () => false;
+  // The mode this process gives new files (umask applied), from a probe in the next tree.
+  const probe = path.join(next, path.dirname(MANIFEST_PATH), '.probe');
+  writeFileSync(probe, '');
+  const mode = statSync(probe).mode;
+  unlinkSync(probe);
+  let linking = true;
+  return (current, target, content) => {
+    if (!linking) return false;
+    let stats: Stats;
+    let bytes: Buffer;
+    try {
+      stats = lstatSync(current);
+      if (!stats.isFile() || stats.nlink !== 1 || stats.mode !== mode || stats.size !== Buffer.byteLength(content)) return false;
+      bytes = readFileSync(current);
+    } catch {
+      return false;
+    }
+    if (!bytes.equals(Buffer.from(content))) return false;
+    try {
+      linkSync(current, target);
+      return true;
+    } catch {
+      // A file system without hard links: write every file.
+      linking = false;
+      return false;
+    }
+  };
+}
+
 /** True when `dir` holds exactly the manifest's files with the manifest's hashes. */
 async function matchesOnDisk(dir: string, manifest: OutputManifest): Promise<boolean> {
+  return verifyTree(dir, serializeManifest(manifest));
+}
+
+/**
+ * True when `dir` is exactly a tree synth wrote with this manifest: its manifest file holds
+ * `manifestText`, and it holds the listed files, each with its recorded sha256, and nothing else.
+ */
+export async function verifyTree(dir: string, manifestText: string): Promise<boolean> {
   const recorded = await readFile(path.join(dir, MANIFEST_PATH), 'utf8').catch(() => undefined);
-  if (recorded !== serializeManifest(manifest)) return false;
+  if (recorded !== manifestText) return false;
+  const { files } = JSON.parse(manifestText) as OutputManifest;
   const onDisk = await listFiles(dir);
-  const expected = Object.keys(manifest.files);
+  const expected = Object.keys(files);
   if (onDisk.length !== expected.length + 1) return false;
   for (const file of expected) {
-    const content = await readFile(path.join(dir, file)).catch(() => undefined);
-    if (!content || sha256(content) !== manifest.files[file]) return false;
+    let content: Buffer;
+    try {
+      content = readFileSync(path.join(dir, file));
+    } catch {
+      return false;
+    }
+    if (sha256(content) !== files[file]) return false;
   }
   return true;
 }
