@@ -4,7 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isDeclaration } from '../dsl/declaration.ts';
 import { resolve } from '../model/resolve.ts';
 import { collectDeclarations } from './collect.ts';
-import type { LoadFailure, LoadRequest, LoadResult } from './messages.ts';
+import { importedFiles } from './imports.ts';
+import type { LoadFailure, LoadProgress, LoadRequest, LoadResult } from './messages.ts';
 
 process.setSourceMapsEnabled(true);
 
@@ -12,7 +13,7 @@ async function load(request: LoadRequest): Promise<LoadResult> {
   const failures: LoadFailure[] = [];
   const modules: Record<string, unknown>[] = [];
   const emptyFiles: string[] = [];
-  for (const file of request.files) {
+  for (const [index, file] of request.files.entries()) {
     try {
       const exported = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
       if (!Object.values(exported).some(exportsDeclaration)) emptyFiles.push(file);
@@ -20,10 +21,11 @@ async function load(request: LoadRequest): Promise<LoadResult> {
     } catch (error) {
       failures.push(describeFailure(file, error));
     }
+    parentPort?.postMessage({ progress: { loaded: index + 1, total: request.files.length } } satisfies LoadProgress);
   }
   if (failures.length > 0) return { ok: false, failures };
   const { model, diagnostics } = resolve(collectDeclarations(modules));
-  return { ok: true, model, diagnostics, emptyFiles };
+  return { ok: true, model, diagnostics, emptyFiles, imports: await importedFiles() };
 }
 
 function exportsDeclaration(value: unknown): boolean {

@@ -1,6 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import { discoverPolicyFiles } from './discover.ts';
-import type { LoadResult } from './messages.ts';
+import type { LoadProgress, LoadResult } from './messages.ts';
+
+let progressListener: ((loaded: number, total: number) => void) | undefined;
+let lastImports: readonly string[] = [];
+
+/** Every local file (absolute path) the policy modules of the last successful loadPolicies imported. */
+export function lastLoadedImports(): readonly string[] {
+  return lastImports;
+}
+
+/** Reports, for progress display, each policy module loaded: `(loaded, total)`. Pass undefined to stop. */
+export function onPolicyLoaded(listener: ((loaded: number, total: number) => void) | undefined): void {
+  progressListener = listener;
+}
 
 /**
  * How long loading all policy modules may take before the worker is stopped: 30 s, or
@@ -37,7 +50,11 @@ export async function loadPolicies(dir: string, timeoutMs = DEFAULT_LOAD_TIMEOUT
         ),
       );
     }, timeoutMs);
-    worker.once('message', (message: LoadResult) => {
+    worker.on('message', (message: LoadResult | LoadProgress) => {
+      if ('progress' in message) {
+        progressListener?.(message.progress.loaded, message.progress.total);
+        return;
+      }
       clearTimeout(timer);
       resolvePromise(message);
     });
@@ -57,5 +74,6 @@ export async function loadPolicies(dir: string, timeoutMs = DEFAULT_LOAD_TIMEOUT
       result.failures.map((f) => ({ file: f.file, message: f.message, line: f.location?.line, stack: f.stack })),
     );
   }
+  lastImports = result.imports ?? [];
   return { ...result, files };
 }

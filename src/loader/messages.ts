@@ -15,7 +15,21 @@ export interface LoadFailure {
   readonly stack?: string;
 }
 
-/** The worker's answer: the resolved model, or the modules that failed. */
+/**
+ * The worker's answer: the resolved model and every local file the policies imported (absolute
+ * paths), or the modules that failed.
+ */
 export type LoadResult =
-  | { readonly ok: true; readonly model: Model; readonly diagnostics: readonly Diagnostic[]; readonly emptyFiles: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly model: Model;
+      readonly diagnostics: readonly Diagnostic[];
+      readonly emptyFiles: readonly string[];
+      readonly imports?: readonly string[];
+    }
   | { readonly ok: false; readonly failures: readonly LoadFailure[] };
+
+/** Sent by the worker after each policy module, before its answer. */
+export interface LoadProgress {
+  readonly progress: { readonly loaded: number; readonly total: number };
+}
