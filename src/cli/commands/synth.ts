@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { compile } from '../../compile.ts';
+import { onPolicyLoaded } from '../../loader/load.ts';
 import { hasErrors } from '../../model/diagnostic.ts';
 import { writeTree } from '../../output/writer.ts';
 import { clockOf } from '../clock.ts';
+import { createProgress } from '../progress.ts';
 import { formatDiagnostics, summarize } from '../report-text.ts';
 
 /** `restorable synth [--policies DIR] [--out DIR]`: compile the policies into manifests. */
@@ -12,21 +13,40 @@ export function synthCommand(): Command {
     .description('compile policies into Kubernetes manifests; on errors exit 1 and leave the output untouched')
     .option('--policies <dir>', 'folder of the policy modules', 'policies')
     .option('--out <dir>', 'output folder (default: $CDK8S_OUTDIR or generated)')
-    .action(async (options: { policies: string; out?: string }, command: Command) => {
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (options: { policies: string; out?: string; progress?: boolean }, command: Command) => {
       const outDir = options.out ?? process.env.CDK8S_OUTDIR ?? 'generated';
-      const compilation = await compile({ policiesDir: options.policies, now: clockOf(command) });
-      if (compilation.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(compilation.diagnostics)}\n`);
-      if (hasErrors(compilation.diagnostics)) {
-        process.stderr.write(`synth failed: ${summarize(compilation.diagnostics)}; ${outDir} left unchanged\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const result = await writeTree(outDir, compilation.files);
       const where = path.relative(process.cwd(), path.resolve(outDir)) || '.';
-      process.stdout.write(
-        result.changed
-          ? `synth: wrote ${result.files} files to ${where}\n`
-          : `synth: ${where} is up to date (${result.files} files)\n`,
-      );
+      const now = clockOf(command);
+      const progress = createProgress({ flag: options.progress, label: 'synth' });
+      try {
+        progress.stage('loading policies', { done: 0, total: 0, unit: 'files' });
+        onPolicyLoaded((loaded, total) => {
+          progress.count(loaded, total);
+          if (loaded === total) progress.stage('checking and compiling');
+        });
+        const { compile } = await import('../../compile.ts');
+        const compilation = await compile({ policiesDir: options.policies, now });
+        onPolicyLoaded(undefined);
+        progress.clear();
+        if (compilation.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(compilation.diagnostics)}\n`);
+        if (hasErrors(compilation.diagnostics)) {
+          process.stderr.write(`synth failed: ${summarize(compilation.diagnostics)}; ${outDir} left unchanged\n`);
+          process.exitCode = 1;
+          return;
+        }
+        progress.stage('writing', { done: 0, total: compilation.files.size, unit: 'files' });
+        const result = await writeTree(outDir, compilation.files, { onFile: (done, total) => progress.count(done, total) });
+        progress.done();
+        process.stdout.write(
+          result.changed
+            ? `synth: wrote ${result.files} files to ${where}\n`
+            : `synth: ${where} is up to date (${result.files} files)\n`,
+        );
+      } finally {
+        onPolicyLoaded(undefined);
+        progress.done();
+      }
     });
 }

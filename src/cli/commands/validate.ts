@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { compile } from '../../compile.ts';
 import { loadInventories } from '../../inventory/load.ts';
+import { onPolicyLoaded } from '../../loader/load.ts';
 import type { Diagnostic } from '../../model/diagnostic.ts';
 import { MANIFEST_PATH, manifestOf, serializeManifest } from '../../output/manifest.ts';
 import { clusterObjectPath } from '../../output/layout.ts';
-import { validateManifest } from '../../output/validate-manifests.ts';
 import { listFiles } from '../../output/writer.ts';
 import { checkCoverage } from '../../rules/coverage.ts';
 import { clockOf } from '../clock.ts';
+import { createProgress } from '../progress.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report-formats.ts';
 
 /**
@@ -25,14 +25,31 @@ export function validateCommand(): Command {
     .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
     .option('--strict', 'fail on warnings too')
     .option('--no-drift', 'do not compare with the committed output')
-    .action(async (options: { policies: string; out: string; format: ReportFormat; strict?: boolean; drift: boolean }, command: Command) => {
-      const compilation = await compile({ policiesDir: options.policies, now: clockOf(command) });
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (options: { policies: string; out: string; format: ReportFormat; strict?: boolean; drift: boolean; progress?: boolean }, command: Command) => {
+      const progress = createProgress({ flag: options.progress, label: 'validate' });
+      progress.stage('loading policies', { done: 0, total: 0, unit: 'files' });
+      onPolicyLoaded((loaded, total) => {
+        progress.count(loaded, total);
+        if (loaded === total) progress.stage('checking and compiling');
+      });
+      // Loaded here, not at start-up: the other commands never need the compiler's schemas.
+      const [{ compile }, { validateManifest }] = await Promise.all([import('../../compile.ts'), import('../../output/validate-manifests.ts')]);
+      const compilation = await compile({ policiesDir: options.policies, now: clockOf(command) })
+        .catch((error: unknown) => {
+          progress.done();
+          throw error;
+        })
+        .finally(() => onPolicyLoaded(undefined));
       const diagnostics: Diagnostic[] = [...compilation.diagnostics];
       const checked = [
         ...compilation.objects.map((placed) => ({ file: clusterObjectPath(placed), cluster: placed.cluster, object: placed.object as Record<string, unknown> })),
         ...compilation.applications.map((a) => ({ file: a.path, cluster: a.path.split('/')[1] ?? '', object: a.object })),
       ];
-      for (const placed of checked) {
+      progress.stage('validating', { done: 0, total: checked.length, unit: 'objects' });
+      for (const [index, placed] of checked.entries()) {
+        progress.count(index + 1, checked.length);
         for (const error of validateManifest(placed.object)) {
           const metadata = placed.object.metadata as { name?: string; namespace?: string };
           diagnostics.push({
@@ -45,12 +62,14 @@ export function validateCommand(): Command {
           });
         }
       }
+      progress.stage(`comparing with ${options.out}`);
       if (options.drift && compilation.files.size > 0) diagnostics.push(...(await driftOf(options.out, compilation.files)));
       // Coverage: the cluster inventories in <policies>/inventory/ against the policies (COV001-COV004, INV001).
       const inventories = await loadInventories(options.policies);
       diagnostics.push(...inventories.diagnostics, ...checkCoverage(compilation.model, inventories.inventories, clockOf(command)));
       const m = compilation.model;
       const declarations = [...m.clusters, ...m.storages, ...m.policies, ...m.restorePlans].map((d) => d.name).sort();
+      progress.done();
       process.stdout.write(renderReport({ diagnostics, declarations, objects: checked.length }, options.format));
       const failing = diagnostics.some((d) => d.severity === 'error' || (options.strict && d.severity === 'warning'));
       process.exitCode = failing ? 1 : 0;
