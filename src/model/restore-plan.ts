@@ -193,7 +193,12 @@ function resolveChecks(
       return [{ type: 'exec', name: check.name, namespace, selector, container: check.container ?? app?.container, argv: [...check.command] }];
     }
     const database = (check.app ? apps.find((a) => a.app.name === check.app) : apps.find((a) => a.app.engine === 'postgres' || a.app.engine === 'mysql'))?.app;
-    const client = database?.engine === 'postgres' ? ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--command', check.query] : database?.engine === 'mysql' ? ['mysql', '--batch', '--skip-column-names', '--execute', check.query] : undefined;
+    const client =
+      database?.engine === 'postgres'
+        ? ['psql', '--no-psqlrc', '--tuples-only', '--no-align', `--username=${database.user ?? 'postgres'}`, `--dbname=${database.database ?? 'postgres'}`, '--command', check.query]
+        : database?.engine === 'mysql'
+          ? ['mysql', '--batch', '--skip-column-names', `--database=${database.database ?? ''}`, '--execute', check.query]
+          : undefined;
     if (!database || !client) {
       diagnostics.push(at(`${path}[${index}]`, { code: 'PLAN015', message: `SQL check "${check.name}" needs a postgres or mysql app profile${check.app ? ` named "${check.app}"` : ''} in the plan's policies`, hint: 'add the database profile to the policy, or name it with { app }' }));
       return [];

@@ -3,6 +3,7 @@ import { TIERS } from '../dsl/retention.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { humanDuration } from '../model/duration.ts';
 import type { Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
+import { dnsLabelError } from './k8s-names.ts';
 import type { Rule } from './rule.ts';
 
 /** How fast each volume mode restores, in bytes per second: conservative figures for the RTO estimate. */
@@ -102,6 +103,7 @@ export const restorePlansRule: Rule = {
           }
         }
       }
+      found.push(...planValues(plan, at));
       if (plan.drill) {
         for (const source of sources.filter((s) => s.namespaces.length === 0)) {
           found.push(at('drill', { code: 'PLAN016', message: `cannot isolate a drill of policy "${source.name}": it selects by labels without namespaces, so the drill would restore into live namespaces`, hint: `list the namespaces of "${source.name}", or drop the drill` }));
@@ -147,6 +149,38 @@ export const restorePlansRule: Rule = {
     return found;
   },
 };
+
+/**
+ * PLAN017: values that become Kubernetes names, label values or lines of the runner's data files
+ * are well formed: target namespaces, step names and HTTP services are RFC 1123 labels, and no
+ * check argument, query or path holds a line break (the runner reads its data one line at a time).
+ */
+function planValues(plan: RestorePlanModel, at: (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const [source, target] of Object.entries(plan.declaredNamespaceMapping)) {
+    const error = dnsLabelError(target);
+    if (error) found.push(at(`namespaceMapping.${source}`, { code: 'PLAN017', message: `target namespace: ${error}`, hint: 'map to a valid namespace name' }));
+  }
+  plan.steps.forEach((step) => {
+    const error = dnsLabelError(step.name);
+    if (error) found.push(at(`order[${step.index - 1}].name`, { code: 'PLAN017', message: `step name: ${error}`, hint: 'step names become label values and file names' }));
+  });
+  const checks = [...plan.checks, ...(plan.drill?.checks ?? [])];
+  checks.forEach((check, index) => {
+    const lines = check.type === 'exec' ? [check.name, check.container ?? '', ...check.argv, ...Object.entries(check.selector).flat()] : [check.name, check.service, check.path];
+    if (lines.some((value) => /[\r\n]/.test(value))) {
+      found.push(at(`checks[${index}]`, { code: 'PLAN017', message: `check "${check.name.split(/[\r\n]/)[0]}" holds a line break`, hint: 'write queries and arguments on one line' }));
+    }
+    if (check.type === 'http') {
+      const error = dnsLabelError(check.service);
+      if (error) found.push(at(`checks[${index}].service`, { code: 'PLAN017', message: `service: ${error}`, hint: 'name the Service as in its metadata.name' }));
+      if (!check.path.startsWith('/') || /\s/.test(check.path)) {
+        found.push(at(`checks[${index}].path`, { code: 'PLAN017', message: `path ${JSON.stringify(check.path)} must start with / and hold no white space`, hint: "e.g. '/readyz'" }));
+      }
+    }
+  });
+  return found;
+}
 
 /** GRD007: every policy in an environment whose guardrails ask for drills is drilled at least that often. */
 function drillGuardrails(model: Model): Diagnostic[] {

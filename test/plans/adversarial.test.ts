@@ -168,7 +168,7 @@ const FIELDS: readonly FieldCase[] = [
     changes: (v) => withDrillCheck([sqlCheck('q', v, { app: 'ledger-db' })]),
     variant: 'drill',
     script: RUN_CHECKS,
-    received: (run, v) => ({ got: argvAfterDashes(callOf(run, 'exec')), want: ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--command', v] }),
+    received: (run, v) => ({ got: argvAfterDashes(callOf(run, 'exec')), want: ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--username=postgres', '--dbname=ledger', '--command', v] }),
     bugs: { 'a newline': LINE_SPLIT },
   },
   {
@@ -287,28 +287,28 @@ describe('hostile values that reach the plan ConfigMap as data: the scripts pass
     const execs = run.calls.filter((c) => c.args[0] === 'exec');
     expect(execs.map(argvAfterDashes)).toEqual([
       ['echo', COMBINED],
-      ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--command', COMBINED],
+      ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--username=postgres', '--dbname=ledger', '--command', COMBINED],
     ]);
     expect(run.calls.some((c) => c.args[0] === 'apply' && c.stdin.includes('verdict: "passed"'))).toBe(true);
   });
 });
 
 describe('hostile namespaceMapping targets outside the scripts', () => {
-  // Bug (src/rules/names.ts): NAME001 checks the namespaces a policy backs up, not the targets of a
+  // Regression guard (was a bug: PLAN017 now checks targets): NAME001 checks the namespaces a policy backs up, not the targets of a
   // plan's namespaceMapping, so any string reaches the Restores, the runner's namespaces file and,
   // below, the runner's admission policy.
   for (const [name, value] of Object.entries(VALUES)) {
-    it.fails(`GIVEN a namespaceMapping target with ${name} WHEN checked THEN a rule rejects it`, () => {
+    it(`GIVEN a namespaceMapping target with ${name} WHEN checked THEN a rule rejects it`, () => {
       const found = diagnose(declarationsOf(planOrg({ plan: { namespaceMapping: { payments: value } } }))).filter((d) => d.severity === 'error' && d.path === 'namespaceMapping.payments');
       expect(found.length).toBeGreaterThan(0);
     });
   }
 
-  // Bug (src/lower/restore/access.ts, scopePolicy): target namespaces are pasted between single
+  // Regression guard (was a bug in src/lower/restore/access.ts, scopePolicy): target namespaces are pasted between single
   // quotes into the CEL expression of the runner's ValidatingAdmissionPolicy, unescaped. The target
   // below closes the string and adds `|| true`, so the policy that narrows the runner's cluster-wide
   // pods/exec rights to the plan's namespaces admits every namespace.
-  it.fails("GIVEN a namespaceMapping target with a single quote WHEN lowered THEN the runner's admission policy holds it as one CEL string literal", () => {
+  it("GIVEN a namespaceMapping target with a single quote WHEN lowered THEN the runner's admission policy holds it as one CEL string literal", () => {
     const hostile = "payments-dr'] || true || 'a' in ['b";
     const expression = (target: string): string => {
       const model = modelOf(declarationsOf(planOrg({ plan: { namespaceMapping: { payments: target } } })));

@@ -52,13 +52,13 @@ describe('checks in the drill ConfigMap', () => {
     expect(data[`check-${id}.argv`]?.split('\n')).toEqual(expect.arrayContaining(['psql', 'select 1 from accounts limit 1']));
   });
 
-  // Bug (src/model/restore-plan.ts resolveChecks): a SQL check runs `psql --no-psqlrc --tuples-only
+  // Regression guard (was a bug in src/model/restore-plan.ts resolveChecks): a SQL check runs `psql --no-psqlrc --tuples-only
   // --no-align --command <query>` without the profile's database or user (the app profile keeps
   // neither as data), so psql connects as the exec user to the database named like that user: the
   // example's `select 1 from accounts limit 1`, whose table lives in database `ledger`, fails every
   // drill, while the profile's own check passes --username=postgres --dbname=ledger. The mysql
   // variant names no database either.
-  it.fails("GIVEN sqlCheck on the ledger-db postgres profile (database ledger, user postgres) WHEN lowered THEN psql is told the profile's database and user", () => {
+  it("GIVEN sqlCheck on the ledger-db postgres profile (database ledger, user postgres) WHEN lowered THEN psql is told the profile's database and user", () => {
     const data = drillData();
     const argv = (data[`check-${checkId(data, 'accounts-present')}.argv`] ?? '').split('\n');
     expect(argv[0]).toBe('psql');

@@ -42,6 +42,8 @@ export function postgres(props: DatabaseProfileProps & { readonly database: stri
   return {
     type: 'app',
     engine: 'postgres',
+    database: props.database,
+    user,
     name: props.name ?? 'postgres',
     selector: props.selector,
     container: props.container,
@@ -73,6 +75,7 @@ export function mysql(props: DatabaseProfileProps & { readonly database: string 
   return {
     type: 'app',
     engine: 'mysql',
+    database: props.database,
     name: props.name ?? 'mysql',
     selector: props.selector,
     container: props.container,

@@ -61,6 +61,10 @@ export interface AppProfile {
   readonly name: string;
   /** Engine this profile is for (`postgres`, `mysql`, `mongodb`, `redis`, `custom`). */
   readonly engine: string;
+  /** Database SQL checks connect to (postgres, mysql). */
+  readonly database?: string;
+  /** Database user SQL checks connect as (postgres). */
+  readonly user?: string;
   /** Labels of the pods the hooks run in. */
   readonly selector: Readonly<Record<string, string>>;
   /** Container the hooks run in. @default the pod's first container */

@@ -80,7 +80,9 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
   const name = `restorable-scope-${jobName(plan, variant)}`;
   const user = `system:serviceaccount:${cluster.veleroNamespace}:${jobName(plan, variant)}`;
   const allowed = [...new Set(Object.entries(plan.namespaceMapping).map(([source, target]) => (variant === 'drill' ? drillNamespace(source) : target)))].sort();
-  const inAllowed = `[${allowed.map((ns) => `'${ns}'`).join(', ')}]`;
+  // CEL string literals, escaped: a name must never be able to close the string and add logic.
+  const celString = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  const inAllowed = `[${allowed.map(celString).join(', ')}]`;
   const labels = planLabels(plan, variant);
   return [
     {
