@@ -9,6 +9,7 @@ import { clusterObjectPath } from '../../output/layout.ts';
 import { listFiles } from '../../output/writer.ts';
 import { checkCoverage } from '../../rules/coverage.ts';
 import { clockOf } from '../clock.ts';
+import { typeCheckPolicies } from '../typecheck.ts';
 import { createProgress } from '../progress.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report-formats.ts';
 
@@ -25,9 +26,10 @@ export function validateCommand(): Command {
     .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
     .option('--strict', 'fail on warnings too')
     .option('--no-drift', 'do not compare with the committed output')
+    .option('--no-typecheck', "do not report TypeScript's errors in the policy files")
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
-    .action(async (options: { policies: string; out: string; format: ReportFormat; strict?: boolean; drift: boolean; progress?: boolean }, command: Command) => {
+    .action(async (options: { policies: string; out: string; format: ReportFormat; strict?: boolean; drift: boolean; typecheck: boolean; progress?: boolean }, command: Command) => {
       const progress = createProgress({ flag: options.progress, label: 'validate' });
       progress.stage('loading policies', { done: 0, total: 0, unit: 'files' });
       onPolicyLoaded((loaded, total) => {
@@ -43,6 +45,10 @@ export function validateCommand(): Command {
         })
         .finally(() => onPolicyLoaded(undefined));
       const diagnostics: Diagnostic[] = [...compilation.diagnostics];
+      if (options.typecheck) {
+        progress.stage('type-checking policies');
+        diagnostics.push(...(await typeCheckPolicies(options.policies)));
+      }
       const checked = [
         ...compilation.objects.map((placed) => ({ file: clusterObjectPath(placed), cluster: placed.cluster, object: placed.object as Record<string, unknown> })),
         ...compilation.applications.map((a) => ({ file: a.path, cluster: a.path.split('/')[1] ?? '', object: a.object })),
