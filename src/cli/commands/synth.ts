@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { onPolicyLoaded } from '../../loader/load.ts';
+import { SynthCache } from '../../loader/synth-cache.ts';
 import { hasErrors } from '../../model/diagnostic.ts';
 import { writeTree } from '../../output/writer.ts';
 import { clockOf } from '../clock.ts';
@@ -21,6 +22,16 @@ export function synthCommand(): Command {
       const now = clockOf(command);
       const progress = createProgress({ flag: options.progress, label: 'synth' });
       try {
+        // Unchanged inputs and an intact output: nothing to load, compile or write.
+        progress.stage('checking inputs and output');
+        const cache = SynthCache.open({ policiesDir: options.policies, outDir });
+        const cached = await cache.lookup(now);
+        if (cached) {
+          progress.done();
+          if (cached.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(cached.diagnostics)}\n`);
+          process.stdout.write(`synth: ${where} is up to date (${cached.files} files)\n`);
+          return;
+        }
         progress.stage('loading policies', { done: 0, total: 0, unit: 'files' });
         onPolicyLoaded((loaded, total) => {
           progress.count(loaded, total);
@@ -39,6 +50,7 @@ export function synthCommand(): Command {
         progress.stage('writing', { done: 0, total: compilation.files.size, unit: 'files' });
         const result = await writeTree(outDir, compilation.files, { onFile: (done, total) => progress.count(done, total) });
         progress.done();
+        await cache.store(compilation, now);
         process.stdout.write(
           result.changed
             ? `synth: wrote ${result.files} files to ${where}\n`
