@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { discoverPolicyFiles } from './discover.ts';
 import type { LoadProgress, LoadResult } from './messages.ts';
@@ -36,7 +37,30 @@ export class PolicyLoadError extends Error {
  * module that throws, imports something missing or never returns cannot take the compiler down:
  * the worker is stopped after `timeoutMs` and the failure names the files.
  */
-export async function loadPolicies(dir: string, timeoutMs = DEFAULT_LOAD_TIMEOUT_MS): Promise<Extract<LoadResult, { ok: true }> & { files: string[] }> {
+export async function loadPolicies(dir: string, timeoutMs = DEFAULT_LOAD_TIMEOUT_MS): Promise<LoadedPolicies> {
+  const started = prefetched;
+  prefetched = undefined;
+  if (started && started.dir === path.resolve(dir) && started.timeoutMs === timeoutMs) return started.loading;
+  return loadNow(dir, timeoutMs);
+}
+
+/** What loadPolicies answers. */
+export type LoadedPolicies = Extract<LoadResult, { ok: true }> & { files: string[] };
+
+let prefetched: { dir: string; timeoutMs: number; loading: Promise<LoadedPolicies> } | undefined;
+
+/**
+ * Starts loading the policies of `dir` now, so that the worker runs while the caller does other
+ * work (importing the compiler); the next loadPolicies of the same folder takes the result, errors
+ * included.
+ */
+export function prefetchPolicies(dir: string, timeoutMs = DEFAULT_LOAD_TIMEOUT_MS): void {
+  const loading = loadNow(dir, timeoutMs);
+  loading.catch(() => undefined);
+  prefetched = { dir: path.resolve(dir), timeoutMs, loading };
+}
+
+async function loadNow(dir: string, timeoutMs: number): Promise<LoadedPolicies> {
   const files = await discoverPolicyFiles(dir);
   if (files.length === 0) throw new PolicyLoadError(`${dir}: no policy files (*.ts) found`, []);
   const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { files } });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { onPolicyLoaded } from '../../loader/load.ts';
+import { onPolicyLoaded, prefetchPolicies } from '../../loader/load.ts';
 import { SynthCache } from '../../loader/synth-cache.ts';
 import { hasErrors } from '../../model/diagnostic.ts';
 import { writeTree } from '../../output/writer.ts';
@@ -37,6 +37,8 @@ export function synthCommand(): Command {
           progress.count(loaded, total);
           if (loaded === total) progress.stage('checking and compiling');
         });
+        // The policy worker starts first and loads while this thread imports the compiler.
+        prefetchPolicies(options.policies);
         const { compile } = await import('../../compile.ts');
         const compilation = await compile({ policiesDir: options.policies, now });
         onPolicyLoaded(undefined);
