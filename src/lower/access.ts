@@ -1,7 +1,7 @@
 import type { ClusterModel, PolicyModel } from '../model/types.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
 import { MANAGED_BY, policyLabels } from './labels.ts';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SCRATCH, SMALL_JOB_RESOURCES } from './pod-security.ts';
+import { kubectlPodSpec } from './pod-security.ts';
 import { backupNowScript } from './pre-sync-backup.ts';
 import { jobTemplateBinding } from './restore/access.ts';
 import { jobName } from './restore/jobs.ts';
@@ -109,25 +109,12 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
           activeDeadlineSeconds: 7200,
           template: {
             metadata: { labels },
-            spec: {
+            spec: kubectlPodSpec({
               serviceAccountName: name,
-              automountServiceAccountToken: true,
-              restartPolicy: 'Never',
-              securityContext: POD_SECURITY_CONTEXT,
-              volumes: [SCRATCH.volume],
-              containers: [
-                {
-                  name: 'backup',
-                  image: ctx.cluster.images.kubectl,
-                  imagePullPolicy: 'IfNotPresent',
-                  command: ['/bin/sh', '-c', backupNowScript(namespace, policy, 6600, 'on-demand')],
-                  env: [{ name: 'HOME', value: '/tmp' }],
-                  securityContext: CONTAINER_SECURITY_CONTEXT,
-                  resources: SMALL_JOB_RESOURCES,
-                  volumeMounts: [SCRATCH.mount],
-                },
-              ],
-            },
+              image: ctx.cluster.images.kubectl,
+              containerName: 'backup',
+              command: ['/bin/sh', '-c', backupNowScript(namespace, policy, 6600, 'on-demand')],
+            }),
           },
         },
       },

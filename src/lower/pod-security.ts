@@ -30,3 +30,40 @@ export const SCRATCH = {
   volume: { name: 'tmp', emptyDir: {} },
   mount: { name: 'tmp', mountPath: '/tmp' },
 } as const;
+
+/** What differs between restorable's kubectl jobs; everything else of the pod is the same hardened shape. */
+export interface KubectlPodProps {
+  readonly serviceAccountName: string;
+  readonly image: string | undefined;
+  readonly containerName: string;
+  readonly command: readonly string[];
+  /** Extra volumes (besides scratch /tmp) and their mounts. */
+  readonly volumes?: readonly { readonly volume: object; readonly mount: object }[];
+}
+
+/**
+ * The pod spec of every generated kubectl job: its own ServiceAccount with a token (it calls the
+ * API), never restarted, hardened, bounded, HOME on the scratch volume.
+ */
+export function kubectlPodSpec(props: KubectlPodProps): Record<string, unknown> {
+  const extra = props.volumes ?? [];
+  return {
+    serviceAccountName: props.serviceAccountName,
+    automountServiceAccountToken: true,
+    restartPolicy: 'Never',
+    securityContext: POD_SECURITY_CONTEXT,
+    volumes: [SCRATCH.volume, ...extra.map((v) => v.volume)],
+    containers: [
+      {
+        name: props.containerName,
+        image: props.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: [...props.command],
+        env: [{ name: 'HOME', value: '/tmp' }],
+        securityContext: CONTAINER_SECURITY_CONTEXT,
+        resources: SMALL_JOB_RESOURCES,
+        volumeMounts: [SCRATCH.mount, ...extra.map((v) => v.mount)],
+      },
+    ],
+  };
+}

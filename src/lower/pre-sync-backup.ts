@@ -2,7 +2,7 @@ import type { PolicyModel } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
 import { emit, type LowerContext } from './context.ts';
 import { MANAGED_BY, policyLabels } from './labels.ts';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SCRATCH, SMALL_JOB_RESOURCES } from './pod-security.ts';
+import { kubectlPodSpec } from './pod-security.ts';
 import { backupTemplate } from './schedules.ts';
 
 const HOOK_ANNOTATIONS = {
@@ -43,25 +43,12 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
           ttlSecondsAfterFinished: 86_400,
           template: {
             metadata: { labels },
-            spec: {
+            spec: kubectlPodSpec({
               serviceAccountName: name,
-              automountServiceAccountToken: true,
-              restartPolicy: 'Never',
-              securityContext: POD_SECURITY_CONTEXT,
-              volumes: [SCRATCH.volume],
-              containers: [
-                {
-                  name: 'backup',
-                  image,
-                  imagePullPolicy: 'IfNotPresent',
-                  command: ['/bin/sh', '-c', backupNowScript(ctx.cluster.veleroNamespace, policy, hook.timeout.seconds, 'presync')],
-                  env: [{ name: 'HOME', value: '/tmp' }],
-                  securityContext: CONTAINER_SECURITY_CONTEXT,
-                  resources: SMALL_JOB_RESOURCES,
-                  volumeMounts: [SCRATCH.mount],
-                },
-              ],
-            },
+              image,
+              containerName: 'backup',
+              command: ['/bin/sh', '-c', backupNowScript(ctx.cluster.veleroNamespace, policy, hook.timeout.seconds, 'presync')],
+            }),
           },
         },
       },

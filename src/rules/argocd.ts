@@ -16,6 +16,7 @@ import {
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import type { PlacedObject } from '../output/layout.ts';
+import { aboutObject } from './object-diagnostic.ts';
 import type { ObjectRule } from './objects.ts';
 
 interface Metadata {
@@ -27,22 +28,6 @@ interface Metadata {
 
 const metadataOf = (placed: PlacedObject): Metadata => (placed.object.metadata ?? {}) as Metadata;
 
-/** A diagnostic about one compiled object, in the style of the other object rules. */
-function about(placed: PlacedObject, d: Pick<Diagnostic, 'code' | 'message' | 'hint'> & { severity?: Diagnostic['severity'] }): Diagnostic {
-  const metadata = metadataOf(placed);
-  return {
-    severity: 'error',
-    declaration: metadata.labels?.['restorable.dev/policy'] ?? placed.cluster,
-    object: {
-      apiVersion: String(placed.object.apiVersion),
-      kind: String(placed.object.kind),
-      namespace: metadata.namespace,
-      name: String(metadata.name),
-    },
-    ...d,
-    message: `${placed.cluster}: ${String(placed.object.kind)} ${metadata.namespace ? `${metadata.namespace}/` : ''}${String(metadata.name)}: ${d.message}`,
-  };
-}
 
 /** An integer, as Argo CD parses a sync wave. */
 const WAVE = /^-?\d+$/;
@@ -69,7 +54,7 @@ export const argocdRule: ObjectRule = {
       const wave = annotations[SYNC_WAVE_ANNOTATION];
       if (typeof wave !== 'string' || !WAVE.test(wave)) {
         found.push(
-          about(placed, {
+          aboutObject(placed, {
             code: 'ARGO001',
             message:
               wave === undefined
@@ -85,7 +70,7 @@ export const argocdRule: ObjectRule = {
         const missing = KEEP_OPTIONS.filter((option) => !options.includes(option));
         if (missing.length > 0) {
           found.push(
-            about(placed, {
+            aboutObject(placed, {
               code: 'ARGO002',
               message: `holds data or the access to it but its ${SYNC_OPTIONS_ANNOTATION} lack ${missing.join(' and ')}: removing it from Git or deleting the Application would delete it`,
               hint: 'data-bearing kinds (storage and snapshot locations, SealedSecrets, snapshot classes) carry Prune=false,Delete=false',
@@ -95,7 +80,7 @@ export const argocdRule: ObjectRule = {
       }
       if (isVeleroNamespaceObject(placed, cluster)) {
         found.push(
-          about(placed, {
+          aboutObject(placed, {
             code: 'ARGO003',
             message: `is the Velero namespace "${cluster.veleroNamespace}": deleting it with the Application would delete everything in it, whatever Prune=false says`,
             hint: "never emit the Velero namespace; Velero's installation owns it",
@@ -103,7 +88,7 @@ export const argocdRule: ObjectRule = {
         );
       } else if (String(placed.object.apiVersion ?? '').startsWith(KUSTOMIZE_API)) {
         found.push(
-          about(placed, {
+          aboutObject(placed, {
             code: 'ARGO003',
             message: 'is a Kustomize file in a synced folder: Argo CD would switch the whole folder to Kustomize and ignore every other file',
             hint: 'synced folders hold plain manifests only',

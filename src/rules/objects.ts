@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import type { PlacedObject } from '../output/layout.ts';
+import { aboutObject } from './object-diagnostic.ts';
 import { argocdRule } from './argocd.ts';
 
 /**
@@ -21,21 +22,6 @@ const field = (value: unknown, ...path: string[]): unknown =>
 /** Labels Argo CD uses to track what it owns; copied onto Backups, they make Argo CD prune backups. */
 const TRACKING_LABEL = /^(app\.kubernetes\.io\/instance|argocd\.argoproj\.io\/.*)$/;
 
-function about(placed: PlacedObject, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>): Diagnostic {
-  const metadata = (placed.object.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
-  return {
-    severity: 'error',
-    declaration: metadata.labels?.['restorable.dev/policy'] ?? placed.cluster,
-    object: {
-      apiVersion: String(placed.object.apiVersion),
-      kind: String(placed.object.kind),
-      namespace: metadata.namespace,
-      name: String(metadata.name),
-    },
-    ...d,
-    message: `${placed.cluster}: ${placed.object.kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}: ${d.message}`,
-  };
-}
 
 /** VEL001-VEL007: Velero object hygiene. */
 export const veleroHygieneRule: ObjectRule = {
@@ -48,39 +34,39 @@ export const veleroHygieneRule: ObjectRule = {
     for (const placed of objects) {
       const o = placed.object;
       if (String(o.apiVersion).startsWith('velero.io/') && field(o, 'metadata', 'namespace') !== veleroNamespace.get(placed.cluster)) {
-        found.push(about(placed, { code: 'VEL005', message: `is not in the Velero namespace "${veleroNamespace.get(placed.cluster)}"`, hint: 'Velero only reads its objects from its own namespace' }));
+        found.push(aboutObject(placed, { code: 'VEL005', message: `is not in the Velero namespace "${veleroNamespace.get(placed.cluster)}"`, hint: 'Velero only reads its objects from its own namespace' }));
       }
       if (o.kind === 'Schedule') {
         const template = field(o, 'spec', 'template') as Json | undefined;
         const templateLabels = field(template, 'metadata', 'labels') as Json | undefined;
         if (!templateLabels || Object.keys(templateLabels).length === 0) {
-          found.push(about(placed, { code: 'VEL001', message: 'spec.template.metadata.labels is not set, so Velero copies the Schedule\'s own labels (Argo CD\'s tracking label among them) onto every Backup', hint: 'set template labels; Argo CD must never see Backups as its own' }));
+          found.push(aboutObject(placed, { code: 'VEL001', message: 'spec.template.metadata.labels is not set, so Velero copies the Schedule\'s own labels (Argo CD\'s tracking label among them) onto every Backup', hint: 'set template labels; Argo CD must never see Backups as its own' }));
         } else if (Object.keys(templateLabels).some((key) => TRACKING_LABEL.test(key))) {
-          found.push(about(placed, { code: 'VEL001', message: 'spec.template.metadata.labels carries an Argo CD tracking label, which would make Argo CD prune the backups', hint: 'remove app.kubernetes.io/instance and argocd.argoproj.io/* from the template labels' }));
+          found.push(aboutObject(placed, { code: 'VEL001', message: 'spec.template.metadata.labels carries an Argo CD tracking label, which would make Argo CD prune the backups', hint: 'remove app.kubernetes.io/instance and argocd.argoproj.io/* from the template labels' }));
         }
         if (field(o, 'spec', 'useOwnerReferencesInBackup') !== undefined) {
-          found.push(about(placed, { code: 'VEL002', message: 'sets useOwnerReferencesInBackup: deleting the Schedule would garbage-collect its Backups', hint: 'leave useOwnerReferencesInBackup unset' }));
+          found.push(aboutObject(placed, { code: 'VEL002', message: 'sets useOwnerReferencesInBackup: deleting the Schedule would garbage-collect its Backups', hint: 'leave useOwnerReferencesInBackup unset' }));
         }
         if (field(template, 'labelSelector') && field(template, 'orLabelSelectors')) {
-          found.push(about(placed, { code: 'VEL003', message: 'sets both labelSelector and orLabelSelectors; Velero rejects the backup', hint: 'use one of them' }));
+          found.push(aboutObject(placed, { code: 'VEL003', message: 'sets both labelSelector and orLabelSelectors; Velero rejects the backup', hint: 'use one of them' }));
         }
         const old = ['includedResources', 'excludedResources', 'includeClusterResources'].some((k) => field(template, k) !== undefined);
         const scoped = ['includedClusterScopedResources', 'excludedClusterScopedResources', 'includedNamespaceScopedResources', 'excludedNamespaceScopedResources'].some((k) => field(template, k) !== undefined);
         if (old && scoped) {
-          found.push(about(placed, { code: 'VEL004', message: 'mixes the old resource filters with the scoped ones; Velero rejects the backup', hint: 'use either includedResources/excludedResources or the *ScopedResources filters' }));
+          found.push(aboutObject(placed, { code: 'VEL004', message: 'mixes the old resource filters with the scoped ones; Velero rejects the backup', hint: 'use either includedResources/excludedResources or the *ScopedResources filters' }));
         }
       }
       if (o.kind === 'BackupStorageLocation' && field(o, 'spec', 'default') === true) {
         defaults.set(placed.cluster, (defaults.get(placed.cluster) ?? 0) + 1);
         if ((defaults.get(placed.cluster) ?? 0) > 1) {
-          found.push(about(placed, { code: 'VEL006', message: 'is a second default BackupStorageLocation; Velero flips the others and Argo CD fights it', hint: 'mark exactly one storage location as default per cluster' }));
+          found.push(aboutObject(placed, { code: 'VEL006', message: 'is a second default BackupStorageLocation; Velero flips the others and Argo CD fights it', hint: 'mark exactly one storage location as default per cluster' }));
         }
       }
       if (o.kind === 'VolumeSnapshotClass' && field(o, 'metadata', 'labels', 'velero.io/csi-volumesnapshot-class') === 'true') {
         const key = `${placed.cluster}/${String(o.driver)}`;
         const first = snapshotDrivers.get(key);
         if (first) {
-          found.push(about(placed, { code: 'VEL007', message: `is a second Velero snapshot class for driver ${String(o.driver)} (first: ${first}); Velero cannot choose`, hint: 'declare one snapshot class per CSI driver' }));
+          found.push(aboutObject(placed, { code: 'VEL007', message: `is a second Velero snapshot class for driver ${String(o.driver)} (first: ${first}); Velero cannot choose`, hint: 'declare one snapshot class per CSI driver' }));
         } else snapshotDrivers.set(key, String(field(o, 'metadata', 'name')));
       }
     }

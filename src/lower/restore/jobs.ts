@@ -1,6 +1,6 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
 import { MANAGED_BY } from '../labels.ts';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SCRATCH } from '../pod-security.ts';
+import { kubectlPodSpec } from '../pod-security.ts';
 import { stableSlot } from '../../model/stagger.ts';
 import type { RestoreVariant } from './restore-spec.ts';
 
@@ -55,25 +55,18 @@ export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: 
           activeDeadlineSeconds: Math.max(3600, 4 * plan.rto.seconds) + 600,
           template: {
             metadata: { labels },
-            spec: {
+            spec: kubectlPodSpec({
               serviceAccountName: name,
-              automountServiceAccountToken: true,
-              restartPolicy: 'Never',
-              securityContext: POD_SECURITY_CONTEXT,
-              volumes: [SCRATCH.volume, { name: 'plan', configMap: { name, defaultMode: 0o444 } }],
-              containers: [
+              image: cluster.images.kubectl,
+              containerName: variant === 'drill' ? 'drill' : 'restore',
+              command: ['/bin/sh', `/etc/restorable/plan/${variant === 'drill' ? 'drill' : 'runner'}.sh`],
+              volumes: [
                 {
-                  name: variant === 'drill' ? 'drill' : 'restore',
-                  image: cluster.images.kubectl,
-                  imagePullPolicy: 'IfNotPresent',
-                  command: ['/bin/sh', `/etc/restorable/plan/${variant === 'drill' ? 'drill' : 'runner'}.sh`],
-                  env: [{ name: 'HOME', value: '/tmp' }],
-                  securityContext: CONTAINER_SECURITY_CONTEXT,
-                  resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-                  volumeMounts: [SCRATCH.mount, { name: 'plan', mountPath: '/etc/restorable/plan', readOnly: true }],
+                  volume: { name: 'plan', configMap: { name, defaultMode: 0o444 } },
+                  mount: { name: 'plan', mountPath: '/etc/restorable/plan', readOnly: true },
                 },
               ],
-            },
+            }),
           },
         },
       },
