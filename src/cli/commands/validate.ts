@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadInventories } from '../../inventory/load.ts';
-import { onPolicyLoaded } from '../../loader/load.ts';
+import { onPolicyLoaded, prefetchPolicies } from '../../loader/load.ts';
 import type { Diagnostic } from '../../model/diagnostic.ts';
 import { MANIFEST_PATH, manifestOf, serializeManifest } from '../../output/manifest.ts';
 import { clusterObjectPath } from '../../output/layout.ts';
@@ -36,8 +36,13 @@ export function validateCommand(): Command {
         progress.count(loaded, total);
         if (loaded === total) progress.stage('checking and compiling');
       });
+      // The policy worker loads while this thread imports the compiler and type-checks.
+      prefetchPolicies(options.policies);
       // Loaded here, not at start-up: the other commands never need the compiler's schemas.
       const [{ compile }, { validateManifest }] = await Promise.all([import('../../compile.ts'), import('../../output/validate-manifests.ts')]);
+      if (options.typecheck) progress.stage('type-checking policies');
+      const typeErrors = options.typecheck ? await typeCheckPolicies(options.policies) : [];
+      progress.stage('loading policies', { done: 0, total: 0, unit: 'files' });
       const compilation = await compile({ policiesDir: options.policies, now: clockOf(command) })
         .catch((error: unknown) => {
           progress.done();
@@ -45,10 +50,7 @@ export function validateCommand(): Command {
         })
         .finally(() => onPolicyLoaded(undefined));
       const diagnostics: Diagnostic[] = [...compilation.diagnostics];
-      if (options.typecheck) {
-        progress.stage('type-checking policies');
-        diagnostics.push(...(await typeCheckPolicies(options.policies)));
-      }
+      diagnostics.push(...typeErrors);
       const checked = [
         ...compilation.objects.map((placed) => ({ file: clusterObjectPath(placed), cluster: placed.cluster, object: placed.object as Record<string, unknown> })),
         ...compilation.applications.map((a) => ({ file: a.path, cluster: a.path.split('/')[1] ?? '', object: a.object })),
