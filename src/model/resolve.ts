@@ -1,5 +1,7 @@
 import { Cluster } from '../dsl/cluster.ts';
 import { Exemption } from '../dsl/exempt.ts';
+import type { AppProfile } from '../dsl/apps/profile.ts';
+import type { CsiSnapshotClass } from '../dsl/csi.ts';
 import type { Declaration } from '../dsl/declaration.ts';
 import { Guardrails } from '../dsl/guardrails.ts';
 import { BackupPolicy } from '../dsl/policy.ts';
@@ -40,20 +42,21 @@ const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
  */
 export function resolve(declarations: readonly Declaration[]): Resolution {
   const diagnostics: Diagnostic[] = [];
-  const unique = dedupeByName(declarations, diagnostics);
+  const unique = dedupeByName(declarations, diagnostics).map(readable);
   const of = <T>(type: abstract new (...args: never[]) => T) => unique.filter((d): d is Declaration & T => d instanceof type);
 
   const storages = of(Storage).map((s) => resolveStorage(s, diagnostics));
   const clusters = of(Cluster).map((c) => resolveCluster(c, diagnostics));
   const clusterByName = new Map(clusters.map((c) => [c.name, c]));
   const policies = of(BackupPolicy).map((p) => resolvePolicy(p, clusterByName, diagnostics));
-  const policyByName = new Map(policies.map((p) => [p.name, p]));
+  // Plans read the policies' app profiles; one that is not what a profile builder makes is APP004's, not theirs.
+  const policyByName = new Map(policies.map((p) => [p.name, { ...p, apps: p.apps.filter(isProfile) }]));
   const restorePlans = of(RestorePlan).map((plan) =>
     resolveRestorePlan(
       plan,
       policyByName,
       (path, d) => at(plan, path, d),
-      (path, value) => duration(plan, path, value, diagnostics),
+      (path, value) => (path === 'rto' && value === undefined ? missingRto(plan, diagnostics) : duration(plan, path, value, diagnostics)),
       diagnostics,
     ),
   );
@@ -116,6 +119,40 @@ function bySource(a: Declaration, b: Declaration): number {
   return file || a.source.line - b.source.line || a.source.column - b.source.column;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An application profile as the builders make it (hand-made objects are reported by APP004). */
+function isProfile(app: unknown): app is AppProfile {
+  return (
+    isRecord(app) &&
+    app.type === 'app' &&
+    typeof app.name === 'string' &&
+    Array.isArray(app.verify) &&
+    Array.isArray(app.restore) &&
+    app.restore.every((hook) => isRecord(hook) && Array.isArray(hook.command))
+  );
+}
+
+/**
+ * The declaration as the resolver reads it: props that are not an object (a builder called without
+ * them, from plain JavaScript) become `{}`, so every field is reported as missing instead of crashing.
+ */
+function readable<D extends Declaration>(declaration: D): D {
+  if (isRecord(declaration.props)) return declaration;
+  return Object.assign(Object.create(Object.getPrototypeOf(declaration) as object) as D, declaration, { props: {} });
+}
+
+/**
+ * A list field as written: a copy of the list, nothing when absent, and a single value (one
+ * namespace written as a string) as a list of that value, never spread into its characters.
+ */
+function listOf<T>(value: readonly T[] | T | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? [...(value as readonly T[])] : [value as T];
+}
+
 /** A diagnostic about one field of one declaration. */
 function at(declaration: Declaration, path: string, d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): Diagnostic {
   return { severity: 'error', declaration: String(declaration.name), path, source: declaration.source, ...d };
@@ -134,6 +171,18 @@ function duration(declaration: Declaration, path: string, value: unknown, diagno
     );
   }
   return parsed;
+}
+
+/** DUR001 for a restore plan without an RTO: every runner and drill job is bounded by it. */
+function missingRto(plan: RestorePlan, diagnostics: Diagnostic[]): undefined {
+  diagnostics.push(
+    at(plan, 'rto', {
+      code: 'DUR001',
+      message: "expected a duration such as '1h', got none",
+      hint: 'give the plan its recovery time objective, e.g. rto: \'4h\'',
+    }),
+  );
+  return undefined;
 }
 
 function sealedRef(ref: SealedRef | undefined): SealedRefModel | undefined {
@@ -174,7 +223,7 @@ function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): StorageMod
       );
       bucket = '';
   }
-  if (!p.credentials || typeof p.credentials.sealedSecret !== 'string') {
+  if (!p.credentials || typeof p.credentials.sealedSecret !== 'string' || typeof p.credentials.key !== 'string') {
     diagnostics.push(
       at(storage, 'credentials', {
         code: 'STO002',
@@ -198,7 +247,7 @@ function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): StorageMod
 
 function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterModel {
   const p = cluster.props;
-  const storage = (p.storage ?? []).filter((s, index) => {
+  const storage = listOf(p.storage).filter((s, index): s is Storage => {
     if (s instanceof Storage) return true;
     diagnostics.push(
       at(cluster, `storage[${index}]`, {
@@ -222,12 +271,12 @@ function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterMod
     }
     listed.add(s.name);
   });
-  const snapshotClasses = (p.snapshotClasses ?? []).map((c) => ({
-    name: c.name ?? `velero-${c.driver.replaceAll('.', '-')}`,
-    driver: c.driver,
-    deletionPolicy: c.deletionPolicy ?? 'Retain',
-    parameters: c.parameters ?? {},
-  }));
+  const snapshotClasses = listOf(p.snapshotClasses).map((declared) => {
+    // A class without a driver gets the name "velero-", which NAME001 reports, rather than a crash.
+    const c: Partial<CsiSnapshotClass> = isRecord(declared) ? declared : {};
+    const driver = typeof c.driver === 'string' ? c.driver : '';
+    return { name: c.name ?? `velero-${driver.replaceAll('.', '-')}`, driver, deletionPolicy: c.deletionPolicy ?? 'Retain', parameters: c.parameters ?? {} };
+  });
   const drivers = new Set<string>();
   const classNames = new Set<string>();
   snapshotClasses.forEach((c, index) => {
@@ -250,10 +299,11 @@ function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterMod
     veleroNamespace: p.veleroNamespace ?? 'velero',
     storage: [...listed],
     snapshotClasses: snapshotClasses.filter((c, index) => snapshotClasses.findIndex((o) => o.driver === c.driver || o.name === c.name) === index),
-    sealingCertificates: [...(p.sealingCertificates ?? [])],
+    sealingCertificates: listOf(p.sealingCertificates),
     sealingKeyRecovery: p.sealingKeyRecovery,
     repositoryPassword: sealedRef(p.repositoryPassword),
-    images: { ...(p.images ?? {}) },
+    // An image that is not a string is no image: IMG001 asks for one where a job needs it.
+    images: typeof p.images?.kubectl === 'string' ? { kubectl: p.images.kubectl } : {},
     monitoring: p.monitoring ?? 'none',
     argocd: p.argocd
       ? { repoURL: p.argocd.repoURL, targetRevision: p.argocd.targetRevision ?? 'main', namespace: p.argocd.namespace ?? 'argocd' }
@@ -326,7 +376,8 @@ function resolvePolicy(
       }),
     );
   }
-  const overrideError = p.schedule === undefined ? undefined : cronError(p.schedule);
+  const overrideError =
+    p.schedule === undefined ? undefined : typeof p.schedule === 'string' ? cronError(p.schedule) : 'expected a cron expression such as \'30 2 * * *\'';
   if (overrideError) {
     diagnostics.push(
       at(policy, 'schedule', {
@@ -341,18 +392,18 @@ function resolvePolicy(
     name: policy.name,
     cluster: clusterName,
     storage: storageName,
-    namespaces: [...(p.namespaces ?? [])],
+    namespaces: listOf(p.namespaces),
     selector: p.selector,
-    includedResources: [...(p.includedResources ?? [])],
-    excludedResources: [...(p.excludedResources ?? [])],
+    includedResources: listOf(p.includedResources),
+    excludedResources: listOf(p.excludedResources),
     rpo: rpo ?? { text: String(p.rpo), seconds: Number.NaN },
     retention: retention.counts,
     volumes: p.volumes ?? 'csi-snapshot',
-    apps: [...(p.apps ?? [])],
-    volumePolicies: [...(p.volumePolicies ?? [])],
-    access: { view: [...(p.access?.view ?? [])], restore: [...(p.access?.restore ?? [])], backup: [...(p.access?.backup ?? [])] },
+    apps: listOf(p.apps),
+    volumePolicies: listOf(p.volumePolicies),
+    access: { view: listOf(p.access?.view), restore: listOf(p.access?.restore), backup: listOf(p.access?.backup) },
     timeZone,
-    scheduleOverride: p.schedule,
+    scheduleOverride: typeof p.schedule === 'string' ? p.schedule : undefined,
     schedules: schedulable
       ? expandTiers({
           policy: policy.name,
@@ -367,7 +418,7 @@ function resolvePolicy(
 }
 
 function readRetention(policy: BackupPolicy, diagnostics: Diagnostic[]) {
-  const declared: Record<string, unknown> = { ...(policy.props.retention ?? {}) };
+  const declared: Record<string, unknown> = isRecord(policy.props.retention) ? { ...policy.props.retention } : {};
   const counts: Partial<Record<Tier, number>> = {};
   let valid = true;
   for (const key of Object.keys(declared).sort()) {

@@ -59,7 +59,7 @@ export function resolveRestorePlan(
     namespaceMapping,
     declaredNamespaceMapping: declaredMapping,
     storageClassMapping: { ...(p.storageClassMapping ?? {}) },
-    transforms: [...(p.transforms ?? [])],
+    transforms: listOf(p.transforms),
     existingResources: p.existingResources ?? 'skip',
     pointInTime: p.pointInTime ?? 'latest',
     steps,
@@ -67,7 +67,7 @@ export function resolveRestorePlan(
     secretsRecovery: p.secretsRecovery,
     checks,
     drill: p.drill
-      ? { every: p.drill.every, checks: [...checks, ...resolveChecks(p.drill.verify ?? [], sources, at, 'drill.verify', diagnostics, false)] }
+      ? { every: p.drill.every, checks: [...checks, ...resolveChecks(listOf(p.drill.verify), sources, at, 'drill.verify', diagnostics, false)] }
       : undefined,
     source: plan.source,
   };
@@ -83,7 +83,7 @@ function resolveSteps(
 ): RestoreStepModel[] {
   const apps = new Map(sources.flatMap((s) => s.apps.map((app) => [app.name, { app, policy: s }] as const)));
   const declared: RestoreStep[] = order
-    ? [...order]
+    ? listOf(order).map(readableStep)
     : [
         ...sources.flatMap((s) => s.apps.map((app): RestoreStep => ({ name: app.name }))),
         ...sources.map((s): RestoreStep => ({ name: `${s.name}-all`, after: s.apps.map((a) => a.name) })),
@@ -182,12 +182,20 @@ function resolveChecks(
     ...extra.map((check) => ({ check, app: undefined, policy: sources[0] })),
   ];
   return withOwner.flatMap(({ check, app, policy }, index): CheckModel[] => {
+    if (!isRecord(check)) {
+      diagnostics.push(at(`${path}[${index}]`, { code: 'PLAN015', message: `expected a check, got ${describeValue(check)}`, hint: 'make checks with commandCheck(), httpCheck() or sqlCheck()' }));
+      return [];
+    }
     const namespace = ('namespace' in check && check.namespace) || policy?.namespaces[0] || '';
     if (check.type === 'http') return [{ type: 'http', name: check.name, namespace, service: check.service, port: check.port, path: check.path }];
     if (check.type === 'command') {
       const selector = check.selector ?? app?.selector;
       if (!selector) {
         diagnostics.push(at(`${path}[${index}].selector`, { code: 'PLAN015', message: `check "${check.name}" does not say which pods it runs in`, hint: 'give the check a selector' }));
+        return [];
+      }
+      if (!Array.isArray(check.command)) {
+        diagnostics.push(at(`${path}[${index}]`, { code: 'PLAN015', message: `check "${check.name}" has no command to run`, hint: "write the command as an argument list, e.g. ['pg_isready']" }));
         return [];
       }
       return [{ type: 'exec', name: check.name, namespace, selector, container: check.container ?? app?.container, argv: [...check.command] }];
@@ -206,6 +214,31 @@ function resolveChecks(
     const owner = apps.find((a) => a.app === database)?.policy;
     return [{ type: 'exec', name: check.name, namespace: owner?.namespaces[0] ?? namespace, selector: database.selector, container: database.container, argv: client, requireOutput: true }];
   });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A list as written; a single value where a list belongs is a list of that value, never spread into characters. */
+function listOf<T>(value: readonly T[] | T | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? [...(value as readonly T[])] : [value as T];
+}
+
+/**
+ * A restore step as the resolver reads it: anything but an object is a step without a name (which
+ * PLAN017 reports), and `after` and `resources` are lists even when written as one value.
+ */
+function readableStep(step: unknown): RestoreStep {
+  if (!isRecord(step)) return { name: '' };
+  const declared = step as unknown as RestoreStep;
+  return {
+    ...declared,
+    name: typeof declared.name === 'string' ? declared.name : '',
+    after: declared.after === undefined ? undefined : listOf(declared.after),
+    resources: declared.resources === undefined ? undefined : listOf(declared.resources),
+  };
 }
 
 function describeValue(value: unknown): string {
