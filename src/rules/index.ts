@@ -3,6 +3,7 @@ import type { Model } from '../model/types.ts';
 import { accessRule } from './access.ts';
 import { appsRule } from './apps.ts';
 import { imagesRule } from './images.ts';
+import { enumsRule } from './enums.ts';
 import { guardrailsRule } from './guardrails.ts';
 import { namesRule } from './names.ts';
 import { portabilityRule } from './portability.ts';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   sealingRule,
   imagesRule,
   accessRule,
+  enumsRule,
 ];
 
 /** Runs every rule over the model. */

@@ -4,12 +4,29 @@ import type { Model } from '../model/types.ts';
 import { oldestRestorePoint } from '../model/tiers.ts';
 import type { Rule } from './rule.ts';
 
-/** RET001: the oldest restore point a policy keeps is at least as old as its RPO. */
+/** The longest duration Go (and so Velero) can parse: about 2,562,047 hours. */
+export const MAX_GO_DURATION_SECONDS = 9_223_372_036;
+
+/**
+ * RET001: the oldest restore point a policy keeps is at least as old as its RPO.
+ * RET005: no tier's TTL exceeds what Velero can parse (Go's maximum duration, about 292 years).
+ */
 export const retentionRule: Rule = {
   family: 'retention',
   check(model: Model): Diagnostic[] {
     const found: Diagnostic[] = [];
     for (const policy of model.policies) {
+      for (const schedule of policy.schedules.filter((s) => s.ttl.seconds > MAX_GO_DURATION_SECONDS)) {
+        found.push({
+          code: 'RET005',
+          severity: 'error',
+          message: `the ${schedule.tier} tier keeps backups for ${Math.round(schedule.ttl.seconds / 31_557_600)} years, longer than Velero can express (about 292 years)`,
+          hint: `lower retention.${schedule.tier}`,
+          declaration: policy.name,
+          path: `retention.${schedule.tier}`,
+          source: policy.source,
+        });
+      }
       const oldest = oldestRestorePoint(policy.schedules);
       if (!oldest || !Number.isFinite(policy.rpo.seconds) || oldest.seconds >= policy.rpo.seconds) continue;
       found.push({
