@@ -11,6 +11,60 @@ interface ParsedSchedule {
   readonly zone?: string;
   readonly error?: string;
   readonly fields?: CronFieldCollection;
+  /** The fields of a UTC schedule in the plain syntax, read without cron-parser (see plainFields). */
+  readonly plain?: PlainFields;
+}
+
+/** The values of each field of a plain five-field expression, and which day fields are `*`. */
+interface PlainFields {
+  readonly minutes: number[];
+  readonly hours: number[];
+  readonly doms: number[];
+  readonly months: number[];
+  readonly dows: number[];
+  readonly domWildcard: boolean;
+  readonly dowWildcard: boolean;
+}
+
+const PLAIN_ITEM = /^(\*|(0|[1-9]\d?)(?:-(0|[1-9]\d?))?)(?:\/([1-9]\d?))?$/;
+
+/**
+ * The values of one field written only with numbers (no leading zeros), `*`, `a-b`, lists and
+ * steps on `*` or on a range, within `min..max`; undefined for anything else (names, `?`, `L`,
+ * `#`, `a/s`, reversed ranges, out-of-range values), which cron-parser reads instead. What this
+ * accepts cron-parser accepts with the same values; test/perf/cron-gap.test.ts checks both agree.
+ */
+function plainField(text: string, min: number, max: number): number[] | undefined {
+  const values = new Set<number>();
+  for (const item of text.split(',')) {
+    const match = PLAIN_ITEM.exec(item);
+    if (!match) return undefined;
+    const [, base, from, to, step] = match;
+    let lo = min;
+    let hi = max;
+    if (base !== '*') {
+      lo = Number(from);
+      hi = to === undefined ? lo : Number(to);
+      if (step !== undefined && to === undefined) return undefined;
+    }
+    if (lo < min || hi > max || lo > hi) return undefined;
+    for (let v = lo; v <= hi; v += step === undefined ? 1 : Number(step)) values.add(v);
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+function plainFields(expression: string): PlainFields | undefined {
+  const [minute, hour, dom, month, dow, ...rest] = expression.split(/\s+/);
+  if (minute === undefined || hour === undefined || dom === undefined || month === undefined || dow === undefined || rest.length > 0) return undefined;
+  const minutes = plainField(minute, 0, 59);
+  const hours = plainField(hour, 0, 23);
+  const doms = plainField(dom, 1, 31);
+  const months = plainField(month, 1, 12);
+  const dows = plainField(dow, 0, 6);
+  if (!minutes || !hours || !doms || !months || !dows) return undefined;
+  // cron-parser rejects a day of month no listed month has (when the day of week is `*`): its call.
+  if (dow === '*' && (doms[0] ?? 1) > 28) return undefined;
+  return { minutes, hours, doms, months, dows, domWildcard: dom === '*', dowWildcard: dow === '*' };
 }
 
 const parsedSchedules = new Map<string, ParsedSchedule>();
@@ -28,6 +82,8 @@ function parseOnce(schedule: string): ParsedSchedule {
   const { zone, expression } = splitCronZone(schedule);
   if (zone !== undefined && !isTimeZone(zone)) return { zone, error: `unknown time zone "${zone}"` };
   if (expression.split(/\s+/).length !== 5) return { zone, error: 'expected five fields: minute hour day-of-month month day-of-week' };
+  const plain = zone === undefined || zone === 'UTC' ? plainFields(expression) : undefined;
+  if (plain) return { zone, plain };
   try {
     return { zone, fields: CronExpressionParser.parse(expression, { tz: zone ?? 'UTC' }).fields };
   } catch (error) {
@@ -100,14 +156,18 @@ function dayPlanOf(schedule: string): DayPlan | undefined {
 const dayPlans = new Map<string, DayPlan | undefined>();
 
 function readDayPlan(schedule: string): DayPlan | undefined {
-  const { zone, fields } = parseSchedule(schedule);
-  if (!fields || (zone !== undefined && zone !== 'UTC')) return undefined;
+  const { zone, fields, plain } = parseSchedule(schedule);
+  if (zone !== undefined && zone !== 'UTC') return undefined;
+  if (plain) return dayPlanFrom(plain);
+  if (!fields) return undefined;
   const { second, minute, hour, dayOfMonth, month, dayOfWeek } = fields;
   const [seconds, minutes, hours, doms, months, dows] = [second, minute, hour, dayOfMonth, month, dayOfWeek].map((f) => numbers(f.values));
   if (!seconds || !minutes || !hours || !doms || !months || !dows) return undefined;
   if (seconds.length !== 1 || seconds[0] !== 0 || dayOfMonth.hasLastChar || dayOfWeek.hasLastChar || dayOfWeek.nthDay !== 0) return undefined;
-  const domWildcard = dayOfMonth.isWildcard;
-  const dowWildcard = dayOfWeek.isWildcard;
+  return dayPlanFrom({ minutes, hours, doms, months, dows, domWildcard: dayOfMonth.isWildcard, dowWildcard: dayOfWeek.isWildcard });
+}
+
+function dayPlanFrom({ minutes, hours, doms, months, dows, domWildcard, dowWildcard }: PlainFields): DayPlan {
   const monthSet = new Set(months);
   const domSet = new Set(doms);
   const dowSet = new Set(dows);

@@ -3,9 +3,10 @@
  * run with cron-parser: they must agree exactly, on random UTC schedules, on the tier schedules the
  * compiler emits, and on what only the reference handles (time zones, L and #).
  */
+import { CronExpressionParser } from 'cron-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { longestGapSeconds, longestRunGapSeconds, unionOfRuns } from '../../src/model/cron.ts';
+import { cronError, isTimeZone, longestGapSeconds, longestRunGapSeconds, splitCronZone, unionOfRuns } from '../../src/model/cron.ts';
 import { expandTiers } from '../../src/model/tiers.ts';
 
 const DAY = 86_400;
@@ -79,5 +80,36 @@ describe('longestRunGapSeconds', () => {
     for (const crons of cases) {
       expect(longestRunGapSeconds(crons, 400 * DAY), crons.join(' | ')).toBe(reference(crons, 400 * DAY));
     }
+  });
+});
+
+/** cronError as it was before plain expressions were read without cron-parser: cron-parser decides. */
+function referenceCronError(schedule: string): string | undefined {
+  const { zone, expression } = splitCronZone(schedule);
+  if (zone !== undefined && !isTimeZone(zone)) return `unknown time zone "${zone}"`;
+  if (expression.split(/\s+/).length !== 5) return 'expected five fields: minute hour day-of-month month day-of-week';
+  try {
+    CronExpressionParser.parse(expression, { tz: zone ?? 'UTC' });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('cronError', () => {
+  /** Plain tokens and the near misses that must go to cron-parser: names, ?, L, #, a/s, 07, out of range, reversed. */
+  const token = fc.oneof(
+    fc.integer({ min: 0, max: 61 }).map(String),
+    fc.constantFrom('*', '*/5', '*/0', '*/90', '1-5', '5-1', '0-59/15', '07', '5/10', '?', 'L', '5L', '1#2', 'MON', 'JAN', 'MON-FRI', '7', '0-7', '', '1,2', '1,,2'),
+    fc.constantFrom('29', '30', '31', '30-31', '2', '4', '2,4', '4-4/1', '31-31'),
+  );
+  it('GIVEN random expressions WHEN checked THEN the same verdict and message as cron-parser alone', () => {
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 5, maxLength: 5 }), fc.constantFrom('', 'CRON_TZ=UTC ', 'CRON_TZ=Europe/Berlin '), (fields, zone) => {
+        const schedule = `${zone}${fields.join(' ')}`;
+        expect(cronError(schedule), schedule).toBe(referenceCronError(schedule));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
