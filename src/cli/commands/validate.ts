@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadInventories } from '../../inventory/load.ts';
@@ -84,6 +84,14 @@ export function validateCommand(): Command {
     });
 }
 
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** DRIFT001: files of the committed output that a fresh synth would add, change or remove. */
 async function driftOf(outDir: string, files: ReadonlyMap<string, string>): Promise<Diagnostic[]> {
   const expected = new Map(files);
@@ -91,7 +99,8 @@ async function driftOf(outDir: string, files: ReadonlyMap<string, string>): Prom
   const onDisk = await listFiles(outDir);
   const changed: string[] = [];
   for (const [file, content] of expected) {
-    const current = await readFile(path.join(outDir, file), 'utf8').catch(() => undefined);
+    // Synchronous: awaiting one read per file spends most of the time in the thread-pool round trips.
+    const current = readIfPresent(path.join(outDir, file));
     if (current !== content) changed.push(current === undefined ? `missing ${file}` : `changed ${file}`);
   }
   for (const file of onDisk) if (!expected.has(file)) changed.push(`extra ${file}`);
