@@ -4,6 +4,7 @@
  * id, so the caller can diff against HEAD without reading anything again.
  */
 import type { BigIntStats } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
 import { RestorableGitError } from './errors.ts';
@@ -114,8 +115,9 @@ export async function scanOutput(outAbs: string, manifest: SynthManifest, displa
       return null;
     }
     const abs = path.join(outAbs, ...rel.split('/'));
-    const stats = await fsp.lstat(abs, { bigint: true });
-    const content = await fsp.readFile(abs);
+    // Synchronous: small files, and awaiting each call costs more in thread-pool round trips than the read.
+    const stats = lstatSync(abs, { bigint: true });
+    const content = readFileSync(abs);
     if (expected !== undefined && sha256Hex(content) !== expected) {
       edits.push({ path: rel, reason: 'modified' });
       return null;
