@@ -74,8 +74,11 @@ async function loadNow(dir: string, timeoutMs: number): Promise<LoadedPolicies> 
         ),
       );
     }, timeoutMs);
+    // Files load one after the other, so the first not reported loaded is the one a sudden exit came from.
+    let loaded = 0;
     worker.on('message', (message: LoadResult | LoadProgress) => {
       if ('progress' in message) {
+        loaded = message.progress.loaded;
         progressListener?.(message.progress.loaded, message.progress.total);
         return;
       }
@@ -88,7 +91,10 @@ async function loadNow(dir: string, timeoutMs: number): Promise<LoadedPolicies> 
     });
     worker.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new PolicyLoadError(`the policy loader stopped (exit code ${code}) before it answered: a policy file called process.exit?`, []));
+      const file = files[loaded];
+      // Node ends a thread with code 13 when a top-level await can never settle.
+      const why = code === 13 ? 'its top-level await never settles' : `it ended the loader with process.exit(${code})`;
+      reject(new PolicyLoadError(`the policy loader stopped before it answered: ${why}`, file ? [{ file, message: why }] : []));
     });
   });
   await worker.terminate();
