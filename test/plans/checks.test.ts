@@ -30,11 +30,11 @@ describe('checks in the drill ConfigMap', () => {
   });
 
   it('GIVEN a command check WHEN lowered THEN its selector, container and arguments are separate files, one argument per line', () => {
-    const data = drillData({ plan: { drill: { every: 'week', verify: [commandCheck('worker', ['test', '-f', '/tmp/alive'], { selector: { app: 'worker', tier: 'jobs' }, container: 'main' })] } } });
+    const data = drillData({ plan: { drill: { every: 'week', verify: [commandCheck('worker', ['test', '-f', '/run/ready'], { selector: { app: 'worker', tier: 'jobs' }, container: 'main' })] } } });
     const id = checkId(data, 'worker');
     expect(data[`check-${id}.selector`]).toBe('app=worker,tier=jobs\n');
     expect(data[`check-${id}.container`]).toBe('main\n');
-    expect(data[`check-${id}.argv`]).toBe('test\n-f\n/tmp/alive\n');
+    expect(data[`check-${id}.argv`]).toBe('test\n-f\n/run/ready\n');
     expect(data[`check-${id}.require-output`]).toBeUndefined();
   });
 

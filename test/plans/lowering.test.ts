@@ -74,7 +74,7 @@ const REGION_LOSS: PlanOrgChanges = {
     transforms: [{ type: 'rewrite-image-registry', from: 'registry.eu.example', to: 'registry.us.example' }],
     drill: {
       every: 'week',
-      verify: [commandCheck('ledger-worker-alive', ['test', '-f', '/tmp/alive'], { selector: { 'app.kubernetes.io/name': 'ledger-worker' }, container: 'worker' })],
+      verify: [commandCheck('ledger-worker-alive', ['test', '-f', '/run/ready'], { selector: { 'app.kubernetes.io/name': 'ledger-worker' }, container: 'worker' })],
     },
   },
 };
