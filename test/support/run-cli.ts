@@ -45,12 +45,12 @@ export function cliEnv(options: RunCliOptions = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `node bin/restorable.mjs ...args` with the repository root as working directory. */
-export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+/** Runs `restorable ...args` in `cwd` with exactly `env`; SIGKILLed after `timeoutMs`. */
+export function runBinIn(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'restorable.mjs'), ...args], {
-      cwd: repoRoot,
-      env: cliEnv(options),
+      cwd: options.cwd,
+      env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stdout: Buffer[] = [];
@@ -72,6 +72,11 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
       });
     });
   });
+}
+
+/** Runs `node bin/restorable.mjs ...args` with the repository root as working directory. */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return runBinIn(args, { cwd: repoRoot, env: cliEnv(options), timeoutMs: options.timeoutMs });
 }
 
 /** `synth --policies <policies> --out <out>`, paths given relative to the repository root when inside it. */
