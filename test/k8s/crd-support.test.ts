@@ -1,10 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { obj, str } from '../../src/k8s/schema.ts';
 import {
   loadCrdSchema,
   loadCrdValidator,
   referenceCrdIndex,
+  schemaFixturesDir,
   uncoveredPaths,
+  VENDORED,
   validateAgainstReferenceCrds,
 } from '../support/crd.ts';
 
@@ -84,5 +88,16 @@ describe('reference CRD validation (test support)', () => {
     expect(uncoveredPaths(obj({ spec: obj({ backupName: { type: 'integer' } }) }), crd)).toEqual([
       '.spec.backupName: type integer where the CRD has string',
     ]);
+  });
+});
+
+describe('vendored upstream schemas', () => {
+  it('GIVEN the vendored folders WHEN compared with refresh.sh THEN it names exactly the folders the tests read, and each has SOURCE.md and LICENSE', () => {
+    const script = fs.readFileSync(path.join(schemaFixturesDir, 'refresh.sh'), 'utf8');
+    const listed = new Set([...script.matchAll(/^([a-z0-9.-]+\/v[0-9][^ ]*) \S+@\S+ \S+$/gm)].map((m) => m[1]));
+    expect([...listed].sort()).toEqual(Object.values(VENDORED).sort());
+    for (const folder of Object.values(VENDORED)) {
+      for (const file of ['SOURCE.md', 'LICENSE']) expect(fs.existsSync(path.join(schemaFixturesDir, folder, file)), `${folder}/${file}`).toBe(true);
+    }
   });
 });

@@ -29,7 +29,7 @@ export function setAt(obj: unknown, dotted: string, value: unknown): unknown {
 export interface KindCase {
   /** Kind name, for test titles. */
   readonly kind: string;
-  /** Reference CRD file, relative to ../shared/reference/crds. */
+  /** Reference CRD file as `<project>/<file name>` (see referenceCrdPath in ../support/crd.ts). */
   readonly crdFile: string;
   /** The project's schema of the kind. */
   readonly schema: JsonSchema;

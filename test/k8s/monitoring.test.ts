@@ -45,7 +45,7 @@ const rules: IPrometheusRule = {
 describeKinds('monitoring.coreos.com/v1', [
   {
     kind: 'PrometheusRule',
-    crdFile: 'monitoring.coreos.com/monitoring.coreos.com_prometheusrules.yaml',
+    crdFile: 'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml',
     schema: prometheusRuleSchema,
     examples: [rules],
     modelValidate: (o) => new PrometheusRule(o as IPrometheusRule).validate(),
@@ -55,7 +55,7 @@ describeKinds('monitoring.coreos.com/v1', [
 ]);
 
 describe('monitoring.coreos.com/v1 PrometheusRule, specifics', () => {
-  const crd = loadCrdValidator('monitoring.coreos.com/monitoring.coreos.com_prometheusrules.yaml');
+  const crd = loadCrdValidator('prometheus-operator/monitoring.coreos.com_prometheusrules.yaml');
 
   it('GIVEN a misspelt rule field WHEN validated THEN both reject it at the rule path', () => {
     const bad = structuredClone(rules) as unknown as { spec: { groups: { rules: Record<string, unknown>[] }[] } };

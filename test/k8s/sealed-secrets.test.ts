@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ISealedSecret, SealedSecret, sealedSecretSchema } from '../../src/k8s/sealed-secrets/index.ts';
 import { validationErrors } from '../../src/k8s/validation.ts';
-import { repoRoot } from '../support/crd.ts';
+import { sealedSecretsVectorsDir } from '../support/crd.ts';
 import { describeKinds, setAt } from './kind-cases.ts';
 
 interface Vector {
@@ -15,9 +15,7 @@ interface Vector {
 }
 
 /** Real ciphertexts, so the example carries what kubeseal would put there. */
-const vectors = JSON.parse(
-  fs.readFileSync(path.resolve(repoRoot, '..', 'shared', 'reference', 'sealed-secrets', 'vectors.json'), 'utf8'),
-) as Vector[];
+const vectors = JSON.parse(fs.readFileSync(path.join(sealedSecretsVectorsDir, 'vectors.json'), 'utf8')) as Vector[];
 
 const strict = vectors.find((v) => v.Scope === 'strict');
 const namespaceWide = vectors.find((v) => v.Scope === 'namespace-wide');

@@ -28,7 +28,7 @@ const minimal: IVolumeSnapshotClass = {
 describeKinds('snapshot.storage.k8s.io/v1', [
   {
     kind: 'VolumeSnapshotClass',
-    crdFile: 'snapshot.storage.k8s.io/snapshot.storage.k8s.io_volumesnapshotclasses.yaml',
+    crdFile: 'external-snapshotter/snapshot.storage.k8s.io_volumesnapshotclasses.yaml',
     schema: volumeSnapshotClassSchema,
     examples: [ebs, minimal],
     modelValidate: (o) => new VolumeSnapshotClass(o as IVolumeSnapshotClass).validate(),
@@ -47,7 +47,7 @@ describe('snapshot.storage.k8s.io/v1 VolumeSnapshotClass, specifics', () => {
       '(root): missing required field "deletionPolicy"',
     ];
     expect(validationErrors(volumeSnapshotClassSchema, bad).sort()).toEqual([...expected].sort());
-    expect(loadCrdValidator('snapshot.storage.k8s.io/snapshot.storage.k8s.io_volumesnapshotclasses.yaml')(bad).sort()).toEqual(
+    expect(loadCrdValidator('external-snapshotter/snapshot.storage.k8s.io_volumesnapshotclasses.yaml')(bad).sort()).toEqual(
       [...expected].sort(),
     );
   });

@@ -95,16 +95,16 @@ describe('synth cache', () => {
   }
 
   it('GIVEN a policy importing a file outside the policies folder WHEN that file changes THEN synth misses', async () => {
-    await mkdir(path.join(project.dir, 'shared'), { recursive: true });
-    await writeFile(path.join(project.dir, 'shared', 'namespaces.ts'), "export const storefrontNamespaces = ['storefront', 'storefront-cms'];\n");
+    await mkdir(path.join(project.dir, 'lib'), { recursive: true });
+    await writeFile(path.join(project.dir, 'lib', 'namespaces.ts'), "export const storefrontNamespaces = ['storefront', 'storefront-cms'];\n");
     const web = await readFile(path.join(project.policiesDir, 'teams/web.ts'), 'utf8');
     await writeFile(
       path.join(project.policiesDir, 'teams/web.ts'),
-      `import { storefrontNamespaces } from '../../shared/namespaces.ts';\n${web.replace("namespaces: ['storefront', 'storefront-cms']", 'namespaces: storefrontNamespaces')}`,
+      `import { storefrontNamespaces } from '../../lib/namespaces.ts';\n${web.replace("namespaces: ['storefront', 'storefront-cms']", 'namespaces: storefrontNamespaces')}`,
     );
     await synth();
     expect((await synth()).hit).toBe(true);
-    await writeFile(path.join(project.dir, 'shared', 'namespaces.ts'), "export const storefrontNamespaces = ['storefront'];\n");
+    await writeFile(path.join(project.dir, 'lib', 'namespaces.ts'), "export const storefrontNamespaces = ['storefront'];\n");
     expect((await synth()).hit).toBe(false);
     expect(await hashTree(project.outDir)).toBe(await referenceHash());
   });

@@ -4,23 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SealingScope } from '../../src/seal/index.ts';
+import { referenceCrdPath, sealedSecretsVectorsDir } from '../support/crd.ts';
 
 /** The repository root. */
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
-/** Shared reference data: sealed-secrets test vectors and their key pair. */
-export const sealedSecretsReference = resolve(repoRoot, '..', 'shared', 'reference', 'sealed-secrets');
+/** Sealed Secrets test vectors and their key pair. */
+export const sealedSecretsReference = sealedSecretsVectorsDir;
 
 /** The real SealedSecret CRD. */
-export const sealedSecretCrd = resolve(
-  repoRoot,
-  '..',
-  'shared',
-  'reference',
-  'crds',
-  'sealed-secrets',
-  'bitnami.com_sealedsecrets.yaml',
-);
+export const sealedSecretCrd = referenceCrdPath('sealed-secrets/bitnami.com_sealedsecrets.yaml');
 
 /** One ciphertext produced by Go code doing what sealed-secrets' HybridEncrypt does. */
 export interface Vector {

@@ -1,5 +1,5 @@
 /**
- * Validation against the real upstream CRDs kept next to the repository (../shared/reference/crds),
+ * Validation against the real upstream CRDs vendored in test/fixtures/schemas/<project>/<version>/,
  * made strict the way `kubectl apply --validate=strict` is: unknown fields are errors instead of being
  * silently pruned. Tests use it to prove that what restorable emits would be accepted by a cluster, and
  * that the project's own (shipped) schemas never allow a field the real CRD does not know.
@@ -11,7 +11,10 @@
  *   (list/map types, CEL `x-kubernetes-validations`) are dropped, so CEL rules are NOT checked;
  * - `apiVersion` and `kind` must equal the CRD's group/version and kind;
  * - `metadata`, which CRDs leave as a bare `type: object`, is checked against the real Kubernetes
- *   ObjectMeta schema (../shared/reference/k8s-schemas), as the API server does.
+ *   ObjectMeta schema (the vendored Kubernetes OpenAPI document), as the API server does.
+ *
+ * This module is also the one place that knows where the vendored upstream data is: every test
+ * takes those paths from here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,15 +33,55 @@ export type CrdValidator = (obj: unknown) => string[];
 /** The repository root (this file is test/support/crd.ts). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Root of the reference CRDs; `file` arguments below are relative to it. */
-export const referenceCrdDir = path.resolve(repoRoot, '..', 'shared', 'reference', 'crds');
+/** Schemas used by the tests: restorable's own report schemas, and vendored upstream ones in subfolders. */
+export const schemaFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'schemas');
 
-/** The Kubernetes API schema that supplies ObjectMeta. */
-const k8sDefinitionsFile = path.resolve(repoRoot, '..', 'shared', 'reference', 'k8s-schemas', 'v1.33.0', '_definitions.json');
+/**
+ * The vendored upstream projects and the folder of the version each test uses, relative to
+ * {@link schemaFixturesDir}. `test/fixtures/schemas/refresh.sh` names the same versions.
+ */
+export const VENDORED = {
+  velero: 'velero/v1.18.1',
+  'argo-cd': 'argo-cd/v3.5.1',
+  'sealed-secrets': 'sealed-secrets/v0.36.6',
+  'external-snapshotter': 'external-snapshotter/v8.6.0',
+  'prometheus-operator': 'prometheus-operator/v0.82.2',
+  kubernetes: 'kubernetes/v1.33.0',
+} as const;
+
+/** A vendored upstream project. */
+export type VendoredProject = keyof typeof VENDORED;
+
+/** The projects whose folders hold CRDs. */
+const CRD_PROJECTS: readonly VendoredProject[] = ['velero', 'argo-cd', 'sealed-secrets', 'external-snapshotter', 'prometheus-operator'];
+
+/** Absolute path of the vendored folder of a project. */
+export function vendoredDir(project: VendoredProject): string {
+  return path.join(schemaFixturesDir, VENDORED[project]);
+}
+
+/** The Kubernetes API schema (OpenAPI v2) that supplies ObjectMeta. */
+export const kubernetesOpenApiFile = path.join(vendoredDir('kubernetes'), 'swagger.json');
+
+/** Sealed Secrets test vectors and their throwaway key pair (made for the tests, not upstream files). */
+export const sealedSecretsVectorsDir = path.join(repoRoot, 'test', 'fixtures', 'sealed-secrets-vectors');
+
+/**
+ * Absolute path of a reference CRD file. `file` is `<project>/<file name>`, e.g.
+ * `velero/velero.io_schedules.yaml`: the version comes from {@link VENDORED}, so tests do not name it.
+ */
+export function referenceCrdPath(file: string): string {
+  const slash = file.indexOf('/');
+  const project = file.slice(0, slash) as VendoredProject;
+  if (slash < 0 || !CRD_PROJECTS.includes(project)) {
+    throw new Error(`${file}: a reference CRD is named <project>/<file>, project one of ${CRD_PROJECTS.join(', ')}`);
+  }
+  return path.join(vendoredDir(project), file.slice(slash + 1));
+}
 
 /** One served version of a reference CRD. */
 export interface CrdVersionRef {
-  /** File relative to {@link referenceCrdDir}, e.g. `velero/velero.io_schedules.yaml`. */
+  /** File as {@link referenceCrdPath} takes it, e.g. `velero/velero.io_schedules.yaml`. */
   readonly file: string;
   /** `group/version`. */
   readonly apiVersion: string;
@@ -70,7 +113,7 @@ const crdCache = new Map<string, ParsedCrd>();
 function readCrd(file: string): ParsedCrd {
   const cached = crdCache.get(file);
   if (cached !== undefined) return cached;
-  const docs = yaml.loadAll(fs.readFileSync(path.join(referenceCrdDir, file), 'utf8'));
+  const docs = yaml.loadAll(fs.readFileSync(referenceCrdPath(file), 'utf8'));
   const doc = docs.find((d) => field(d, 'kind') === 'CustomResourceDefinition');
   const group = field(doc, 'spec', 'group');
   const kind = field(doc, 'spec', 'names', 'kind');
@@ -137,7 +180,7 @@ let objectMetaSchema: unknown;
 /** The real ObjectMeta schema, strict, with its `$ref`s inlined. */
 function strictObjectMeta(): unknown {
   if (objectMetaSchema === undefined) {
-    const definitions = field(JSON.parse(fs.readFileSync(k8sDefinitionsFile, 'utf8')), 'definitions');
+    const definitions = field(JSON.parse(fs.readFileSync(kubernetesOpenApiFile, 'utf8')), 'definitions');
     const resolve = (ref: string): unknown => {
       const def = field(definitions, ref.replace('#/definitions/', ''));
       if (def === undefined) throw new Error(`unknown $ref ${ref}`);
@@ -207,8 +250,8 @@ function crdAjv(): Ajv {
 const validatorCache = new Map<string, ValidateFunction>();
 
 /**
- * A strict validator for one version of a reference CRD (`file` relative to
- * ../shared/reference/crds, e.g. `velero/velero.io_schedules.yaml`; default version: the storage one).
+ * A strict validator for one version of a reference CRD (`file` as {@link referenceCrdPath} takes it,
+ * e.g. `velero/velero.io_schedules.yaml`; default version: the storage one).
  * Compiled once and cached.
  */
 export function loadCrdValidator(file: string, version?: string): CrdValidator {
@@ -224,12 +267,14 @@ export function loadCrdValidator(file: string, version?: string): CrdValidator {
   return (obj) => (compiled(obj) ? [] : formatAjvErrors(compiled.errors));
 }
 
-/** Every CRD file under the reference directory, relative to it. */
+/** Every vendored CRD file, as `<project>/<file name>`. */
 export function referenceCrdFiles(): string[] {
-  return fs
-    .readdirSync(referenceCrdDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort();
+  return CRD_PROJECTS.flatMap((project) =>
+    fs
+      .readdirSync(vendoredDir(project))
+      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+      .map((f) => `${project}/${f}`),
+  ).sort();
 }
 
 let crdIndex: Map<string, CrdVersionRef> | undefined;
