@@ -1,6 +1,7 @@
 /**
  * Synthetic organisations for the benchmark: N backup policies spread over teams (one file per
- * team, about ten policies each) and K clusters, shaped like the example in `policies/`.
+ * team, about ten policies each) and K clusters, shaped like the example organisation in
+ * `test/fixtures/orgs/example/policies/`.
  *
  * Each cluster has its own bucket, lists the previous cluster's bucket too (read-only there: it is
  * the disaster-recovery side of that cluster), declares a sealing certificate, a repository
@@ -38,7 +39,7 @@ export interface GeneratedOrg {
 }
 
 /** The throwaway example certificate used to seal every synthetic credential. */
-export const EXAMPLE_CERTIFICATE = 'policies/clusters/prod-eu/sealing-2026-11.pem';
+export const EXAMPLE_CERTIFICATE = 'test/fixtures/orgs/example/policies/clusters/prod-eu/sealing-2026-11.pem';
 
 /** Name of the i-th cluster. */
 export function clusterName(index: number): string {

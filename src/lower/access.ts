@@ -1,6 +1,6 @@
 import type { ClusterModel, PolicyModel } from '../model/types.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
-import { MANAGED_BY, policyLabels } from './labels.ts';
+import { JOB_TEMPLATE_LABEL, MANAGED_BY, policyLabels } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
 import { backupNowScript } from './pre-sync-backup.ts';
 import { jobTemplateBinding } from './restore/access.ts';
@@ -77,7 +77,7 @@ export function lowerAccess(ctx: LowerContext): void {
     );
     humansRunJobs = true;
   }
-  if (humansRunJobs) emit(ctx, humanJobsPolicy(ctx.cluster) as unknown as Manifest);
+  if (humansRunJobs) for (const object of humanJobsPolicy(ctx.cluster)) emit(ctx, object as unknown as Manifest);
 }
 
 /** A suspended CronJob that takes one backup of the policy when someone creates a Job from it. */
@@ -103,7 +103,7 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
       suspend: true,
       concurrencyPolicy: 'Forbid',
       jobTemplate: {
-        metadata: { labels },
+        metadata: { labels: { ...labels, [JOB_TEMPLATE_LABEL]: name } },
         spec: {
           backoffLimit: 0,
           activeDeadlineSeconds: 7200,
@@ -123,28 +123,48 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
   emit(ctx, jobTemplateBinding(name, ctx.cluster, labels) as unknown as Manifest);
 }
 
-/** People may create Jobs in Velero's namespace only with a restorable ServiceAccount (whose template the job-template policy then enforces). */
-function humanJobsPolicy(cluster: ClusterModel): Record<string, unknown> {
+/**
+ * What people may run in Velero's namespace, where RBAC lets restore and backup groups create Jobs
+ * (RBAC cannot narrow a Job's contents): Jobs as the namespace's `default` ServiceAccount, which has
+ * no rights, or restorable's runners, and those only carrying the job-template label that names
+ * their own ServiceAccount's CronJob, so that CronJob's binding compares them with its template.
+ * Any other ServiceAccount (Velero's own above all) is refused. System identities are not matched:
+ * Velero creates its repository-maintenance Jobs here, and the CronJob controller creates drills.
+ * Only CREATE is matched: a Job's pod template is immutable.
+ */
+function humanJobsPolicy(cluster: ClusterModel): Record<string, unknown>[] {
   const name = 'restorable-human-jobs';
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name, labels: { ...MANAGED_BY } },
-    spec: {
-      failurePolicy: 'Fail',
-      matchConstraints: {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
-        resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs'] }],
-      },
-      matchConditions: [
-        { name: 'people-only', expression: "!request.userInfo.username.startsWith('system:')" },
-      ],
-      validations: [
-        {
-          expression: "['restore-', 'drill-', 'backup-'].exists(p, object.spec.template.spec.serviceAccountName.startsWith(p))",
-          message: 'people may only start restorable runners here: kubectl create job --from=cronjob/<restore-|drill-|backup-...>',
+  const account = 'object.spec.template.spec.serviceAccountName';
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels: { ...MANAGED_BY } },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
+          resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['jobs'] }],
         },
-      ],
+        matchConditions: [{ name: 'people-only', expression: "!request.userInfo.username.startsWith('system:')" }],
+        variables: [{ name: 'account', expression: `has(${account}) ? ${account} : 'default'` }],
+        validations: [
+          {
+            expression: [
+              "variables.account == 'default' ||",
+              "(['restore-', 'drill-', 'backup-'].exists(p, variables.account.startsWith(p)) &&",
+              ` has(object.metadata.labels) && '${JOB_TEMPLATE_LABEL}' in object.metadata.labels && object.metadata.labels['${JOB_TEMPLATE_LABEL}'] == variables.account)`,
+            ].join(' '),
+            messageExpression: `'people may only start restorable runners here (kubectl create job --from=cronjob/<restore-|drill-|backup-...>), not a Job as ServiceAccount ' + variables.account`,
+          },
+        ],
+      },
     },
-  };
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels: { ...MANAGED_BY } },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ];
 }

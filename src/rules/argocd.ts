@@ -17,7 +17,7 @@ import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import type { PlacedObject } from '../output/layout.ts';
 import { aboutObject } from './object-diagnostic.ts';
-import type { ObjectRule } from './objects.ts';
+import type { ObjectRule } from './object-rule.ts';
 
 interface Metadata {
   readonly name?: string;

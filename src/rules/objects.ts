@@ -1,18 +1,12 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import type { PlacedObject } from '../output/layout.ts';
-import { aboutObject } from './object-diagnostic.ts';
+import { admissionRule } from './admission.ts';
 import { argocdRule } from './argocd.ts';
+import { aboutObject } from './object-diagnostic.ts';
+import type { ObjectRule } from './object-rule.ts';
 
-/**
- * A check over the lowered objects: what a backend produced, not what the policy said. These guard
- * the invariants the lowering code is meant to keep, so a regression in a backend fails the build
- * instead of reaching a cluster.
- */
-export interface ObjectRule {
-  readonly family: string;
-  readonly check: (objects: readonly PlacedObject[], model: Model) => Diagnostic[];
-}
+export type { ObjectRule } from './object-rule.ts';
 
 type Json = Record<string, unknown>;
 
@@ -75,7 +69,7 @@ export const veleroHygieneRule: ObjectRule = {
 };
 
 /** Every object rule, run after lowering. */
-export const OBJECT_RULES: readonly ObjectRule[] = [veleroHygieneRule, argocdRule];
+export const OBJECT_RULES: readonly ObjectRule[] = [veleroHygieneRule, argocdRule, admissionRule];
 
 /** Runs the object rules. */
 export function checkObjects(objects: readonly PlacedObject[], model: Model, rules: readonly ObjectRule[] = OBJECT_RULES): Diagnostic[] {

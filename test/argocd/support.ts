@@ -2,12 +2,13 @@
 import { type Compilation, compile } from '../../src/compile.ts';
 import type { ClusterModel, Model } from '../../src/model/types.ts';
 import type { PlacedObject } from '../../src/output/layout.ts';
+import { examplePoliciesRel } from '../support/temp.ts';
 
 let example: Promise<Compilation> | undefined;
 
-/** The example organisation in `policies/`, compiled (cached per test file). */
+/** The example organisation (test/fixtures/orgs/example), compiled (cached per test file). */
 export function exampleCompilation(): Promise<Compilation> {
-  example ??= compile({ policiesDir: 'policies' });
+  example ??= compile({ policiesDir: examplePoliciesRel });
   return example;
 }
 

@@ -1,16 +1,17 @@
 /**
- * The example organisation (`policies/`) compiled by the real CLI: properties every output must
- * have, strict validation against the real CRDs, and the committed `generated/` as a golden copy
- * (the CI drift check, as a test).
+ * The example organisation (test/fixtures/orgs/example/policies) compiled by the real CLI:
+ * properties every output must have, strict validation against the real CRDs, and the written tree
+ * compared with an in-process compilation of the same policies.
  */
+import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/dsl/retention.ts';
-import { loadPolicies } from '../../src/loader/load.ts';
+import { type Compilation, compile } from '../../src/compile.ts';
 import type { PolicyModel } from '../../src/model/types.ts';
 import { validateAgainstReferenceCrds } from '../support/crd.ts';
 import { runCli, stackTraceLines } from '../support/run-cli.ts';
-import { committedOutput, makeTempProject, readTree, type TempProject } from '../support/temp.ts';
+import { examplePoliciesRel, makeTempProject, readTree, type TempProject } from '../support/temp.ts';
 import { DAY, expectedBaseInterval, fieldCount, longestGap, PERIOD, parseGoDuration, splitZone, TIER_ORDER, unionOfRuns } from './helpers.ts';
 
 /** A generated object and where it was written. */
@@ -47,6 +48,7 @@ let synth: { code: number | null; stdout: string; stderr: string };
 let output: Map<string, Buffer>;
 let written: Written[];
 let policies: Map<string, PolicyModel>;
+let compilation: Compilation;
 
 const POLICY_LABEL = 'restorable.dev/policy';
 const TIER_LABEL = 'restorable.dev/tier';
@@ -54,9 +56,10 @@ const TIER_LABEL = 'restorable.dev/tier';
 beforeAll(async () => {
   project = await makeTempProject();
   const outRel = `${project.rel}/out`;
-  const [result, loaded] = await Promise.all([runCli(['synth', '--out', outRel]), loadPolicies('policies')]);
+  const [result, compiled] = await Promise.all([runCli(['synth', '--policies', examplePoliciesRel, '--out', outRel]), compile({ policiesDir: examplePoliciesRel })]);
   synth = result;
-  policies = new Map(loaded.model.policies.map((p) => [p.name, p]));
+  compilation = compiled;
+  policies = new Map(compiled.model.policies.map((p) => [p.name, p]));
   // When synth fails there is no output; the first test reports why.
   output = synth.code === 0 ? await readTree(project.outDir) : new Map();
   written = [...output]
@@ -80,13 +83,15 @@ describe('example organisation: synth', () => {
     expect(synth.stderr).not.toMatch(/error/i);
   });
 
-  it('GIVEN the output WHEN compared with the committed generated/ THEN every file is identical, byte for byte (regenerate and commit when this fails)', async () => {
-    const committed = await readTree(committedOutput);
-    const differing = [...new Set([...committed.keys(), ...output.keys()])]
-      .filter((file) => !committed.get(file)?.equals(output.get(file) ?? Buffer.alloc(0)))
-      .sort();
-    expect(differing).toEqual([]);
-    expect([...output.keys()]).toEqual([...committed.keys()]);
+  it('GIVEN the output WHEN compared with an in-process compilation of the same policies THEN the CLI wrote exactly its files, byte for byte, and a manifest of their sha256', () => {
+    const manifestFile = '.restorable/manifest.json';
+    const files = [...output.keys()].filter((file) => file !== manifestFile).sort();
+    expect(compilation.files.size).toBeGreaterThan(0);
+    expect(files).toEqual([...compilation.files.keys()].sort());
+    expect(files.filter((file) => output.get(file)?.toString('utf8') !== compilation.files.get(file))).toEqual([]);
+    const manifest = JSON.parse(output.get(manifestFile)?.toString('utf8') ?? '{}') as { files?: Record<string, string> };
+    const sha256 = (file: string) => createHash('sha256').update(output.get(file) ?? Buffer.alloc(0)).digest('hex');
+    expect(manifest.files).toEqual(Object.fromEntries(files.map((file) => [file, sha256(file)])));
   });
 
   it('GIVEN the output WHEN read THEN it holds Schedules, BackupStorageLocations and VolumeSnapshotClasses for both clusters', () => {

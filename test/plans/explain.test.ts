@@ -14,7 +14,8 @@ import { loadPolicies } from '../../src/loader/load.ts';
 import { lower } from '../../src/lower/index.ts';
 import type { Model } from '../../src/model/types.ts';
 import { checkModel } from '../../src/rules/index.ts';
-import { runCli, stackTraceLines } from '../support/run-cli.ts';
+import { cliEnv, runBinIn, runCli, stackTraceLines } from '../support/run-cli.ts';
+import { exampleOrgDir, examplePoliciesRel } from '../support/temp.ts';
 import { declarationsOf, modelOf, NOW, type PlanOrgChanges, planOrg } from './support.ts';
 
 const modelWith = (changes: PlanOrgChanges = {}): Model => modelOf(declarationsOf(planOrg(changes)));
@@ -156,7 +157,7 @@ describe('restorable explain, through the real CLI on the example organisation',
   });
 
   it('GIVEN payments WHEN explained THEN exit 0 and the ledger, its tiers, both plans, the runner command as in the runbook and the drill result ConfigMap are printed', async () => {
-    const [result, loaded] = await Promise.all([runCli(['explain', 'payments']), loadPolicies('policies')]);
+    const [result, loaded] = await Promise.all([runCli(['explain', 'payments', '--policies', examplePoliciesRel]), loadPolicies(examplePoliciesRel)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^namespace payments: backed up by 1 policy\n/);
@@ -173,7 +174,7 @@ describe('restorable explain, through the real CLI on the example organisation',
   });
 
   it('GIVEN --format json WHEN explained THEN the JSON has version 1 and the plans of the ledger', async () => {
-    const result = await runCli(['explain', 'payments', '--format', 'json', '--policies', 'policies']);
+    const result = await runCli(['explain', 'payments', '--format', 'json', '--policies', examplePoliciesRel]);
     expect(result.code).toBe(0);
     const e = JSON.parse(result.stdout) as NamespaceExplanation;
     expect(e).toMatchObject({ version: 1, namespace: 'payments', protected: true });
@@ -184,24 +185,24 @@ describe('restorable explain, through the real CLI on the example organisation',
     ]);
   });
 
-  it('GIVEN a namespace no policy covers WHEN explained THEN it says so plainly and exits 1, without a stack trace', async () => {
-    const result = await runCli(['explain', 'kube-system']);
+  it('GIVEN a namespace no policy covers WHEN explained from the organisation folder, without --policies THEN it reads ./policies, says so plainly and exits 1, without a stack trace', async () => {
+    const result = await runBinIn(['explain', 'kube-system'], { cwd: exampleOrgDir, env: cliEnv() });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^namespace kube-system: NOT backed up: no policy covers it\n/);
     expect(result.stderr).toBe('');
   });
 
   it('GIVEN --cluster dr-us WHEN payments is explained THEN exit 1: not backed up there, but the region-loss plan restores into it', async () => {
-    const result = await runCli(['explain', 'payments', '--cluster', 'dr-us']);
+    const result = await runCli(['explain', 'payments', '--cluster', 'dr-us', '--policies', examplePoliciesRel]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('namespace payments on cluster dr-us: NOT backed up');
     expect(result.stdout).toContain('restore target: plan ledger-region-loss restores namespace payments (policy ledger) into this namespace on cluster dr-us');
   });
 
   it('GIVEN an unknown cluster or a namespace that is not a Kubernetes name WHEN explained THEN exit 2 with the reason and no stack trace', async () => {
-    const [cluster, name] = await Promise.all([runCli(['explain', 'payments', '--cluster', 'mars']), runCli(['explain', 'Payments;$(id)'])]);
+    const [cluster, name] = await Promise.all([runCli(['explain', 'payments', '--cluster', 'mars', '--policies', examplePoliciesRel]), runCli(['explain', 'Payments;$(id)', '--policies', examplePoliciesRel])]);
     expect(cluster.code).toBe(2);
-    expect(cluster.stderr).toContain('--cluster: no cluster "mars" is declared in policies (declared: dr-us, prod-eu)');
+    expect(cluster.stderr).toContain(`--cluster: no cluster "mars" is declared in ${examplePoliciesRel} (declared: dr-us, prod-eu)`);
     expect(name.code).toBe(2);
     expect(name.stderr).toContain('is not a valid Kubernetes name');
     expect([...stackTraceLines(cluster.stderr), ...stackTraceLines(name.stderr)]).toEqual([]);

@@ -13,7 +13,7 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Compilation, compile } from '../../src/compile.ts';
 import { runbookFiles } from '../../src/lower/restore/runbook.ts';
-import { repoRoot } from '../support/temp.ts';
+import { examplePolicies } from '../support/temp.ts';
 import { declarationsOf, modelOf, NOW, planOrg } from './support.ts';
 
 const FOLDER = 'runbooks/dr-us/ledger-region-loss';
@@ -25,7 +25,7 @@ let compilation: Compilation;
 let runbook: Map<string, string>;
 
 beforeAll(async () => {
-  compilation = await compile({ policiesDir: path.relative(process.cwd(), path.join(repoRoot, 'policies')) || 'policies', now: NOW });
+  compilation = await compile({ policiesDir: path.relative(process.cwd(), examplePolicies), now: NOW });
   runbook = new Map([...compilation.files].filter(([file]) => file.startsWith(`${FOLDER}/`)).map(([file, text]) => [file.slice(FOLDER.length + 1), text]));
   if (UPDATE) {
     await mkdir(GOLDEN, { recursive: true });

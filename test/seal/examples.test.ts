@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCertificate, parseCertificate, readSealedFile, unseal } from '../../src/seal/index.ts';
 import { scanForSecrets } from '../../src/security/secret-scan.ts';
-import { EXAMPLE_SECRETS, exampleCertificatePath, exampleKeyPath } from '../fixtures/certs/example-credentials.ts';
+import { EXAMPLE_SECRETS, exampleCertificatePath, exampleKeyPath, exampleSealedPath } from '../fixtures/certs/example-credentials.ts';
 import { repoRoot } from './support.ts';
 
 const clusters = ['prod-eu', 'dr-us'] as const;
@@ -22,7 +22,7 @@ describe('example sealing certificates', () => {
 
 describe('example sealed credentials', () => {
   for (const example of EXAMPLE_SECRETS) {
-    const file = `policies/sealed/${example.cluster}/${example.name}.yaml`;
+    const file = exampleSealedPath(example.cluster, example.name);
 
     it(`GIVEN ${file} WHEN unsealed with the committed ${example.cluster} key THEN it holds the dummy values`, async () => {
       const sealed = await readSealedFile(resolve(repoRoot, file));
@@ -48,7 +48,7 @@ describe('example sealed credentials', () => {
   it('GIVEN both repository password files WHEN unsealed THEN they hold the same password', async () => {
     const passwords = await Promise.all(
       clusters.map(async (cluster) => {
-        const sealed = await readSealedFile(resolve(repoRoot, `policies/sealed/${cluster}/velero-repo-credentials.yaml`));
+        const sealed = await readSealedFile(resolve(repoRoot, exampleSealedPath(cluster, 'velero-repo-credentials')));
         const key = await readFile(resolve(repoRoot, exampleKeyPath(cluster)), 'utf8');
         const target = { scope: 'strict', namespace: 'velero', name: 'velero-repo-credentials' } as const;
         return unseal(sealed.object.spec.encryptedData['repository-password']!, key, target).toString();
@@ -58,7 +58,7 @@ describe('example sealed credentials', () => {
   });
 
   it('GIVEN a prod-eu sealed file WHEN unsealed with the dr-us key THEN it fails', async () => {
-    const sealed = await readSealedFile(resolve(repoRoot, 'policies/sealed/prod-eu/velero-repo-credentials.yaml'));
+    const sealed = await readSealedFile(resolve(repoRoot, exampleSealedPath('prod-eu', 'velero-repo-credentials')));
     const key = await readFile(resolve(repoRoot, exampleKeyPath('dr-us')), 'utf8');
     const target = { scope: 'strict', namespace: 'velero', name: 'velero-repo-credentials' } as const;
     expect(() => unseal(sealed.object.spec.encryptedData['repository-password']!, key, target)).toThrow(/decryption failed/);

@@ -6,7 +6,9 @@
  * files inside the repository, so temporary projects live under the repository's git-ignored `.tmp/`
  * folder. Folders that hold no policies (writer tests) go to the system temp folder.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,9 +16,41 @@ import path from 'node:path';
 /** The repository root (this file is test/support/temp.ts). */
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
-/** The example organisation's policies and its committed output. */
-export const examplePolicies = path.join(repoRoot, 'policies');
-export const committedOutput = path.join(repoRoot, 'generated');
+/**
+ * The example organisation the tests compile: a fixture of its own, so that the tests do not depend
+ * on the repository's `policies/` (which belongs to the organisation using restorable).
+ */
+export const exampleOrgDir = path.join(repoRoot, 'test', 'fixtures', 'orgs', 'example');
+/** The example organisation's policies. */
+export const examplePolicies = path.join(exampleOrgDir, 'policies');
+/** {@link examplePolicies} relative to the repository root, `/` separators: what to pass as `--policies` or `policiesDir`. */
+export const examplePoliciesRel = 'test/fixtures/orgs/example/policies';
+
+let exampleOutput: Promise<string> | undefined;
+
+/**
+ * A fresh synth of the example organisation, made once per test process in the repository's
+ * `.tmp/`: the folder to copy when a test needs an output folder that is already populated.
+ */
+function exampleSynthOutput(): Promise<string> {
+  exampleOutput ??= (async () => {
+    const dir = path.join(repoRoot, '.tmp', `example-out-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'restorable.mjs'), 'synth', '--policies', examplePolicies, '--out', dir], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const chunks: Buffer[] = [];
+      child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+      child.once('error', reject);
+      child.once('close', (exitCode) => resolve({ code: exitCode, stderr: Buffer.concat(chunks).toString('utf8') }));
+    });
+    if (code !== 0) throw new Error(`synth of the example organisation failed (exit ${code}):\n${stderr}`);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })();
+  return exampleOutput;
+}
 
 /** A temporary project inside the repository. */
 export interface TempProject {
@@ -42,7 +76,7 @@ export interface TempProjectOptions {
   readonly copyExamplePolicies?: boolean;
   /** Policy files (relative to `policies/`) and their sources, written after the copy. @default none */
   readonly policies?: Readonly<Record<string, string>>;
-  /** Copy the committed `generated/` into `out/`, so the output folder starts populated. @default false */
+  /** Put a synth of the example organisation into `out/`, so the output folder starts populated. @default false */
   readonly populateOutput?: boolean;
 }
 
@@ -55,7 +89,7 @@ export async function makeTempProject(options: TempProjectOptions = {}): Promise
   const outDir = path.join(dir, 'out');
   await mkdir(policiesDir, { recursive: true });
   if (options.copyExamplePolicies) await cp(examplePolicies, policiesDir, { recursive: true });
-  if (options.populateOutput) await cp(committedOutput, outDir, { recursive: true });
+  if (options.populateOutput) await cp(await exampleSynthOutput(), outDir, { recursive: true });
   const writePolicy = async (file: string, source: string): Promise<void> => {
     const target = path.join(policiesDir, file);
     await mkdir(path.dirname(target), { recursive: true });

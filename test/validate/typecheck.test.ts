@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { typeCheckPolicies } from '../../src/cli/typecheck.ts';
+import { examplePoliciesRel } from '../support/temp.ts';
 
 // Inside the repository, so the policy's `import ... from 'restorable'` resolves by self-reference.
 let dir = '';
@@ -33,6 +34,6 @@ describe('type errors in policies', () => {
   });
 
   it('GIVEN the example organisation WHEN type-checked THEN there is nothing to report', async () => {
-    expect(await typeCheckPolicies('policies')).toEqual([]);
+    expect(await typeCheckPolicies(examplePoliciesRel)).toEqual([]);
   }, 60_000);
 });

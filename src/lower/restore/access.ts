@@ -1,4 +1,5 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
+import { JOB_TEMPLATE_LABEL } from '../labels.ts';
 import { jobName, planLabels } from './jobs.ts';
 import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
 
@@ -118,8 +119,11 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
 
 /**
  * Anyone who may create Jobs in Velero's namespace could run any pod as the runner. This policy
- * admits a Job that uses a runner's or drill's ServiceAccount only when its pod spec equals that
+ * admits a Job that claims to come from a restorable CronJob (its job-template label, which the
+ * human-jobs policy requires for restorable ServiceAccounts) only when its pod spec equals that
  * CronJob's template (the parameter), which `kubectl create job --from=cronjob/...` copies.
+ * Only CREATE is matched: a Job's pod template is immutable, and updates (status, labels) by the
+ * Job controller must never depend on a parameter.
  */
 export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
   return {
@@ -131,12 +135,13 @@ export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
       paramKind: { apiVersion: 'batch/v1', kind: 'CronJob' },
       matchConstraints: {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
-        resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs'] }],
+        resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['jobs'] }],
       },
       validations: [
         {
-          expression:
-            "object.spec.template.spec.serviceAccountName != params.spec.jobTemplate.spec.template.spec.serviceAccountName || object.spec.template.spec == params.spec.jobTemplate.spec.template.spec",
+          // dyn(): the two pod specs are distinct schema types to the type checker, which has no `==`
+          // between them (the API server reports that in status.typeChecking); compared dynamically, they are equal field by field.
+          expression: 'dyn(object.spec.template.spec) == dyn(params.spec.jobTemplate.spec.template.spec)',
           message: 'a Job running as a restorable runner or drill must be created from its CronJob (kubectl create job --from=cronjob/<name>)',
         },
       ],
@@ -144,7 +149,12 @@ export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
   };
 }
 
-/** Binds the job-template policy to one CronJob (by name, in Velero's namespace). */
+/**
+ * Binds the job-template policy to one CronJob (by name, in Velero's namespace), for the Jobs that
+ * carry its job-template label only. The API server resolves the parameter before anything else,
+ * so without this selector a missing CronJob (first sync, a pruned drill) would deny every Job in
+ * the namespace, Velero's own included; with it, only Jobs claiming to come from that CronJob are.
+ */
 export function jobTemplateBinding(name: string, cluster: ClusterModel, labels: Record<string, string>): Manifest {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
@@ -153,6 +163,7 @@ export function jobTemplateBinding(name: string, cluster: ClusterModel, labels: 
     spec: {
       policyName: 'restorable-job-template',
       paramRef: { name, namespace: cluster.veleroNamespace, parameterNotFoundAction: 'Deny' },
+      matchResources: { objectSelector: { matchLabels: { [JOB_TEMPLATE_LABEL]: name } } },
       validationActions: ['Deny'],
     },
   };

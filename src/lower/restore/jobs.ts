@@ -1,5 +1,5 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
-import { MANAGED_BY } from '../labels.ts';
+import { JOB_TEMPLATE_LABEL, MANAGED_BY } from '../labels.ts';
 import { kubectlPodSpec } from '../pod-security.ts';
 import { stableSlot } from '../../model/stagger.ts';
 import type { RestoreVariant } from './restore-spec.ts';
@@ -49,7 +49,7 @@ export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: 
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
       jobTemplate: {
-        metadata: { labels },
+        metadata: { labels: { ...labels, [JOB_TEMPLATE_LABEL]: name } },
         spec: {
           backoffLimit: 0,
           activeDeadlineSeconds: Math.max(3600, 4 * plan.rto.seconds) + 600,

@@ -20,6 +20,8 @@ export const CONTROLLERS = [
   'serviceaccount-token-controller',
   'root-ca-certificate-publisher-controller',
   'persistentvolume-binder-controller',
+  // Writes each ValidatingAdmissionPolicy's status.typeChecking: the API server accepts policies with type errors.
+  'validatingadmissionpolicy-status-controller',
 ] as const;
 
 /** Where the binaries are. */
