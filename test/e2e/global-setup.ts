@@ -25,6 +25,9 @@ function build(module: string): string {
 export default function setup(project: TestProject): void {
   project.provide('kubernetesBin', build('kubernetes'));
   project.provide('luaHealthBin', build('lua-health'));
+  project.provide('veleroBin', build('velero'));
+  project.provide('veleroPluginForAwsBin', build('velero-plugin-for-aws'));
+  project.provide('objectstoreBin', build('objectstore'));
 }
 
 declare module 'vitest' {
@@ -33,5 +36,11 @@ declare module 'vitest' {
     kubernetesBin: string;
     /** Folder with lua-health (Argo CD health scripts). */
     luaHealthBin: string;
+    /** Folder with velero (CLI and server) v1.18.1. */
+    veleroBin: string;
+    /** Folder with velero-plugin-for-aws v1.14.3. */
+    veleroPluginForAwsBin: string;
+    /** Folder with versitygw (the S3-compatible object store). */
+    objectstoreBin: string;
   }
 }
