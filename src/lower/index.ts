@@ -7,6 +7,7 @@ import { lowerAlerts } from './alerts.ts';
 import { FOLDER_METADATA, type LowerContext } from './context.ts';
 import { lowerPreSyncBackups } from './pre-sync-backup.ts';
 import { lowerResourcePolicies } from './resource-policies.ts';
+import { lowerRepositoryPasswordAdoption } from './repository-password.ts';
 import { lowerRestorePlans } from './restore/index.ts';
 import { lowerSchedules } from './schedules.ts';
 import { lowerSealedSecrets } from './sealed.ts';
@@ -22,6 +23,7 @@ export type Backend = (ctx: LowerContext) => void;
 export const BACKENDS: readonly Backend[] = [
   lowerSnapshotClasses,
   lowerSealedSecrets,
+  lowerRepositoryPasswordAdoption,
   lowerStorage,
   lowerSnapshotLocations,
   lowerResourcePolicies,

@@ -24,7 +24,7 @@ export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
  * never before them.
  */
 export const SYNC_WAVES = {
-  /** ServiceAccounts, RBAC, VolumeSnapshotClasses, admission and network policies. */
+  /** ServiceAccounts, RBAC, VolumeSnapshotClasses, admission and network policies, the repository-password hook. */
   prerequisites: -3,
   /** SealedSecrets: unsealed into the Secrets the next waves read. */
   credentials: -2,
@@ -52,6 +52,9 @@ const WAVE_OF_KIND: ReadonlyMap<GroupKindKey, SyncWaveName> = new Map<GroupKindK
   ['admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'prerequisites'],
   ['admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding', 'prerequisites'],
   ['networking.k8s.io/NetworkPolicy', 'prerequisites'],
+  // The only synced Job is the Sync hook that settles the repository password before the
+  // SealedSecrets' wave (see repository-password.ts); Argo CD runs it after the wave's RBAC.
+  ['batch/Job', 'prerequisites'],
   ['bitnami.com/SealedSecret', 'credentials'],
   ['/Secret', 'credentials'],
   ['velero.io/BackupStorageLocation', 'storage'],

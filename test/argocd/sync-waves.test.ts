@@ -42,7 +42,7 @@ describe('sync waves', () => {
   });
 
   it('GIVEN a kind restorable does not list WHEN it gets its wave THEN it is the last wave, Argo CD\'s default', () => {
-    expect(syncWaveOf(kind('batch/v1', 'Job'))).toBe(SYNC_WAVES.workloads);
+    expect(syncWaveOf(kind('apps/v1', 'Deployment'))).toBe(SYNC_WAVES.workloads);
     expect(SYNC_WAVES.workloads).toBe(0);
   });
 

@@ -25,6 +25,7 @@ function build(module: string): string {
 export default function setup(project: TestProject): void {
   project.provide('kubernetesBin', build('kubernetes'));
   project.provide('luaHealthBin', build('lua-health'));
+  project.provide('sealedSecretsBin', build('sealed-secrets'));
   project.provide('veleroBin', build('velero'));
   project.provide('veleroPluginForAwsBin', build('velero-plugin-for-aws'));
   project.provide('objectstoreBin', build('objectstore'));
@@ -36,6 +37,8 @@ declare module 'vitest' {
     kubernetesBin: string;
     /** Folder with lua-health (Argo CD health scripts). */
     luaHealthBin: string;
+    /** Folder with sealed-secrets-controller v0.36.6. */
+    sealedSecretsBin: string;
     /** Folder with velero (CLI and server) v1.18.1. */
     veleroBin: string;
     /** Folder with velero-plugin-for-aws v1.14.3. */

@@ -32,6 +32,12 @@ export interface Manifest extends LiveObject {
   readonly file: string;
 }
 
+/**
+ * Who applies: Argo CD's application controller, whose ServiceAccount the installation binds to
+ * cluster-admin (here: impersonated with `system:masters`). Admission sees this user name.
+ */
+export const ARGO_CD_CONTROLLER = { as: 'system:serviceaccount:argocd:argocd-application-controller', groups: ['system:masters'] } as const;
+
 /** The wave of an object (Argo CD's default is 0). */
 export function waveOf(object: LiveObject): number {
   const annotations = (object.metadata as { annotations?: Record<string, string> }).annotations;
@@ -106,6 +112,16 @@ export interface SyncOptions {
   readonly controllersNotRunning?: ReadonlySet<string>;
   /** How long a wave may take to become healthy. @default 60 000 */
   readonly waveTimeoutMs?: number;
+  /**
+   * Runs a Sync hook (a Job with `argocd.argoproj.io/hook`) after Argo CD has created it; resolves
+   * with the hook's outcome. Pods do not run here, so the caller runs the Job's pod on the host.
+   */
+  readonly runHook?: (job: Manifest) => Promise<{ readonly succeeded: boolean; readonly message: string }>;
+}
+
+/** True for Argo CD hooks: created (after deleting the previous one), run, never applied or compared. */
+export function isHook(object: LiveObject): boolean {
+  return (object.metadata as { annotations?: Record<string, string> }).annotations?.['argocd.argoproj.io/hook'] !== undefined;
 }
 
 function groupKind(object: LiveObject): string {
@@ -127,10 +143,11 @@ export async function syncFolder(options: SyncOptions): Promise<SyncedObject[]> 
   const synced: SyncedObject[] = [];
   try {
     for (const wave of waves) {
-      const objects = manifests.filter((m) => waveOf(m) === wave);
+      const objects = manifests.filter((m) => waveOf(m) === wave && !isHook(m));
+      const hooks = manifests.filter((m) => waveOf(m) === wave && isHook(m));
       const file = path.join(scratch, `wave-${wave}.yaml`);
       writeFileSync(file, objects.map((m) => yaml.dump(stripFile(m))).join('---\n'));
-      const applied = await cluster.kubectl(['apply', '--server-side', '--field-manager=argocd-controller', '--validate=strict', '-f', file]);
+      const applied = objects.length === 0 ? { code: 0, stderr: '' } : await cluster.kubectl(['apply', '--server-side', '--field-manager=argocd-controller', '--validate=strict', '-f', file], ARGO_CD_CONTROLLER);
       if (applied.code !== 0) throw new Error(`wave ${wave} of ${path.basename(options.folder)} failed to apply:\n${applied.stderr}`);
 
       let liveObjects: LiveObject[] = [];
@@ -141,6 +158,7 @@ export async function syncFolder(options: SyncOptions): Promise<SyncedObject[]> 
           .filter(({ m, h }) => h?.status === 'Progressing' && !options.controllersNotRunning?.has(groupKind(m)));
       await waitFor(
         async () => {
+          if (objects.length === 0) return true;
           const read = await cluster.kubectlOk(['get', '-f', file, '-o', 'json']);
           const parsed = JSON.parse(read) as { items?: LiveObject[] } & LiveObject;
           liveObjects = parsed.items ?? [parsed];
@@ -164,6 +182,15 @@ export async function syncFolder(options: SyncOptions): Promise<SyncedObject[]> 
         if (diff.length > 0) throw new Error(`${manifest.file} differs after apply:\n  ${diff.join('\n  ')}`);
         synced.push({ manifest, live, health: healths[i]! });
       });
+      for (const hook of hooks) {
+        if (options.runHook === undefined) throw new Error(`${hook.file} is a ${hook.kind} hook, and this sync was given no way to run hooks`);
+        const ns = hook.metadata.namespace ?? 'default';
+        // hook-delete-policy BeforeHookCreation: the previous run's Job goes first.
+        await cluster.kubectlOk(['delete', hook.kind.toLowerCase(), hook.metadata.name, '-n', ns, '--ignore-not-found', '--wait=true'], ARGO_CD_CONTROLLER);
+        await cluster.kubectlOk(['create', '-f', '-'], { input: JSON.stringify(stripFile(hook)), ...ARGO_CD_CONTROLLER });
+        const outcome = await options.runHook(hook);
+        if (!outcome.succeeded) throw new Error(`wave ${wave}: hook ${hook.kind} ${hook.metadata.name} failed:\n${outcome.message}`);
+      }
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

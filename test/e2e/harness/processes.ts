@@ -21,10 +21,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** True when `pid` is a process whose command line mentions `dir` (so a reused pid is never killed). */
+/** Environment variable naming the run folder, set on every supervised process. */
+const RUN_VARIABLE = 'RESTORABLE_E2E_RUN';
+
+/** True when `pid` is a process started for the run in `dir` (so a reused pid is never killed). */
 function runsIn(pid: number, dir: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${RUN_VARIABLE}=${dir}`);
   } catch {
     return false;
   }
@@ -65,6 +68,8 @@ export interface Supervised {
   stop(graceMs?: number): Promise<void>;
   /** True while the process runs. */
   running(): boolean;
+  /** Sends a signal to the process. */
+  signal(signal: NodeJS.Signals): void;
   /** Resolves with the exit code when the process exits. */
   readonly exited: Promise<number | null>;
 }
@@ -75,7 +80,7 @@ export interface StartOptions {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
-  /** The run folder: logs and pidfiles go there. The args must mention it (see {@link reapLeftovers}). */
+  /** The run folder: logs and pidfiles go there (see {@link reapLeftovers}). */
   readonly runDir: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
@@ -87,7 +92,7 @@ export function supervise(options: StartOptions): Supervised {
   const fd = openSync(log, 'a');
   const child: ChildProcess = spawn(options.command, options.args, {
     cwd: options.cwd ?? options.runDir,
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), [RUN_VARIABLE]: options.runDir },
     stdio: ['ignore', fd, fd],
   });
   const pidFile = path.join(options.runDir, `${options.name}.pid`);
@@ -110,6 +115,9 @@ export function supervise(options: StartOptions): Supervised {
     log,
     exited,
     running: () => running,
+    signal: (signal) => {
+      child.kill(signal);
+    },
     async stop(graceMs = 5_000) {
       if (!running) return;
       child.kill('SIGTERM');
