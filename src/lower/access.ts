@@ -1,10 +1,10 @@
 import type { ClusterModel, PolicyModel } from '../model/types.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
-import { JOB_TEMPLATE_LABEL, MANAGED_BY, policyLabels } from './labels.ts';
+import { JOB_TEMPLATE_LABEL, MANAGED_BY, policyLabels, SINGLE_RUN } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
 import { backupNowScript } from './pre-sync-backup.ts';
 import { jobTemplateBinding } from './restore/access.ts';
-import { jobName } from './restore/jobs.ts';
+import { jobName, runByAnnotation } from './restore/jobs.ts';
 
 /** `group:x` / `user:y` as an RBAC subject; undefined when malformed (a rule reports it). */
 export function rbacSubject(subject: string): { kind: 'Group' | 'User'; apiGroup: string; name: string } | undefined {
@@ -97,7 +97,7 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
   emit(ctx, {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: { name, namespace, labels },
+    metadata: { name, namespace, labels, ...runByAnnotation(policy.access.backup) },
     spec: {
       schedule: '0 0 1 1 *',
       suspend: true,
@@ -105,6 +105,7 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
       jobTemplate: {
         metadata: { labels: { ...labels, [JOB_TEMPLATE_LABEL]: name } },
         spec: {
+          ...SINGLE_RUN,
           backoffLimit: 0,
           activeDeadlineSeconds: 7200,
           template: {

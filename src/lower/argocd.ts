@@ -144,14 +144,17 @@ function appProject(cluster: ClusterModel, objects: readonly PlacedObject[]): IA
   // namespace overrides Prune=false on everything in it. Should one slip through, it is not permitted.
   const permitted = objects.filter((placed) => !isVeleroNamespaceObject(placed, cluster));
   const namespaces = new Set<string>([cluster.veleroNamespace]);
-  const clusterKinds = new Map<string, IClusterResourceRestriction>();
+  const clusterNames = new Map<string, { group: string; kind: string; names: Set<string> }>();
   const namespacedKinds = new Map<string, IGroupKind>();
   for (const placed of permitted) {
     const group = apiGroupOf(String(placed.object.apiVersion ?? ''));
     const kind = String(placed.object.kind ?? '');
     const namespace = namespaceOf(placed);
-    if (namespace === undefined) clusterKinds.set(`${group}/${kind}`, { group, kind });
-    else {
+    if (namespace === undefined) {
+      const entry = clusterNames.get(`${group}/${kind}`) ?? { group, kind, names: new Set<string>() };
+      entry.names.add(String((placed.object.metadata as { name?: unknown } | undefined)?.name));
+      clusterNames.set(`${group}/${kind}`, entry);
+    } else {
       namespaces.add(namespace);
       namespacedKinds.set(`${group}/${kind}`, { group, kind });
     }
@@ -163,7 +166,7 @@ function appProject(cluster: ClusterModel, objects: readonly PlacedObject[]): IA
       description: `restorable: backup configuration of cluster ${cluster.name}, synced by its own Argo CD`,
       sourceRepos: [argocd.repoURL],
       destinations: [...namespaces].sort().map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })),
-      clusterResourceWhitelist: sortedKinds(clusterKinds),
+      clusterResourceWhitelist: clusterWhitelist(clusterNames),
       // An absent namespaced whitelist permits every namespaced kind, and normalize() drops empty
       // lists; so "no namespaced kinds" is said with a blacklist of everything instead.
       ...(namespacedKinds.size > 0
@@ -186,6 +189,25 @@ export function isVeleroNamespaceObject(placed: PlacedObject, cluster: Pick<Clus
   const metadata = placed.object.metadata as { name?: unknown } | undefined;
   return placed.object.apiVersion === 'v1' && placed.object.kind === 'Namespace' && metadata?.name === cluster.veleroNamespace;
 }
+
+/**
+ * Cluster-scoped kinds are permitted by name as well (Argo CD matches `name` with Go's
+ * filepath.Match): a ClusterRole, ClusterRoleBinding or admission policy is as powerful as its name
+ * is unrestricted, so the repository may only sync restorable's own (`restorable-*`) or, for kinds
+ * whose names restorable does not prefix, exactly the names it emits.
+ */
+function clusterWhitelist(kinds: ReadonlyMap<string, { group: string; kind: string; names: ReadonlySet<string> }>): IClusterResourceRestriction[] {
+  const entries: IClusterResourceRestriction[] = [];
+  for (const { group, kind, names } of kinds.values()) {
+    const sorted = [...names].sort();
+    if (sorted.every((n) => n.startsWith(RESTORABLE_PREFIX))) entries.push({ group, kind, name: `${RESTORABLE_PREFIX}*` });
+    else for (const name of sorted) entries.push({ group, kind, name });
+  }
+  return entries.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name! < b.name! ? -1 : 1));
+}
+
+/** The prefix of every cluster-scoped RBAC and admission object restorable emits. */
+const RESTORABLE_PREFIX = 'restorable-';
 
 function sortedKinds<T extends IGroupKind>(kinds: ReadonlyMap<string, T>): T[] {
   return [...kinds.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));

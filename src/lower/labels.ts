@@ -15,6 +15,20 @@ export const TIER_LABEL = 'restorable.dev/tier';
  */
 export const JOB_TEMPLATE_LABEL = 'restorable.dev/job-template';
 
+/**
+ * Annotation on a restorable CronJob naming who may start it by hand (`group:x,user:y`, sorted),
+ * from the policies' `access`; the job-template policy compares it with the requesting user.
+ * Absent: only the cluster's own controllers and cluster admins may (drills run on schedule).
+ */
+export const RUN_BY_ANNOTATION = 'restorable.dev/run-by';
+
+/**
+ * The Job-level fields of every restorable CronJob's `jobTemplate`, written out because a CronJob's
+ * template is not defaulted as a Job is, and the job-template policy compares them with the Job's:
+ * one pod, one completion.
+ */
+export const SINGLE_RUN = { parallelism: 1, completions: 1 } as const;
+
 /** Labels of objects that belong to a policy. */
 export function policyLabels(policy: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return { ...MANAGED_BY, [POLICY_LABEL]: policy, ...extra };

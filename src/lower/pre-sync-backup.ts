@@ -1,6 +1,6 @@
 import type { PolicyModel } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
-import { emit, type LowerContext } from './context.ts';
+import { emit, type LowerContext, type Manifest } from './context.ts';
 import { MANAGED_BY, policyLabels } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
 import { backupTemplate } from './schedules.ts';
@@ -67,7 +67,64 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: hook.namespace }],
     });
+    for (const object of pinnedBackupPolicy(name, hook.namespace, ctx.cluster.veleroNamespace, policy)) emit(ctx, object as unknown as Manifest);
   }
+}
+
+/**
+ * The hook's ServiceAccount lives in the application's namespace, where anyone who may create pods
+ * can use its token; RBAC can only say "create Backups", and an arbitrary Backup is cluster-admin
+ * (hooks run any command in any pod as Velero; a Backup can include every Secret of the cluster).
+ * This policy pins what that ServiceAccount may create to exactly the policy's own Backup spec.
+ */
+function pinnedBackupPolicy(name: string, hookNamespace: string, veleroNamespace: string, policy: PolicyModel): Record<string, unknown>[] {
+  const policyName = `restorable-${name}`;
+  const labels = { ...MANAGED_BY, ...policyLabels(policy.name) };
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: policyName, labels },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': veleroNamespace } },
+          resourceRules: [{ apiGroups: ['velero.io'], apiVersions: ['*'], operations: ['CREATE'], resources: ['backups'] }],
+        },
+        matchConditions: [{ name: 'this-hook-only', expression: `request.userInfo.username == 'system:serviceaccount:${hookNamespace}:${name}'` }],
+        validations: [
+          {
+            expression: `dyn(object.spec) == ${celLiteral(backupNowSpec(policy))}`,
+            message: `${name} may only create the pre-sync backup of policy ${policy.name}, exactly as its hook does`,
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: policyName, labels },
+      spec: { policyName, validationActions: ['Deny'] },
+    },
+  ];
+}
+
+/**
+ * A plain JSON value as a CEL literal. The API server's CEL requires the values of one map or list
+ * literal to share a type, so each is wrapped in `dyn()`; strings are JSON strings, which CEL reads
+ * with the same escapes.
+ */
+export function celLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => `dyn(${celLiteral(item)})`).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: dyn(${celLiteral(item)})`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The spec of the Backup a pre-sync hook or an on-demand backup creates: the policy's finest tier. */
+export function backupNowSpec(policy: PolicyModel): unknown {
+  return normalize({ ...backupTemplate(policy, policy.schedules[0]!), metadata: undefined });
 }
 
 /**
@@ -76,7 +133,6 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
  * so no value is interpolated into the shell; the loop fails fast on a failed phase.
  */
 export function backupNowScript(veleroNamespace: string, policy: PolicyModel, timeoutSeconds: number, trigger: 'presync' | 'on-demand'): string {
-  const base = policy.schedules[0]!;
   const backup = {
     apiVersion: 'velero.io/v1',
     kind: 'Backup',
@@ -85,7 +141,7 @@ export function backupNowScript(veleroNamespace: string, policy: PolicyModel, ti
       namespace: veleroNamespace,
       labels: { ...policyLabels(policy.name), 'restorable.dev/trigger': trigger },
     },
-    spec: { ...backupTemplate(policy, base), metadata: undefined },
+    spec: backupNowSpec(policy),
   };
   return [
     'set -eu',

@@ -123,7 +123,7 @@ describe('argocdObjects: edge cases', () => {
     ]);
   });
 
-  it('GIVEN objects in several namespaces, a Velero Namespace object and a hook in another folder WHEN lowered THEN destinations list each synced namespace once, neither Namespace nor the hook kind is whitelisted', async () => {
+  it('GIVEN objects in several namespaces, a Velero Namespace object and a hook in another folder WHEN lowered THEN destinations list each synced namespace once, neither Namespace nor the hook kind is whitelisted, and cluster-scoped kinds are whitelisted by name', async () => {
     const cluster = await exampleCluster('prod-eu', {
       argocd: { repoURL: 'https://git.example.com/b.git', targetRevision: 'v1', namespace: 'gitops' },
     });
@@ -133,6 +133,8 @@ describe('argocdObjects: edge cases', () => {
       placed('prod-eu', 'v1', 'ServiceAccount', 'restore', 'payments'),
       placed('prod-eu', 'rbac.authorization.k8s.io/v1', 'Role', 'restore', 'payments'),
       placed('prod-eu', 'rbac.authorization.k8s.io/v1', 'ClusterRole', 'restorable-view'),
+      placed('prod-eu', 'snapshot.storage.k8s.io/v1', 'VolumeSnapshotClass', 'velero-ebs'),
+      placed('prod-eu', 'snapshot.storage.k8s.io/v1', 'VolumeSnapshotClass', 'velero-efs'),
       placed('other', 'apps/v1', 'Deployment', 'x', 'elsewhere'),
       { ...placed('prod-eu', 'batch/v1', 'Job', 'hook', 'hooked'), folder: 'hooks/p' },
     ];
@@ -140,7 +142,12 @@ describe('argocdObjects: edge cases', () => {
     const project = projectOf(files, 'prod-eu');
     expect(project.metadata.namespace).toBe('gitops');
     expect(project.spec.destinations?.map((d) => d.namespace)).toEqual(['payments', 'velero']);
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' }]);
+    // Cluster-scoped kinds by name: restorable's own prefix, or exactly the names emitted.
+    expect(project.spec.clusterResourceWhitelist).toEqual([
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'restorable-*' },
+      { group: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshotClass', name: 'velero-ebs' },
+      { group: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshotClass', name: 'velero-efs' },
+    ]);
     expect(project.spec.namespaceResourceWhitelist).toEqual([
       { group: '', kind: 'ServiceAccount' },
       { group: 'rbac.authorization.k8s.io', kind: 'Role' },

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupPolicy, cluster, preSyncBackup, s3Storage, sealed } from '../../src/index.ts';
 import { lower } from '../../src/lower/index.ts';
-import { backupNowScript } from '../../src/lower/pre-sync-backup.ts';
+import { backupNowScript, backupNowSpec, celLiteral } from '../../src/lower/pre-sync-backup.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import { checkModel } from '../../src/rules/index.ts';
 
@@ -58,6 +58,23 @@ describe('pre-sync backup hook', () => {
     const role = objects.find((o) => o.object.kind === 'Role')!;
     expect(role.folder).toBeUndefined();
     expect(role.object.rules).toEqual([{ apiGroups: ['velero.io'], resources: ['backups'], verbs: ['create', 'get'] }]);
+  });
+
+  it("GIVEN preSyncBackup(ledger) WHEN lowered THEN an admission policy, bound, pins what the hook's ServiceAccount may create to the policy's own Backup spec", () => {
+    const model = organisation();
+    const objects = lower(model).map((p) => p.object as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+    const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === 'restorable-presync-backup-ledger')!;
+    expect(policy.spec.matchConditions).toEqual([{ name: 'this-hook-only', expression: "request.userInfo.username == 'system:serviceaccount:payments:presync-backup-ledger'" }]);
+    const spec = backupNowSpec(model.policies[0]!);
+    expect((policy.spec.validations as { expression: string }[])[0]!.expression).toBe(`dyn(object.spec) == ${celLiteral(spec)}`);
+    expect(objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.metadata.name === 'restorable-presync-backup-ledger')?.spec).toEqual({
+      policyName: 'restorable-presync-backup-ledger',
+      validationActions: ['Deny'],
+    });
+  });
+
+  it('GIVEN JSON values WHEN written as a CEL literal THEN every map and list value is wrapped in dyn() and strings keep their escapes', () => {
+    expect(celLiteral({ a: false, b: { c: ['x"y', 1] }, d: null })).toBe('{"a": dyn(false), "b": dyn({"c": dyn([dyn("x\\"y"), dyn(1)])}), "d": dyn(null)}');
   });
 
   it('GIVEN a cluster without a kubectl image WHEN checked THEN IMG001 names the policy', () => {

@@ -78,3 +78,27 @@ describe('ADM001: admission policies the API server really evaluates', () => {
     expect(found).toContain('ADM001 elsewhere: ValidatingAdmissionPolicy restorable-job-template: has no ValidatingAdmissionPolicyBinding, so the API server never evaluates it');
   });
 });
+
+describe('who may start a restorable CronJob, and what its Job may differ in', () => {
+  it('GIVEN the runner and the on-demand backup WHEN read THEN each names its groups in the run-by annotation; the drill names nobody', () => {
+    expect((named('CronJob', 'restore-ledger-dr') as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.['restorable.dev/run-by']).toBe('group:payments-oncall');
+    expect((named('CronJob', 'backup-ledger') as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.['restorable.dev/run-by']).toBe('group:payments');
+    expect((named('CronJob', 'drill-ledger-dr') as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.['restorable.dev/run-by']).toBeUndefined();
+  });
+
+  it('GIVEN every CronJob WHEN read THEN its jobTemplate states one pod and one completion, so a Job can be compared field by field', () => {
+    for (const cronJob of ofKind('CronJob')) {
+      expect(cronJob.spec.jobTemplate.spec.parallelism).toBe(1);
+      expect(cronJob.spec.jobTemplate.spec.completions).toBe(1);
+    }
+  });
+
+  it('GIVEN the job-template policy WHEN read THEN it checks the requesting user, the pod spec with the Job-level fields, and the pod labels', () => {
+    const validations = named('ValidatingAdmissionPolicy', 'restorable-job-template').spec.validations as { expression: string }[];
+    expect(validations.map((v) => v.expression)).toEqual([
+      expect.stringContaining("variables.runBy.exists(s, s == 'user:' + request.userInfo.username"),
+      expect.stringMatching(/^dyn\(object\.spec\.template\.spec\) == dyn\(params\.spec\.jobTemplate\.spec\.template\.spec\) && .*parallelism.*completions.*backoffLimit.*activeDeadlineSeconds/),
+      expect.stringContaining("'batch.kubernetes.io/controller-uid'"),
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
-import { JOB_TEMPLATE_LABEL } from '../labels.ts';
+import { JOB_TEMPLATE_LABEL, RUN_BY_ANNOTATION } from '../labels.ts';
 import { jobName, planLabels } from './jobs.ts';
 import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
 
@@ -117,15 +117,27 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
   ];
 }
 
+/** Labels the Job controller adds to a Job's pod template on creation (before admission). */
+const JOB_CONTROLLER_LABELS = ['batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name', 'controller-uid', 'job-name'];
+
 /**
- * Anyone who may create Jobs in Velero's namespace could run any pod as the runner. This policy
- * admits a Job that claims to come from a restorable CronJob (its job-template label, which the
- * human-jobs policy requires for restorable ServiceAccounts) only when its pod spec equals that
- * CronJob's template (the parameter), which `kubectl create job --from=cronjob/...` copies.
+ * Anyone who may create Jobs in Velero's namespace could run any pod as the runner, or run another
+ * plan's runner. This policy admits a Job that claims to come from a restorable CronJob (its
+ * job-template label, which the human-jobs policy requires for restorable ServiceAccounts) only
+ * when it is that CronJob's Job, as `kubectl create job --from=cronjob/...` makes it:
+ * - a person may start it only when named in the CronJob's run-by annotation (a group of theirs
+ *   or their user name); system identities (the CronJob controller for scheduled drills, Argo CD's
+ *   controller and server for hooks and the `create-job` action) and cluster admins may as well;
+ * - the pod spec equals the template's, the Job-level fields that change how it runs equal the
+ *   template's, and the pod's labels are the template's plus the Job controller's own.
  * Only CREATE is matched: a Job's pod template is immutable, and updates (status, labels) by the
  * Job controller must never depend on a parameter.
  */
 export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
+  const template = 'params.spec.jobTemplate.spec';
+  const jobFields = ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds']
+    .map((f) => `(has(object.spec.${f}) ? object.spec.${f} : -1) == (has(${template}.${f}) ? ${template}.${f} : -1)`)
+    .join(' && ');
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -137,12 +149,40 @@ export function jobTemplatePolicy(cluster: ClusterModel): Manifest {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
         resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['jobs'] }],
       },
+      variables: [
+        {
+          name: 'runBy',
+          expression: `has(params.metadata.annotations) && '${RUN_BY_ANNOTATION}' in params.metadata.annotations ? params.metadata.annotations['${RUN_BY_ANNOTATION}'].split(',') : []`,
+        },
+        {
+          name: 'podLabels',
+          expression: 'has(object.spec.template.metadata) && has(object.spec.template.metadata.labels) ? object.spec.template.metadata.labels : {}',
+        },
+        {
+          name: 'templateLabels',
+          expression: `has(${template}.template.metadata) && has(${template}.template.metadata.labels) ? ${template}.template.metadata.labels : {}`,
+        },
+      ],
       validations: [
+        {
+          expression: [
+            "request.userInfo.username.startsWith('system:') || 'system:masters' in request.userInfo.groups ||",
+            "variables.runBy.exists(s, s == 'user:' + request.userInfo.username || (s.startsWith('group:') && s.substring(6) in request.userInfo.groups))",
+          ].join(' '),
+          messageExpression: `'only ' + (variables.runBy.size() == 0 ? 'the cluster (on schedule)' : variables.runBy.join(', ')) + ' may start ' + params.metadata.name`,
+        },
         {
           // dyn(): the two pod specs are distinct schema types to the type checker, which has no `==`
           // between them (the API server reports that in status.typeChecking); compared dynamically, they are equal field by field.
-          expression: 'dyn(object.spec.template.spec) == dyn(params.spec.jobTemplate.spec.template.spec)',
+          expression: `dyn(object.spec.template.spec) == dyn(${template}.template.spec) && ${jobFields}`,
           message: 'a Job running as a restorable runner or drill must be created from its CronJob (kubectl create job --from=cronjob/<name>)',
+        },
+        {
+          expression: [
+            `variables.podLabels.all(k, k in ${JSON.stringify(JOB_CONTROLLER_LABELS).replaceAll('"', "'")} || (k in variables.templateLabels && variables.templateLabels[k] == variables.podLabels[k]))`,
+            '&& variables.templateLabels.all(k, k in variables.podLabels && variables.podLabels[k] == variables.templateLabels[k])',
+          ].join(' '),
+          message: "the pod of a Job created from a restorable CronJob carries exactly the template's labels (and the Job controller's)",
         },
       ],
     },

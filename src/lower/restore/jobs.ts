@@ -1,5 +1,5 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
-import { JOB_TEMPLATE_LABEL, MANAGED_BY } from '../labels.ts';
+import { JOB_TEMPLATE_LABEL, MANAGED_BY, RUN_BY_ANNOTATION, SINGLE_RUN } from '../labels.ts';
 import { kubectlPodSpec } from '../pod-security.ts';
 import { stableSlot } from '../../model/stagger.ts';
 import type { RestoreVariant } from './restore-spec.ts';
@@ -35,13 +35,13 @@ export function drillSchedule(plan: RestorePlanModel): string {
  * The runner (suspended: it runs only when someone creates a Job from it) or the drill CronJob.
  * One run at a time, no retries (a half-done restore must not start over by itself), hardened pod.
  */
-export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant): Record<string, unknown> {
+export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: RestoreVariant, runBy: readonly string[]): Record<string, unknown> {
   const name = jobName(plan, variant);
   const labels = planLabels(plan, variant);
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: { name, namespace: cluster.veleroNamespace, labels },
+    metadata: { name, namespace: cluster.veleroNamespace, labels, ...runByAnnotation(runBy) },
     spec: {
       schedule: variant === 'drill' ? drillSchedule(plan) : '0 0 1 1 *',
       suspend: variant === 'run' ? true : undefined,
@@ -51,6 +51,7 @@ export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: 
       jobTemplate: {
         metadata: { labels: { ...labels, [JOB_TEMPLATE_LABEL]: name } },
         spec: {
+          ...SINGLE_RUN,
           backoffLimit: 0,
           activeDeadlineSeconds: Math.max(3600, 4 * plan.rto.seconds) + 600,
           template: {
@@ -72,4 +73,10 @@ export function cronJob(plan: RestorePlanModel, cluster: ClusterModel, variant: 
       },
     },
   };
+}
+
+/** The run-by annotation for `group:`/`user:` subjects, or nothing when nobody may start the CronJob by hand. */
+export function runByAnnotation(subjects: readonly string[]): { annotations?: Record<string, string> } {
+  const valid = [...new Set(subjects.filter((s) => /^(group|user):.+$/.test(s)))].sort();
+  return valid.length > 0 ? { annotations: { [RUN_BY_ANNOTATION]: valid.join(',') } } : {};
 }
