@@ -28,12 +28,37 @@ export const examplePoliciesRel = 'test/fixtures/orgs/example/policies';
 
 let exampleOutput: Promise<string> | undefined;
 
+/** Whether a process with this id is running. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the example outputs of test processes that are gone: a worker ended by the test runner
+ * does not always get to run its exit handler.
+ */
+async function removeStaleExampleOutputs(): Promise<void> {
+  const names = await readdir(path.join(repoRoot, '.tmp')).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(/^example-out-(\d+)-/.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) {
+      await rm(path.join(repoRoot, '.tmp', name), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * A fresh synth of the example organisation, made once per test process in the repository's
  * `.tmp/`: the folder to copy when a test needs an output folder that is already populated.
  */
 function exampleSynthOutput(): Promise<string> {
   exampleOutput ??= (async () => {
+    await removeStaleExampleOutputs();
     const dir = path.join(repoRoot, '.tmp', `example-out-${process.pid}-${randomBytes(6).toString('hex')}`);
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'restorable.mjs'), 'synth', '--policies', examplePolicies, '--out', dir], {
