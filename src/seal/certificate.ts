@@ -88,7 +88,9 @@ export function parseCertificate(pem: string | Buffer): CertificateInfo {
     notAfter: parseValidity(cert.validTo, 'end'),
     keyType: cert.publicKey.asymmetricKeyType ?? 'unknown',
     keyBits: keyBitsOf(cert.publicKey),
-    subject: cert.subject.split('\n').join(', '),
+    // Node reports an empty subject as undefined; the Sealed Secrets controller's own certificates
+    // (generated at start and at every renewal, without --my-cn) have one.
+    subject: (cert.subject ?? '').split('\n').join(', '),
   };
 }
 

@@ -202,6 +202,21 @@ describe('drill and runner ServiceAccounts', () => {
     expect(live.stderr).toMatch(/may only act on its own namespaces/);
   });
 
+  it('the ledger runner may exec into pods of its plan namespaces with the verbs kubectl really uses, and nowhere else', async () => {
+    const runner = serviceAccount('velero', 'restore-ledger-namespace-loss');
+    for (const namespace of ['payments', 'storefront']) {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace }, spec: { containers: [{ name: 'postgres', image: 'docker.io/library/postgres:17' }] } };
+      await cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    }
+    // No kubelet: a permitted exec fails later, on the pod having no node, never with a 403.
+    const own = await cluster.kubectl(['exec', '-n', 'payments', 'db-0', '-c', 'postgres', '--', 'true'], runner);
+    expect(own.code).not.toBe(0);
+    expect(own.stderr).not.toMatch(/forbidden|may only act/i);
+    expect(own.stderr).toMatch(/does not have a host assigned|no node|not found/i);
+    const other = await cluster.kubectl(['exec', '-n', 'storefront', 'db-0', '-c', 'postgres', '--', 'true'], runner);
+    expect(other.stderr).toMatch(/may only act on its own namespaces/);
+  });
+
   it('the ledger runner has no right to create namespaces (Velero does) nor to read Secrets', async () => {
     const runner = serviceAccount('velero', 'restore-ledger-namespace-loss');
     expect(await canI(runner, 'create', 'namespaces', { namespace: 'default' })).toBe(false);

@@ -6,6 +6,8 @@
  * that already exists unmanaged (as Velero's server creates `velero-repo-credentials` at start) is
  * never overwritten behind the operator's back.
  */
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXAMPLE_SECRETS, exampleCertificatePath, exampleKeyPath, exampleSealedPath } from '../fixtures/certs/example-credentials.ts';
@@ -15,7 +17,7 @@ import type { ControlPlane } from './harness/control-plane.ts';
 import { createNamespaces, installCrds, synthOrganisation, testOrganisation } from './harness/organisation.ts';
 import { hooksOnHost } from './harness/pod-on-host.ts';
 import { waitFor } from './harness/processes.ts';
-import { startSealedSecretsController } from './harness/sealed-secrets.ts';
+import { type SealedSecretsController, startSealedSecretsController } from './harness/sealed-secrets.ts';
 import { repoRoot, useTestRun } from './harness/test-run.ts';
 
 const run = useTestRun('sealed-secrets');
@@ -24,6 +26,7 @@ const health = new ArgoHealth(downloadArgoCd(), path.join(inject('luaHealthBin')
 const controllerBinary = path.join(inject('sealedSecretsBin'), 'sealed-secrets-controller');
 const CLUSTERS = ['prod-eu', 'dr-us'] as const;
 const clusters = new Map<string, ControlPlane>();
+const controllers = new Map<string, SealedSecretsController>();
 
 interface SecretObject {
   metadata: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
@@ -48,12 +51,13 @@ async function clusterWithController(name: string, folder: (typeof CLUSTERS)[num
   const cluster = await run.cluster(name);
   await installCrds(cluster);
   await createNamespaces(cluster, path.join(generated, 'clusters', folder));
-  await startSealedSecretsController({
+  const controller = await startSealedSecretsController({
     cluster,
     binary: controllerBinary,
     runDir: run.runDir,
     key: { cert: path.join(repoRoot, exampleCertificatePath(folder)), key: path.join(repoRoot, exampleKeyPath(folder)) },
   });
+  controllers.set(name, controller);
   return cluster;
 }
 
@@ -135,5 +139,56 @@ describe("first sync onto a cluster where Velero's server already created the re
     expect(adopted?.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['SealedSecret/velero-repo-credentials']);
     const sealedPassword = EXAMPLE_SECRETS.find((s) => s.cluster === 'prod-eu' && s.name === 'velero-repo-credentials')!.data['repository-password'];
     expect(Buffer.from(adopted?.data?.['repository-password'] ?? '', 'base64').toString() === sealedPassword).toBe(true);
+  });
+});
+
+describe('sealing-key renewal on dr-us', () => {
+  it('files sealed with the old key still open; a file sealed with the new certificate is refused by validate (SEC005) until the cluster declares it, and the controller opens it', async () => {
+    const cluster = clusters.get('dr-us')!;
+    const controller = controllers.get('dr-us')!;
+    const before = await controller.certificate();
+    controller.renewKey();
+    let renewed = before;
+    await waitFor(async () => (renewed = await controller.certificate()) !== before, { timeoutMs: 60_000, describe: () => 'the controller did not publish a new certificate after SIGUSR1' });
+
+    // Old files still open: the Secret, deleted, comes back from its SealedSecret sealed with the old key.
+    const name = 'velero-us-backups-credentials';
+    await cluster.kubectlOk(['delete', 'secret', name, '-n', 'velero']);
+    await waitFor(async () => (await secret(cluster, name)) !== undefined, { timeoutMs: 60_000, describe: () => `${name} was not unsealed again with the old key` });
+
+    // A copy of the organisation whose file is sealed with the new certificate.
+    const project = path.join(repoRoot, '.tmp', `e2e-renewal-${process.pid}`);
+    rmSync(project, { recursive: true, force: true });
+    cpSync(testOrganisation, path.join(project, 'policies'), { recursive: true });
+    const policies = path.join(project, 'policies');
+    writeFileSync(path.join(project, 'renewed.pem'), renewed);
+    const plaintext = EXAMPLE_SECRETS.find((e) => e.cluster === 'dr-us' && e.name === name)!.data.cloud!;
+    const cli = (args: string[], input?: string) => spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'restorable.mjs'), ...args], { cwd: repoRoot, input, encoding: 'utf8' });
+    try {
+      const sealedFile = cli(['seal', '--cert', path.join(project, 'renewed.pem'), '--namespace', 'velero', '--name', name, 'cloud=-'], plaintext);
+      expect(sealedFile.status, sealedFile.stderr).toBe(0);
+      writeFileSync(path.join(policies, 'sealed', 'dr-us', `${name}.yaml`), sealedFile.stdout);
+
+      const refused = cli(['validate', '--policies', path.relative(repoRoot, policies), '--no-drift', '--no-typecheck']);
+      expect(refused.status).toBe(1);
+      expect(`${refused.stdout}${refused.stderr}`).toMatch(/SEC005/);
+
+      writeFileSync(path.join(policies, 'clusters', 'dr-us', 'sealing-renewed.pem'), renewed);
+      const clustersFile = path.join(policies, 'clusters.ts');
+      writeFileSync(clustersFile, readFileSync(clustersFile, 'utf8').replace("sealingCertificates: ['clusters/dr-us/sealing-2026-11.pem']", "sealingCertificates: ['clusters/dr-us/sealing-renewed.pem', 'clusters/dr-us/sealing-2026-11.pem']"));
+      const accepted = cli(['validate', '--policies', path.relative(repoRoot, policies), '--no-drift', '--no-typecheck']);
+      expect(`${accepted.stdout}${accepted.stderr}`).not.toMatch(/SEC005/);
+      expect(accepted.status, `${accepted.stdout}${accepted.stderr}`).toBe(0);
+
+      await cluster.kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', path.join(policies, 'sealed', 'dr-us', `${name}.yaml`)]);
+      await waitFor(async () => (await sealedSecretHealth(cluster, name)).status === 'Healthy' && (await secret(cluster, name)) !== undefined, {
+        timeoutMs: 60_000,
+        describe: () => 'the controller did not open the file sealed with its new certificate',
+      });
+      const opened = await secret(cluster, name);
+      expect(Buffer.from(opened?.data?.cloud ?? '', 'base64').toString() === plaintext).toBe(true);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

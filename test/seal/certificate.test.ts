@@ -9,7 +9,7 @@ import {
   SealError,
   sealingPublicKey,
 } from '../../src/seal/index.ts';
-import { opensslCertificate, opensslFingerprint, referenceCert, referenceKey, sealedSecretsReference, tempDir } from './support.ts';
+import { opensslCertificate, opensslFingerprint, referenceCert, referenceKey, repoRoot, sealedSecretsReference, tempDir } from './support.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -38,6 +38,12 @@ describe('parseCertificate', () => {
     expect(info.subject).toBe('CN=sealed-secret, O=sealed-secret');
     expect(info.notBefore.toISOString()).toBe('2026-11-25T20:05:34.000Z');
     expect(info.notAfter.toISOString()).toBe('2036-11-22T20:05:34.000Z');
+  });
+
+  it('GIVEN a certificate with an empty subject, as the controller publishes after a key renewal, WHEN parsed and checked THEN it is read and fit for sealing', () => {
+    const pem = readFileSync(join(repoRoot, 'test', 'fixtures', 'certs', 'empty-subject.pem'));
+    expect(parseCertificate(pem)).toMatchObject({ keyType: 'rsa', keyBits: 2048, subject: '' });
+    expect(checkCertificate(pem, new Date('2030-01-01T00:00:00Z'))).toEqual([]);
   });
 
   it('GIVEN a certificate WHEN its fingerprint is computed THEN it equals openssl x509 -fingerprint -sha256', () => {
