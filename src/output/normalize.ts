@@ -1,6 +1,7 @@
 /**
  * Keys whose empty value means something to Kubernetes: `emptyDir: {}` asks for a volume,
- * `podSelector: {}` and `namespaceSelector: {}` select everything. They are kept when empty.
+ * `podSelector: {}` and `namespaceSelector: {}` select everything. They are kept when empty, and so
+ * is an empty object inside a list (a NetworkPolicy's `ingress: [{}]` is a rule that allows all).
  */
 const MEANINGFUL_EMPTY = new Set(['emptyDir', 'podSelector', 'namespaceSelector']);
 
@@ -18,7 +19,11 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export function normalize(value: unknown, key = '', depth = 0): JsonValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (Array.isArray(value)) {
-    const items = value.map((item) => normalize(item, '', depth + 1)).filter((item): item is JsonValue => item !== undefined);
+    const items: JsonValue[] = [];
+    for (const item of value) {
+      const normalized = normalize(item, '', depth + 1) ?? (isObject(item) ? {} : undefined);
+      if (normalized !== undefined) items.push(normalized);
+    }
     return items.length > 0 || MEANINGFUL_EMPTY.has(key) ? items : undefined;
   }
   if (typeof value === 'object') {
@@ -36,6 +41,10 @@ export function normalize(value: unknown, key = '', depth = 0): JsonValue | unde
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   throw new Error(`cannot write a ${typeof value} into a manifest (field "${key}")`);
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function compareKeys(a: string, b: string): number {

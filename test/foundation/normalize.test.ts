@@ -49,9 +49,12 @@ describe('normalize: empty values that mean something', () => {
     expect(normalize(role)).toEqual(role);
   });
 
-  it.fails('GIVEN a NetworkPolicy with ingress: [{}] (allow all) WHEN normalized THEN the empty rule is kept, not turned into deny-all', () => {
+  it('GIVEN a NetworkPolicy with ingress: [{}] (allow all) WHEN normalized THEN the empty rule is kept, not turned into deny-all', () => {
     const allowAll = { spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] } };
     expect(normalize(allowAll)).toEqual(allowAll);
+    // A rule whose fields are all absent or empty is the same rule: from every source, on every port.
+    expect(normalize({ spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [], ports: undefined }] } })).toEqual(allowAll);
+    expect(toYaml(normalize(allowAll) ?? null)).toContain('ingress:\n    - {}\n');
   });
 });
 
