@@ -1,6 +1,7 @@
 import yaml from 'js-yaml';
 import type { VolumePolicy } from '../dsl/volume-policies.ts';
 import type { PolicyModel } from '../model/types.ts';
+import { DUMP_SCHEMA } from '../output/yaml.ts';
 import { emit, type LowerContext } from './context.ts';
 import { policyLabels } from './labels.ts';
 
@@ -20,7 +21,7 @@ export function lowerResourcePolicies(ctx: LowerContext): void {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: resourcePolicyName(policy), namespace: ctx.cluster.veleroNamespace, labels: policyLabels(policy.name) },
-      data: { 'policy.yaml': yaml.dump(resourcePolicyDocument(policy.volumePolicies), { lineWidth: -1, noRefs: true }) },
+      data: { 'policy.yaml': yaml.dump(resourcePolicyDocument(policy.volumePolicies), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true }) },
     });
   }
 }

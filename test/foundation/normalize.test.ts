@@ -104,10 +104,14 @@ describe('toYaml', () => {
     expect(yaml.load(text, { schema: yaml.DEFAULT_SCHEMA })).toEqual({ labels });
   });
 
-  it.fails('GIVEN strings with underscores between digits (1_000, 0_7) WHEN dumped THEN they are quoted, since YAML 1.1 readers take them for numbers', () => {
-    const text = toYaml({ labels: { build: '1_000', shard: '0_7' } });
+  it('GIVEN strings with underscores between digits (1_000, 0_7) WHEN dumped THEN they are quoted, since YAML 1.1 readers take them for numbers', () => {
+    const labels = { build: '1_000', shard: '0_7', ratio: '1_0.5', mask: '0x_1F', signed: '+1_000', trailing: '1_', plain: 'v1_000' };
+    const text = toYaml({ labels });
     expect(text).toContain('build: "1_000"');
     expect(text).toContain('shard: "0_7"');
+    for (const key of ['ratio', 'mask', 'signed', 'trailing']) expect(text).toContain(`${key}: "${labels[key as keyof typeof labels]}"`);
+    expect(text).toContain('plain: v1_000');
+    expect(yaml.load(text)).toEqual({ labels });
   });
 
   it('GIVEN a long string WHEN dumped THEN it is not folded over several lines', () => {

@@ -1,6 +1,7 @@
 import yaml from 'js-yaml';
 import type { CheckModel, PolicyModel, RestorePlanModel } from '../../model/types.ts';
 import { normalize } from '../../output/normalize.ts';
+import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { modifierRules } from './modifiers.ts';
 import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
 import { SCRIPTS } from './scripts.ts';
@@ -48,10 +49,10 @@ export function planConfig(plan: RestorePlanModel, policies: readonly PolicyMode
   data.namespaces = lines(Object.entries(targetNamespaces(plan, variant)).map(([source, target]) => `${source} ${target}`));
   data.steps = lines(plan.steps.map((step) => `${String(step.index).padStart(2, '0')} ${step.name} ${step.policy}`));
   for (const step of plan.steps) {
-    data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { lineWidth: -1, noRefs: true });
+    data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }
   Object.assign(data, checkFiles(checks));
-  if (variant === 'drill') data['networkpolicy.yaml'] = yaml.dump(DRILL_NETWORK_POLICY, { lineWidth: -1, noRefs: true });
+  if (variant === 'drill') data['networkpolicy.yaml'] = yaml.dump(DRILL_NETWORK_POLICY, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   return data;
 }
 
@@ -99,5 +100,5 @@ export function modifiersDocument(plan: RestorePlanModel, policies: readonly Pol
   const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
   const rules = modifierRules(plan, variant, workloadsToKeep(plan, sources, checks));
   if (rules.length === 0) return undefined;
-  return yaml.dump(normalize({ version: 'v1', resourceModifierRules: rules }), { lineWidth: -1, noRefs: true });
+  return yaml.dump(normalize({ version: 'v1', resourceModifierRules: rules }), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
 }

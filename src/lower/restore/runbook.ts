@@ -3,6 +3,7 @@ import { shellQuote } from '../../dsl/apps/shell.ts';
 import { humanDuration } from '../../model/duration.ts';
 import type { Model, PolicyModel, RestorePlanModel } from '../../model/types.ts';
 import { normalize } from '../../output/normalize.ts';
+import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { estimatedRestoreSeconds } from '../../rules/restore-plans.ts';
 import { jobName } from './jobs.ts';
 import { modifiersDocument } from './plan-config.ts';
@@ -23,7 +24,7 @@ export function runbookFiles(model: Model): Map<string, string> {
     const hasModifiers = modifiersDocument(plan, model.policies, 'run') !== undefined;
     for (const step of plan.steps) {
       const manifest = normalize(restoreManifest(plan, step, 'run', hasModifiers, cluster.veleroNamespace));
-      files.set(`${folder}/${String(step.index).padStart(2, '0')}-${step.name}.yaml`, yaml.dump(manifest, { lineWidth: -1, noRefs: true }));
+      files.set(`${folder}/${String(step.index).padStart(2, '0')}-${step.name}.yaml`, yaml.dump(manifest, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true }));
     }
     files.set(`${folder}/README.md`, runbookReadme(plan, model.policies, cluster.veleroNamespace));
   }
