@@ -2,10 +2,44 @@
  * Clusters, storage and guardrails: where backups go, who can read them, which minimums hold.
  * Changes here can make existing backups unreachable even when no policy changes.
  */
-import type { ClusterModel, GuardrailsModel, SealedRefModel, StorageModel } from '../model/types.ts';
+import type { ClusterModel, GuardrailsModel, Model, SealedRefModel, StorageModel } from '../model/types.ts';
 import type { Side } from './side.ts';
 import type { Change, ChangeClass } from './types.ts';
 import { change, duration, frequencyDays, otherFields, same, type Target } from './values.ts';
+
+const PASSWORD_CHANGE =
+  'the backup repository password changes: Velero cannot open repositories created with the old one, so existing file-system and data-mover backups become unrestorable unless the old password is kept for them';
+
+/**
+ * What identifies the repository password's value on a cluster: the scrypt fingerprint `restorable
+ * seal` records, or, for a file sealed without one, its ciphertext (sealing is randomised, so a
+ * re-sealed equal value also counts as a change: it cannot be told apart).
+ */
+function passwordValue(model: Model, cluster: ClusterModel): string | undefined {
+  const ref = cluster.repositoryPassword;
+  if (!ref) return undefined;
+  const sealed = model.sealedSecrets.find((s) => s.cluster === cluster.name && s.name === ref.name && s.namespace === cluster.veleroNamespace);
+  if (!sealed) return undefined;
+  const fingerprint = sealed.valueFingerprints[ref.key];
+  if (fingerprint) return `scrypt:${fingerprint}`;
+  const encrypted = (sealed.object.spec as { encryptedData?: Record<string, unknown> } | undefined)?.encryptedData?.[ref.key];
+  return typeof encrypted === 'string' ? `ciphertext:${encrypted}` : undefined;
+}
+
+/** A repository password that changes by reference or by value (the same name resealed) is a risk. */
+function compareRepositoryPassword(baseModel: Model, headModel: Model, old: ClusterModel, now: ClusterModel, target: Target): Change[] {
+  if (!same(old.repositoryPassword, now.repositoryPassword)) {
+    return [change(target, 'risk', 'cluster.repository-password', 'repositoryPassword', refText(old.repositoryPassword), refText(now.repositoryPassword), PASSWORD_CHANGE)];
+  }
+  const before = passwordValue(baseModel, old);
+  const after = passwordValue(headModel, now);
+  if (before === after) return [];
+  const fingerprints = before?.startsWith('scrypt:') && after?.startsWith('scrypt:');
+  return [
+    change(target, 'risk', 'cluster.repository-password', 'repositoryPassword.value', fingerprints ? before!.slice(7, 19) : 'sealed value', fingerprints ? after!.slice(7, 19) : 'resealed value',
+      `${refText(now.repositoryPassword)} was resealed ${fingerprints ? 'with a different value' : 'and its value cannot be compared (no recorded fingerprint)'}: ${PASSWORD_CHANGE}`),
+  ];
+}
 
 /** Changes of clusters, storages and guardrails between two sides. */
 export function comparePlatform(base: Side, head: Side): Change[] {
@@ -24,7 +58,7 @@ function compareClusters(base: Side, head: Side): Change[] {
       changes.push(change(target, 'safe', 'cluster.added', null, null, { environment: cluster.environment, storage: cluster.storage }, `new cluster in environment ${cluster.environment}`));
       continue;
     }
-    changes.push(...compareCluster(old, cluster, target));
+    changes.push(...compareCluster(old, cluster, target), ...compareRepositoryPassword(base.model, head.model, old, cluster, target));
   }
   const names = new Set(head.model.clusters.map((c) => c.name));
   for (const cluster of base.model.clusters) {
@@ -38,10 +72,6 @@ function compareClusters(base: Side, head: Side): Change[] {
 function compareCluster(old: ClusterModel, now: ClusterModel, target: Target): Change[] {
   const changes: Change[] = [];
   const push = (cls: ChangeClass, kind: string, field: string, b: unknown, a: unknown, message: string) => changes.push(change(target, cls, kind, field, b, a, message));
-  if (!same(old.repositoryPassword, now.repositoryPassword)) {
-    push('risk', 'cluster.repository-password', 'repositoryPassword', refText(old.repositoryPassword), refText(now.repositoryPassword),
-      'the backup repository password changes: Velero cannot open repositories created with the old one, so existing file-system and data-mover backups become unrestorable unless the old password is kept for them');
-  }
   if (old.environment !== now.environment) push('review', 'cluster.environment', 'environment', old.environment, now.environment, `guardrails of ${now.environment} apply instead of ${old.environment}`);
   if (!same(old.storage, now.storage)) {
     const removed = old.storage.filter((s) => !now.storage.includes(s));

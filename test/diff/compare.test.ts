@@ -117,6 +117,40 @@ describe('diffModels: classification', () => {
     expect(summary(diffModels(side(), side({ cluster: clusterProps })))).toEqual(expected);
   });
 
+  describe('the repository password resealed under the same name', () => {
+    const withPassword = (valueFingerprints: Record<string, string>, ciphertext = 'AgB1') => {
+      const base = side({ cluster: { repositoryPassword: sealed('velero-repo-credentials', 'repository-password') } });
+      const sealedSecret = {
+        cluster: 'prod',
+        file: 'policies/sealed/prod/velero-repo-credentials.yaml',
+        name: 'velero-repo-credentials',
+        namespace: 'velero',
+        scope: 'strict',
+        keys: ['repository-password'],
+        valueFingerprints,
+        object: { spec: { encryptedData: { 'repository-password': ciphertext } } },
+      };
+      return { ...base, model: { ...base.model, sealedSecrets: [sealedSecret] } };
+    };
+
+    it('GIVEN the same recorded fingerprint WHEN compared THEN nothing changes, even with new ciphertext', () => {
+      expect(summary(diffModels(withPassword({ 'repository-password': 'aa'.repeat(32) }, 'AgB1'), withPassword({ 'repository-password': 'aa'.repeat(32) }, 'AgB2')))).toEqual([]);
+    });
+
+    it('GIVEN another recorded fingerprint WHEN compared THEN it is a risk on the cluster whose file changed', () => {
+      const changes = diffModels(withPassword({ 'repository-password': 'aa'.repeat(32) }), withPassword({ 'repository-password': 'bb'.repeat(32) }));
+      expect(summary(changes)).toEqual(['risk cluster.repository-password repositoryPassword.value']);
+      expect(changes[0]!.cluster).toBe('prod');
+      expect(changes[0]!.message).toMatch(/^velero-repo-credentials\/repository-password was resealed with a different value: the backup repository password changes/);
+    });
+
+    it('GIVEN no recorded fingerprint and new ciphertext WHEN compared THEN it is a risk that says the value cannot be compared', () => {
+      const changes = diffModels(withPassword({}, 'AgB1'), withPassword({}, 'AgB2'));
+      expect(summary(changes)).toEqual(['risk cluster.repository-password repositoryPassword.value']);
+      expect(changes[0]!.message).toContain('cannot be compared');
+    });
+  });
+
   it.each([
     ['maxRpo looser', { maxRpo: '24h' as const }, ['risk guardrails.changed maxRpo']],
     ['maxRpo removed', { maxRpo: undefined }, ['risk guardrails.changed maxRpo']],
