@@ -28,10 +28,10 @@ export const ADOPTION_NAME = 'restorable-repository-password';
 /** The annotation that lets the Sealed Secrets controller take over an existing Secret. */
 const MANAGED_ANNOTATION = 'sealedsecrets.bitnami.com/managed';
 
-/** The hook's script: POSIX sh and kubectl only (the kubectl image's BusyBox). */
-export function adoptionScript(): string {
+/** The hook's script: POSIX sh and kubectl only (the kubectl image's BusyBox). The namespace is a validated name. */
+export function adoptionScript(veleroNamespace: string): string {
   return `set -eu
-ns="$VELERO_NAMESPACE"
+ns='${veleroNamespace}'
 secret=${REPOSITORY_PASSWORD_SECRET}
 if ! found=$(kubectl get secret "$secret" -n "$ns" -o name 2>&1); then
   case "$found" in
@@ -89,10 +89,8 @@ export function lowerRepositoryPasswordAdoption(ctx: LowerContext): void {
     serviceAccountName: ADOPTION_NAME,
     image: cluster.images.kubectl,
     containerName: 'adopt',
-    command: ['/bin/sh', '-c', adoptionScript()],
+    command: ['/bin/sh', '-c', adoptionScript(namespace)],
   });
-  const container = (pod.containers as Record<string, unknown>[])[0]!;
-  container.env = [...(container.env as object[]), { name: 'VELERO_NAMESPACE', value: namespace }];
   emit(ctx, {
     apiVersion: 'batch/v1',
     kind: 'Job',

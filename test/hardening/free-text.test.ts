@@ -173,8 +173,10 @@ describe('free text with shell and YAML metacharacters', () => {
         }
       }
       // The dumps landed under the exact folder names: the quoted paths reached mkdir, the redirections and mv whole.
-      for (const [engine, file] of [['pg', 'x.pgdump'], ['redis', 'dump.rdb'], ['mongo', 'mongodump.archive.gz']] as const) {
-        const found = await Promise.all(scripts.map((_, i) => stat(path.join(sandbox.dir, `run-${i}`, 'dump', engine, PAYLOAD, file.replace('x.', `${PAYLOAD}.`))).then(() => true, () => false)));
+      // A database's dump file is named after it, with `%` and `/` written as in a URL.
+      const dumpName = `${PAYLOAD.replaceAll('%', '%25').replaceAll('/', '%2F')}.pgdump`;
+      for (const [engine, file] of [['pg', dumpName], ['redis', 'dump.rdb'], ['mongo', 'mongodump.archive.gz']] as const) {
+        const found = await Promise.all(scripts.map((_, i) => stat(path.join(sandbox.dir, `run-${i}`, 'dump', engine, PAYLOAD, file)).then(() => true, () => false)));
         expect(found.filter(Boolean), `${engine}: ${file}`).toHaveLength(1);
       }
     } finally {

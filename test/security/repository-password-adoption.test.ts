@@ -78,7 +78,7 @@ esac
     const log = path.join(dir, `log-${Math.random()}`);
     writeFileSync(log, '');
     const shell = busybox ? [busybox, 'sh'] : ['sh'];
-    const result = spawnSync(shell[0]!, [...shell.slice(1), '-c', adoptionScript()], { env: { PATH: `${dir}:${process.env.PATH}`, VELERO_NAMESPACE: 'velero', STUB_LOG: log, ...env }, encoding: 'utf8' });
+    const result = spawnSync(shell[0]!, [...shell.slice(1), '-c', adoptionScript('velero')], { env: { PATH: `${dir}:${process.env.PATH}`, STUB_LOG: log, ...env }, encoding: 'utf8' });
     return { code: result.status, output: `${result.stdout}${result.stderr}`, calls: readFileSync(log, 'utf8').trim().split('\n') };
   };
 
@@ -115,6 +115,6 @@ esac
   });
 
   it('GIVEN the script WHEN checked by the shell THEN it parses', () => {
-    expect(() => execFileSync('sh', ['-n', '-c', adoptionScript()])).not.toThrow();
+    expect(() => execFileSync('sh', ['-n', '-c', adoptionScript('velero')])).not.toThrow();
   });
 });
