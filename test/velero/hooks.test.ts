@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AppProfile, type Command, execHooks, mongodb, mysql, postgres, redis, shellQuote } from '../../src/dsl/index.ts';
@@ -20,6 +20,8 @@ function goSeconds(text: string): number {
 
 /** A value no shell may interpret: quotes, spaces, command substitutions and separators. */
 const HOSTILE = `it's a "db"; $(rm -rf /) \`rm -rf /\` & | > x`;
+/** The dump file name of {@link HOSTILE}: its `/` (and `%`) written as in a URL, so the dump stays in dumpDir. */
+const HOSTILE_FILE = HOSTILE.replaceAll('%', '%25').replaceAll('/', '%2F');
 
 const selector = { app: 'db' };
 
@@ -79,7 +81,7 @@ describe('application profiles: hook commands', () => {
 
   it('GIVEN postgres with a hostile database name WHEN its restore check is read THEN it is an argument vector with the dump path as one argument', () => {
     const profile = postgres({ selector, database: HOSTILE, dumpDir: '/data/x' });
-    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--list', `/data/x/${HOSTILE}.pgdump`]);
+    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--list', `/data/x/${HOSTILE_FILE}.pgdump`]);
   });
 
   it('GIVEN the default timeouts WHEN profiles are built THEN databases allow 10m (redis 5m) and hand-written hooks 5m', () => {
@@ -134,14 +136,6 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     return { status: result.status, stderr: result.stderr };
   }
 
-  /**
-   * The dump file is named after the database, and the hostile name holds two `/`: the folders they
-   * imply are made first, so the run shows the quoting and nothing else.
-   */
-  async function parentsOf(file: string): Promise<void> {
-    await mkdir(path.dirname(file), { recursive: true });
-  }
-
   function dumpDirOf(): string {
     return path.join(dir, `dumps "x" it's $(rm -rf /)`);
   }
@@ -149,7 +143,6 @@ describe('application profiles: the scripts run by /bin/sh', () => {
   it('GIVEN postgres with a hostile database, user and dump folder WHEN the pre hook runs THEN pg_dump receives the database as one argument and the dump lands in place', async () => {
     await fake('pg_dump', "printf 'PGDUMP'");
     const dumpDir = dumpDirOf();
-    await parentsOf(path.join(dumpDir, `${HOSTILE}.pgdump`));
     const profile = postgres({ selector, database: HOSTILE, user: HOSTILE, dumpDir });
     const [command] = profile.pre;
 
@@ -157,8 +150,8 @@ describe('application profiles: the scripts run by /bin/sh', () => {
 
     expect(result).toEqual({ status: 0, stderr: '' });
     expect(await argsOf('pg_dump')).toEqual([`--username=${HOSTILE}`, '--format=custom', HOSTILE]);
-    expect(await readFile(path.join(dumpDir, `${HOSTILE}.pgdump`), 'utf8')).toBe('PGDUMP');
-    expect(existsSync(path.join(dumpDir, `${HOSTILE}.pgdump.partial`))).toBe(false);
+    expect(await readdir(dumpDir)).toEqual([`${HOSTILE_FILE}.pgdump`]);
+    expect(await readFile(path.join(dumpDir, `${HOSTILE_FILE}.pgdump`), 'utf8')).toBe('PGDUMP');
     expect(existsSync(path.join(dir, 'CANARY'))).toBe(false);
   });
 
@@ -175,18 +168,32 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     expect(await readFile(path.join(dumpDir, 'ledger.pgdump'), 'utf8')).toBe('GOOD');
   });
 
-  // Bug (src/dsl/apps/databases.ts, postgres/mysql): the dump file is `${dumpDir}/${database}.pgdump`
-  // with the database name used as a file name unchanged. A legal PostgreSQL database name holding a
-  // `/` ('sales/2026') names a file in a folder that does not exist, so the pre hook fails on every
-  // backup ("Directory nonexistent"), and `..` segments would write outside dumpDir.
-  it.fails('GIVEN postgres with a database named sales/2026 WHEN the pre hook runs THEN the dump is written inside dumpDir', async () => {
+  // A legal PostgreSQL database name may hold a `/` ('sales/2026'): used as a file name unchanged it
+  // named a file in a folder that does not exist (the pre hook failed on every backup), and `..`
+  // segments would write outside dumpDir. The dump file writes `/` as `%2F`.
+  it('GIVEN postgres with a database named sales/2026 WHEN the pre hook runs THEN the dump is written inside dumpDir', async () => {
     await fake('pg_dump', "printf 'PGDUMP'");
     const dumpDir = path.join(dir, 'dumps');
+    const profile = postgres({ selector, database: 'sales/2026', dumpDir });
 
-    const result = run(postgres({ selector, database: 'sales/2026', dumpDir }).pre[0] ?? []);
+    const result = run(profile.pre[0] ?? []);
 
-    expect(result.status).toBe(0);
+    expect(result).toEqual({ status: 0, stderr: '' });
     expect(await argsOf('pg_dump')).toEqual(['--username=postgres', '--format=custom', 'sales/2026']);
+    expect(await readdir(dumpDir)).toEqual(['sales%2F2026.pgdump']);
+    expect(await readFile(path.join(dumpDir, 'sales%2F2026.pgdump'), 'utf8')).toBe('PGDUMP');
+    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--list', `${dumpDir}/sales%2F2026.pgdump`]);
+  });
+
+  it('GIVEN postgres with a database named ../../etc WHEN the pre hook runs THEN the dump is written inside dumpDir', async () => {
+    await fake('pg_dump', "printf 'PGDUMP'");
+    const dumpDir = path.join(dir, 'deep', 'dumps');
+
+    const result = run(postgres({ selector, database: '../../etc', dumpDir }).pre[0] ?? []);
+
+    expect(result).toEqual({ status: 0, stderr: '' });
+    expect(await readdir(dumpDir)).toEqual(['..%2F..%2Fetc.pgdump']);
+    expect(await readdir(path.join(dir, 'deep'))).toEqual(['dumps']);
   });
 
   it('GIVEN postgres with a hostile user WHEN the restore readiness hook runs THEN pg_isready receives the user as one argument', async () => {
@@ -203,13 +210,12 @@ describe('application profiles: the scripts run by /bin/sh', () => {
   it('GIVEN mysql with a hostile database WHEN the pre hook runs THEN mysqldump receives it as one argument', async () => {
     await fake('mysqldump', "printf 'SQL'");
     const dumpDir = dumpDirOf();
-    await parentsOf(path.join(dumpDir, `${HOSTILE}.sql`));
 
     const result = run(mysql({ selector, database: HOSTILE, dumpDir }).pre[0] ?? []);
 
     expect(result).toEqual({ status: 0, stderr: '' });
     expect(await argsOf('mysqldump')).toEqual(['--single-transaction', '--routines', '--triggers', '--databases', HOSTILE]);
-    expect(await readFile(path.join(dumpDir, `${HOSTILE}.sql`), 'utf8')).toBe('SQL');
+    expect(await readFile(path.join(dumpDir, `${HOSTILE_FILE}.sql`), 'utf8')).toBe('SQL');
     expect(existsSync(path.join(dir, 'CANARY'))).toBe(false);
   });
 

@@ -18,6 +18,15 @@ export interface DatabaseProfileProps {
   readonly verify?: readonly VerifyCheck[];
 }
 
+/**
+ * The file name of a database's dump: the name itself, with `/` written `%2F` (and `%` written
+ * `%25`, so two names never share a file). A database name may hold a `/` ('sales/2026'), which as
+ * a path would name a file in a folder that does not exist, or with `..` one outside the dump folder.
+ */
+function dumpFileName(database: string, extension: string): string {
+  return `${database.replaceAll('%', '%25').replaceAll('/', '%2F')}.${extension}`;
+}
+
 /** Writes `command`'s output to `file` through a temporary file, so a failed dump never replaces a good one. */
 function dumpTo(dumpDir: string, file: string, command: string): Command {
   const target = `${dumpDir}/${file}`;
@@ -38,7 +47,8 @@ const restoreWait = { waitTimeout: '10m', execTimeout: '5m' } as const;
 export function postgres(props: DatabaseProfileProps & { readonly database: string; readonly user?: string }): AppProfile {
   const user = props.user ?? 'postgres';
   const db = shellQuote(props.database);
-  const dump = `${props.dumpDir}/${props.database}.pgdump`;
+  const file = dumpFileName(props.database, 'pgdump');
+  const dump = `${props.dumpDir}/${file}`;
   return {
     type: 'app',
     engine: 'postgres',
@@ -48,7 +58,7 @@ export function postgres(props: DatabaseProfileProps & { readonly database: stri
     selector: props.selector,
     container: props.container,
     consistency: 'dump',
-    pre: [dumpTo(props.dumpDir, `${props.database}.pgdump`, `pg_dump --username=${shellQuote(user)} --format=custom ${db}`)],
+    pre: [dumpTo(props.dumpDir, file, `pg_dump --username=${shellQuote(user)} --format=custom ${db}`)],
     post: [],
     hookTimeout: props.timeout ?? '10m',
     restore: [
@@ -71,7 +81,8 @@ export function postgres(props: DatabaseProfileProps & { readonly database: stri
  * mysql({ selector: { app: 'shop-db' }, database: 'shop', dumpDir: '/var/lib/mysql/restorable' })
  */
 export function mysql(props: DatabaseProfileProps & { readonly database: string }): AppProfile {
-  const dump = `${props.dumpDir}/${props.database}.sql`;
+  const file = dumpFileName(props.database, 'sql');
+  const dump = `${props.dumpDir}/${file}`;
   return {
     type: 'app',
     engine: 'mysql',
@@ -80,7 +91,7 @@ export function mysql(props: DatabaseProfileProps & { readonly database: string 
     selector: props.selector,
     container: props.container,
     consistency: 'dump',
-    pre: [dumpTo(props.dumpDir, `${props.database}.sql`, `mysqldump --single-transaction --routines --triggers --databases ${shellQuote(props.database)}`)],
+    pre: [dumpTo(props.dumpDir, file, `mysqldump --single-transaction --routines --triggers --databases ${shellQuote(props.database)}`)],
     post: [],
     hookTimeout: props.timeout ?? '10m',
     restore: [{ command: sh('until mysqladmin ping --silent; do sleep 2; done'), ...restoreWait }],
