@@ -37,7 +37,8 @@ function isOwnSource(file: string): boolean {
   return file.startsWith(OWN_SOURCE) || file.includes('/node_modules/');
 }
 
-function relativeToCwd(file: string): string {
+/** An absolute file as diagnostics name it: relative to the working directory when inside it. */
+export function relativeToCwd(file: string): string {
   const cwd = `${process.cwd()}/`;
   return file.startsWith(cwd) ? file.slice(cwd.length) : file;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { relativeToCwd } from '../dsl/source.ts';
 import { discoverPolicyFiles } from './discover.ts';
 import type { LoadProgress, LoadResult } from './messages.ts';
 
@@ -70,7 +71,7 @@ async function loadNow(dir: string, timeoutMs: number): Promise<LoadedPolicies> 
       reject(
         new PolicyLoadError(
           `loading policies did not finish within ${timeoutMs / 1000}s: a policy file never returns (an endless loop or a promise that never settles?)`,
-          files.map((file) => ({ file, message: 'one of these files did not finish loading' })),
+          files.map((file) => ({ file: named(file), message: 'one of these files did not finish loading' })),
         ),
       );
     }, timeoutMs);
@@ -94,16 +95,21 @@ async function loadNow(dir: string, timeoutMs: number): Promise<LoadedPolicies> 
       const file = files[loaded];
       // Node ends a thread with code 13 when a top-level await can never settle.
       const why = code === 13 ? 'its top-level await never settles' : `it ended the loader with process.exit(${code})`;
-      reject(new PolicyLoadError(`the policy loader stopped before it answered: ${why}`, file ? [{ file, message: why }] : []));
+      reject(new PolicyLoadError(`the policy loader stopped before it answered: ${why}`, file ? [{ file: named(file), message: why }] : []));
     });
   });
   await worker.terminate();
   if (!result.ok) {
     throw new PolicyLoadError(
       `${result.failures.length} policy file(s) failed to load`,
-      result.failures.map((f) => ({ file: f.file, message: f.message, line: f.location?.line, stack: f.stack })),
+      result.failures.map((f) => ({ file: named(f.file), message: f.message, line: f.location?.line, stack: f.stack })),
     );
   }
   lastImports = result.imports ?? [];
-  return { ...result, files };
+  return { ...result, emptyFiles: result.emptyFiles.map(named), files };
+}
+
+/** A policy file as diagnostics name it, whether the policies folder was given relative or absolute. */
+function named(file: string): string {
+  return relativeToCwd(path.resolve(file));
 }

@@ -356,7 +356,7 @@ describe('LOAD001 (compile)', () => {
     expect(files.size).toBeGreaterThan(0);
   });
 
-  it.fails('GIVEN the policies folder as an absolute path WHEN compiled THEN LOAD001 names the file relative to the working directory, like every other diagnostic', async () => {
+  it('GIVEN the policies folder as an absolute path WHEN compiled THEN LOAD001 names the file relative to the working directory, like every other diagnostic', async () => {
     await project.writePolicy('teams/notes.ts', "export const owner = 'platform';\n");
     const { diagnostics } = await compile({ policiesDir: project.policiesDir });
     const load = diagnostics.find((d) => d.code === 'LOAD001');
