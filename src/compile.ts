@@ -11,7 +11,7 @@ import { toYaml } from './output/yaml.ts';
 import { checkRenderedFiles } from './rules/argocd.ts';
 import { checkModel } from './rules/index.ts';
 import { checkObjects } from './rules/objects.ts';
-import { checkNoPlainSecrets, scanForCredentials } from './rules/secret-hygiene.ts';
+import { checkNoPlainSecrets, policyFolderFiles, scanForCredentials } from './rules/secret-hygiene.ts';
 
 /** Options of one compilation. */
 export interface CompileOptions {
@@ -70,7 +70,7 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
   const applications = argocdObjects(model, objects) as unknown as Compilation['applications'];
   for (const file of applications) files.set(file.path, toYaml(file.object as JsonValue));
   for (const [path, content] of runbookFiles(model)) files.set(path, content);
-  diagnostics.push(...checkRenderedFiles(files, model), ...(await scanForCredentials(loaded.files, files)));
+  diagnostics.push(...checkRenderedFiles(files, model), ...(await scanForCredentials(await policyFolderFiles(options.policiesDir, loaded.files), files)));
   if (hasErrors(diagnostics)) {
     return { model, diagnostics, objects, applications, files: new Map(), policyFiles: loaded.files };
   }

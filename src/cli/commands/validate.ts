@@ -72,6 +72,11 @@ export function validateCommand(): Command {
       }
       progress.stage(`comparing with ${options.out}`);
       if (options.drift && compilation.files.size > 0) diagnostics.push(...(await driftOf(options.out, compilation.files)));
+      // Even with --no-drift: a credential committed by hand is exposed whatever the drift check says.
+      if (compilation.files.size > 0) {
+        const { scanCommittedOutput } = await import('../../rules/secret-hygiene.ts');
+        diagnostics.push(...(await scanCommittedOutput(options.out, compilation.files)));
+      }
       // Coverage: the cluster inventories in <policies>/inventory/ against the policies (COV001-COV004, INV001).
       const inventories = await loadInventories(options.policies);
       diagnostics.push(...inventories.diagnostics, ...checkCoverage(compilation.model, inventories.inventories, clockOf(command)));
