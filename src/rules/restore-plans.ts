@@ -152,8 +152,9 @@ export const restorePlansRule: Rule = {
 
 /**
  * PLAN017: values that become Kubernetes names, label values or lines of the runner's data files
- * are well formed: target namespaces, step names and HTTP services are RFC 1123 labels, and no
- * check argument, query or path holds a line break (the runner reads its data one line at a time).
+ * are well formed: target namespaces, step names, check namespaces and HTTP services are RFC 1123
+ * labels, and no check argument, query or path holds a line break (the runner reads its data one
+ * line at a time).
  */
 function planValues(plan: RestorePlanModel, at: (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic): Diagnostic[] {
   const found: Diagnostic[] = [];
@@ -167,6 +168,11 @@ function planValues(plan: RestorePlanModel, at: (path: string, d: Pick<Diagnosti
   });
   const checks = [...plan.checks, ...(plan.drill?.checks ?? [])];
   checks.forEach((check, index) => {
+    // A namespace of the plan's policies is checked where the policy declares it (NAME001).
+    if (check.namespace !== '' && !Object.hasOwn(plan.namespaceMapping, check.namespace)) {
+      const error = dnsLabelError(check.namespace);
+      if (error) found.push(at(`checks[${index}].namespace`, { code: 'PLAN017', message: `check "${check.name.split(/[\r\n]/)[0]}" namespace: ${error}`, hint: 'name a namespace the plan restores, as in its metadata.name' }));
+    }
     const lines = check.type === 'exec' ? [check.name, check.container ?? '', ...check.argv, ...Object.entries(check.selector).flat()] : [check.name, check.service, check.path];
     if (lines.some((value) => /[\r\n]/.test(value))) {
       found.push(at(`checks[${index}]`, { code: 'PLAN017', message: `check "${check.name.split(/[\r\n]/)[0]}" holds a line break`, hint: 'write queries and arguments on one line' }));

@@ -6,7 +6,10 @@
  * the recording fake kubectl and asserting it received the value intact, as one argument, with no
  * command ever run from it (a `touch pwned` in the value would leave a file in the working folder).
  *
- * Values that are neither rejected nor passed intact are bugs, marked `it.fails` with the reason.
+ * The scripts read their data files one line (and, for the steps and HTTP checks, one
+ * space-separated column) at a time, so a value with a line break, or a step name or service with a
+ * space, would not come back intact: PLAN017 rejects those before synth writes anything, and they
+ * are run anyway to show that nothing in them executes.
  */
 import { execFile } from 'node:child_process';
 import { access, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -117,12 +120,13 @@ interface FieldCase {
   readonly scenario?: Record<string, unknown>;
   /** What the fake kubectl received where the value belongs, and what it should be. */
   readonly received: (run: Run, value: string) => { readonly got: unknown; readonly want: unknown };
-  /** Values the scripts do not pass intact: a bug each, with its cause. */
-  readonly bugs: Partial<Record<ValueName, string>>;
+  /**
+   * Values the scripts would not pass intact, and where in the plan PLAN017 reports each: lib.sh
+   * reads check-NN.argv one argument per line, and the index files (checks, check-NN.http, steps,
+   * namespaces) one entry per line, split into columns at spaces.
+   */
+  readonly rejected: Partial<Record<ValueName, string>>;
 }
-
-const LINE_SPLIT = 'lib.sh reads one argument per line of check-NN.argv, so a newline splits the value into two arguments (a multi-line SQL query included)';
-const LINE_INJECTION = 'the value is written into a line-oriented index file (checks, check-NN.http, steps, namespaces) without a rule refusing newlines, so its second line is read as another entry';
 
 const FIELDS: readonly FieldCase[] = [
   {
@@ -133,7 +137,7 @@ const FIELDS: readonly FieldCase[] = [
     script: RUN_CHECKS,
     scenario: { execFails: true },
     received: (run, v) => ({ got: run.stderr.includes(`FAILED: check ${v} failed in drill-payments/pod-0`), want: true }),
-    bugs: {},
+    rejected: {},
   },
   {
     field: 'check selector',
@@ -142,7 +146,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: argAfter(callOf(run, 'get', 'pods'), '-l'), want: `app=${v}` }),
-    bugs: {},
+    rejected: {},
   },
   {
     field: 'check container',
@@ -151,7 +155,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: argAfter(callOf(run, 'exec'), '-c'), want: v }),
-    bugs: {},
+    rejected: {},
   },
   {
     field: 'check command argument',
@@ -160,7 +164,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: argvAfterDashes(callOf(run, 'exec')), want: ['echo', v] }),
-    bugs: { 'a newline': LINE_SPLIT },
+    rejected: { 'a newline': 'checks[0]' },
   },
   {
     field: 'SQL query',
@@ -169,7 +173,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: argvAfterDashes(callOf(run, 'exec')), want: ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--username=postgres', '--dbname=ledger', '--command', v] }),
-    bugs: { 'a newline': LINE_SPLIT },
+    rejected: { 'a newline': 'checks[0]' },
   },
   {
     field: 'check namespace',
@@ -178,7 +182,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: argAfter(callOf(run, 'get', 'pods'), '-n'), want: v }),
-    bugs: { 'a newline': LINE_INJECTION },
+    rejected: { 'a newline': 'checks[0].namespace' },
   },
   {
     field: 'HTTP check service',
@@ -187,10 +191,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: callOf(run, 'get', '--raw')?.args[2], want: `/api/v1/namespaces/drill-payments/services/${v}:8080/proxy/readyz` }),
-    bugs: {
-      'spaces, quotes, $(), backticks and ;': 'lib.sh reads check-NN.http with `read -r service port path`, so a space in the service shifts the port and path (no rule checks service names)',
-      'a newline': LINE_INJECTION,
-    },
+    rejected: { 'spaces, quotes, $(), backticks and ;': 'checks[0].service', 'a newline': 'checks[0].service' },
   },
   {
     field: 'HTTP check path',
@@ -199,7 +200,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'drill',
     script: RUN_CHECKS,
     received: (run, v) => ({ got: callOf(run, 'get', '--raw')?.args[2], want: `/api/v1/namespaces/drill-payments/services/ledger-api:8080/proxy/${v}` }),
-    bugs: { 'a newline': LINE_INJECTION },
+    rejected: { 'a newline': 'checks[0].path' },
   },
   {
     field: 'step name',
@@ -211,11 +212,7 @@ const FIELDS: readonly FieldCase[] = [
       const created = run.calls.filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
       return { got: { code: run.code, steps: created.map((c) => (yaml.load(c.stdin) as { metadata: { labels: Record<string, string> } }).metadata.labels['restorable.dev/step']) }, want: { code: 0, steps: [undefined] } };
     },
-    bugs: {
-      'spaces, quotes, $(), backticks and ;':
-        'no rule checks step names; the steps file is read with `read -r index step policy`, so a space shifts the policy column and the runner dies "no backup resolved" at restore time',
-      'a newline': LINE_INJECTION,
-    },
+    rejected: { 'spaces, quotes, $(), backticks and ;': 'order[0].name', 'a newline': 'order[0].name' },
   },
   {
     field: 'namespaceMapping target',
@@ -224,7 +221,7 @@ const FIELDS: readonly FieldCase[] = [
     variant: 'run',
     script: RUNNER,
     received: (run, v) => ({ got: argAfter(callOf(run, 'get', 'persistentvolumeclaims'), '-n'), want: v }),
-    bugs: { 'a newline': LINE_INJECTION },
+    rejected: { 'a newline': 'namespaceMapping.payments' },
   },
 ];
 
@@ -237,18 +234,40 @@ describe('hostile values rejected by a rule before they reach a script', () => {
     it(`GIVEN a backed-up namespace with ${name} WHEN checked THEN NAME001 rejects it`, () => {
       expect(sites(diagnose(declarationsOf(planOrg({ ledger: { namespaces: [value] } }))), 'NAME001')).toEqual(['ledger.namespaces[0]']);
     });
+
+    it(`GIVEN a check namespace with ${name} WHEN checked THEN PLAN017 rejects it`, () => {
+      const changes = withDrillCheck([commandCheck('c', ['true'], { selector: { app: 'ledger-api' }, namespace: value })]);
+      expect(sites(diagnose(declarationsOf(planOrg(changes))), 'PLAN017')).toEqual(['ledger-dr.checks[0].namespace']);
+    });
   }
+
+  it("GIVEN a check in a namespace the plan's policy backs up WHEN checked THEN only the policy's NAME001 reports a bad namespace, not PLAN017 again", () => {
+    const changes = { ...withDrillCheck([commandCheck('c', ['true'], { selector: { app: 'ledger-api' }, namespace: 'Payments' })]), ledger: { apps: [quietDb], namespaces: ['Payments'] } };
+    const diagnostics = diagnose(declarationsOf(planOrg(changes)));
+    expect(sites(diagnostics, 'NAME001')).toEqual(['ledger.namespaces[0]']);
+    expect(sites(diagnostics, 'PLAN017')).toEqual([]);
+  });
 });
 
 describe('hostile values that reach the plan ConfigMap as data: the scripts pass them on intact and never run them', () => {
   for (const field of FIELDS) {
     for (const [name, value] of Object.entries(VALUES) as [ValueName, string][]) {
       // NO_SPACE only matters where a space alone breaks the field: it shows the injections themselves stay inert.
-      if (value === NO_SPACE && field.bugs['spaces, quotes, $(), backticks and ;'] === undefined) continue;
-      const bug = field.bugs[name];
-      const title = `GIVEN a ${field.field} with ${name} WHEN ${field.how} THEN the fake kubectl receives it intact and nothing in it runs`;
-      const test = async () => {
-        // The value passes every rule: otherwise it would belong to the section above.
+      if (value === NO_SPACE && field.rejected['spaces, quotes, $(), backticks and ;'] === undefined) continue;
+      const rejectedAt = field.rejected[name];
+      if (rejectedAt) {
+        it(`GIVEN a ${field.field} with ${name} WHEN checked THEN PLAN017 rejects it at ${rejectedAt} before it reaches a script, and WHEN ${field.how} anyway THEN nothing in it runs`, async () => {
+          const declarations = declarationsOf(planOrg(field.changes(value)));
+          const found = diagnose(declarations).filter((d) => d.code === 'PLAN017');
+          expect(found.map((d) => `${d.declaration}.${d.path}`)).toContain(`ledger-dr.${rejectedAt}`);
+          expect(found.every((d) => d.severity === 'error')).toBe(true);
+          const run = await runScript(modelOf(declarations), field.variant, field.script, field.scenario);
+          expect(run.pwned, 'a command hidden in the value was executed').toBe(false);
+        });
+        continue;
+      }
+      it(`GIVEN a ${field.field} with ${name} WHEN ${field.how} THEN the fake kubectl receives it intact and nothing in it runs`, async () => {
+        // The value resolves: it reaches the plan ConfigMap.
         const model = modelOf(declarationsOf(planOrg(field.changes(value))));
         const run = await runScript(model, field.variant, field.script, field.scenario);
         expect(run.pwned, 'a command hidden in the value was executed').toBe(false);
@@ -258,13 +277,7 @@ describe('hostile values that reach the plan ConfigMap as data: the scripts pass
         } else {
           expect(got, run.stderr).toEqual(want);
         }
-      };
-      if (bug) {
-        // Bug (src/lower/restore/plan-config.ts and scripts/lib.sh, or a missing rule): see `bug`.
-        it.fails(`${title} [bug: ${bug}]`, test);
-      } else {
-        it(title, test);
-      }
+      });
     }
   }
 
