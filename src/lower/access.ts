@@ -63,21 +63,34 @@ export function lowerAccess(ctx: LowerContext): void {
       humansRunJobs = true;
     }
   }
+  const pins = new Map<string, string[]>();
   for (const plan of ctx.model.restorePlans) {
     if (plan.to !== ctx.cluster.name || plan.steps.length === 0 || !ctx.cluster.images.kubectl) continue;
-    const subjects = subjectsOf(ctx.model.policies.filter((p) => plan.from.includes(p.name)).flatMap((p) => p.access.restore));
+    const restorers = ctx.model.policies.filter((p) => plan.from.includes(p.name)).flatMap((p) => p.access.restore);
+    const subjects = subjectsOf(restorers);
     if (subjects.length === 0) continue;
     const runner = jobName(plan, 'run');
+    const pin = `restore-${plan.name}-pin`;
+    pins.set(pin, [...new Set(restorers)].sort());
     roleWithBinding(
       ctx,
       `restorable-restore-${plan.name}`,
       { ...MANAGED_BY, 'restorable.dev/plan': plan.name },
-      [...runJobRules(runner), { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [`restore-${plan.name}-last-run`] }],
+      [
+        ...runJobRules(runner),
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [`restore-${plan.name}-last-run`, pin] },
+        // The runbook's steps: see which backups exist and how restores went (no DownloadRequests: no logs, no contents).
+        { apiGroups: ['velero.io'], resources: ['backups', 'restores'], verbs: ['get', 'list'] },
+        // Pinning a backup: RBAC cannot limit create to a name; restorable-restore-pins does.
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['update', 'patch', 'delete'], resourceNames: [pin] },
+      ],
       subjects,
     );
     humansRunJobs = true;
   }
   if (humansRunJobs) for (const object of humanJobsPolicy(ctx.cluster)) emit(ctx, object as unknown as Manifest);
+  if (pins.size > 0) for (const object of pinPolicy(ctx.cluster, pins)) emit(ctx, object as unknown as Manifest);
 }
 
 /** A suspended CronJob that takes one backup of the policy when someone creates a Job from it. */
@@ -157,6 +170,52 @@ function humanJobsPolicy(cluster: ClusterModel): Record<string, unknown>[] {
               ` has(object.metadata.labels) && '${JOB_TEMPLATE_LABEL}' in object.metadata.labels && object.metadata.labels['${JOB_TEMPLATE_LABEL}'] == variables.account)`,
             ].join(' '),
             messageExpression: `'people may only start restorable runners here (kubectl create job --from=cronjob/<restore-|drill-|backup-...>), not a Job as ServiceAccount ' + variables.account`,
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels: { ...MANAGED_BY } },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ];
+}
+
+/**
+ * Restore groups may create ConfigMaps in Velero's namespace to pin a backup for their runner, and
+ * RBAC cannot limit create to a name. This policy lets people (not the cluster's own identities or
+ * admins) create, change or delete there only the pin ConfigMap of a plan they may run, without
+ * labels (Velero selects its plugin configuration by label, so an unlabelled ConfigMap is inert).
+ */
+function pinPolicy(cluster: ClusterModel, pins: ReadonlyMap<string, readonly string[]>): Record<string, unknown>[] {
+  const name = 'restorable-restore-pins';
+  const table = `{${[...pins].map(([pin, subjects]) => `'${pin}': [${subjects.map((s) => JSON.stringify(s)).join(', ')}]`).join(', ')}}`;
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels: { ...MANAGED_BY } },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['configmaps'] }],
+        },
+        matchConditions: [
+          { name: 'people-only', expression: "!request.userInfo.username.startsWith('system:') && !('system:masters' in request.userInfo.groups)" },
+        ],
+        variables: [{ name: 'pins', expression: table }],
+        validations: [
+          {
+            expression:
+              "request.name in variables.pins && variables.pins[request.name].exists(s, s == 'user:' + request.userInfo.username || (s.startsWith('group:') && s.substring(6) in request.userInfo.groups))",
+            messageExpression: "'people may only write the pin ConfigMap of a plan they may run here, not ' + request.name",
+          },
+          {
+            expression: "request.operation == 'DELETE' || !has(object.metadata.labels) || object.metadata.labels.size() == 0",
+            message: 'a pin ConfigMap carries no labels (Velero reads labelled ConfigMaps as its configuration)',
           },
         ],
       },

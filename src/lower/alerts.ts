@@ -61,7 +61,7 @@ export function lowerAlerts(ctx: LowerContext): void {
                 labels,
                 annotations: {
                   summary: `A backup of policy ${policy.name} failed`,
-                  description: `Inspect with \`velero backup describe --details\` on the newest backup labelled restorable.dev/policy=${policy.name}.`,
+                  description: `Inspect the newest backup labelled restorable.dev/policy=${policy.name}: \`kubectl -n ${ctx.cluster.veleroNamespace} get backups.velero.io -l restorable.dev/policy=${policy.name}\` and its \`.status\` (phase, errors, warnings, failureReason).`,
                 },
               },
               {

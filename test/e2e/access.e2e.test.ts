@@ -60,7 +60,12 @@ async function expectCreated(object: Job, as: KubectlOptions): Promise<void> {
 }
 
 async function expectRefused(object: unknown, as: KubectlOptions, reason: RegExp): Promise<void> {
-  const result = await create(object, as);
+  let result = await create(object, as);
+  // A binding whose parameter informer has not seen its CronJob yet denies for that reason instead.
+  for (let attempt = 0; attempt < 30 && /no params found/.test(result.stderr); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    result = await create(object, as);
+  }
   expect(result.code, `admitted: ${result.stdout}`).not.toBe(0);
   expect(result.stderr).toMatch(reason);
 }
@@ -139,6 +144,25 @@ describe('restore group payments-oncall', () => {
     expect(created.stderr).toBe('');
     expect(await canI(PAYMENTS_ONCALL, 'get', 'cronjob/backup-ledger')).toBe(true);
     expect(await canI(PAYMENTS_ONCALL, 'get', 'cronjob/drill-ledger-namespace-loss')).toBe(false);
+  });
+});
+
+describe("the runbook's commands, as the restore group it addresses", () => {
+  it('payments-oncall sees the backups and restores (velero backup get), and pins a backup for its own plan only', async () => {
+    expect((await cluster.kubectl(['get', 'backups.velero.io', '-n', 'velero', '-l', 'restorable.dev/policy=ledger'], PAYMENTS_ONCALL)).code).toBe(0);
+    expect(await canI(PAYMENTS_ONCALL, 'list', 'restores.velero.io')).toBe(true);
+    const pin = (name: string, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(labels ? { labels } : {}) }, data: { ledger: 'ledger-daily-20261201020000' } });
+    const own = await create(pin('restore-ledger-namespace-loss-pin'), PAYMENTS_ONCALL);
+    expect(own.stderr).toBe('');
+    expect((await cluster.kubectl(['delete', 'configmap', 'restore-ledger-namespace-loss-pin', '-n', 'velero'], PAYMENTS_ONCALL)).code).toBe(0);
+    await expectRefused(pin('restore-storefront-namespace-loss-pin'), PAYMENTS_ONCALL, /may only write the pin ConfigMap of a plan they may run here/);
+    await expectRefused(pin('velero-plugin-config'), PAYMENTS_ONCALL, /may only write the pin ConfigMap/);
+    await expectRefused(pin('restore-ledger-namespace-loss-pin', { 'velero.io/plugin-config': '' }), PAYMENTS_ONCALL, /carries no labels/);
+  });
+
+  it("the view group cannot pin, and nobody is granted DownloadRequests (describe --details) by the runbook's rights", async () => {
+    expect(await canI(PAYMENTS_VIEW, 'create', 'configmaps')).toBe(false);
+    for (const who of [PAYMENTS_ONCALL, WEB_ONCALL, PAYMENTS_VIEW]) expect(await canI(who, 'create', 'downloadrequests.velero.io')).toBe(false);
   });
 });
 

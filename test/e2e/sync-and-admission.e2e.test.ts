@@ -59,7 +59,12 @@ async function expectAdmitted(cluster: ControlPlane, job: JobObject, identity = 
 }
 
 async function expectDenied(cluster: ControlPlane, job: unknown, reason: RegExp, identity = PERSON): Promise<void> {
-  const result = await createJob(cluster, job, identity);
+  let result = await createJob(cluster, job, identity);
+  // A binding whose parameter informer has not seen its CronJob yet denies for that reason instead.
+  for (let attempt = 0; attempt < 30 && /no params found/.test(result.stderr); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    result = await createJob(cluster, job, identity);
+  }
   expect(result.code, `expected a denial, but the Job was admitted: ${result.stdout}`).not.toBe(0);
   expect(result.stderr).toMatch(reason);
 }

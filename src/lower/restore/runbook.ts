@@ -86,7 +86,8 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
     const what = [step.selector ? `labels ${Object.entries(step.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : 'everything left', step.resources.length > 0 ? `resources ${step.resources.join(', ')}` : '']
       .filter(Boolean)
       .join('; ');
-    const check = step.hooks.length > 0 ? `restore hooks ran (\`velero restore describe <restore> --details\`)` : `\`kubectl get pods -n ${Object.values(plan.namespaceMapping)[0] ?? ''}\` are Running`;
+    // Not `describe --details`: it reads logs through a DownloadRequest, which nobody is granted.
+    const check = step.hooks.length > 0 ? `restore hooks ran (\`kubectl -n ${ns} get restore <restore> -o jsonpath='{.status.hookStatus}'\`)` : `\`kubectl get pods -n ${Object.values(plan.namespaceMapping)[0] ?? ''}\` are Running`;
     lines.push(`| ${step.index} | ${step.name} | ${step.after.join(', ') || '-'} | ${what} | ${check} |`);
   }
   lines.push('', '## Checks', '');
@@ -101,6 +102,8 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
   lines.push(
     '',
     '## By hand, if the runner cannot run',
+    '',
+    'This needs the right to create Velero Restores, which restorable grants nobody: a cluster admin does it.',
     '',
     `Apply the numbered templates in this folder in order, replacing \`${BACKUP_PLACEHOLDER}\` with the backup and \`${RUN_PLACEHOLDER}\` with a run id, waiting for each Restore to be Completed:`,
     '',
