@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ArgoHealth, downloadArgoCd } from './harness/argocd-health.ts';
+import { ArgoHealth, downloadArgoCd, type LiveObject } from './harness/argocd-health.ts';
 import { readFolder, syncFolder } from './harness/argocd-sync.ts';
 import type { ControlPlane } from './harness/control-plane.ts';
 import type { KubectlOptions } from './harness/kubectl.ts';
@@ -20,6 +20,7 @@ const run = useTestRun('access');
 const generated = synthOrganisation(testOrganisation, 'access');
 const folder = path.join(generated, 'clusters', 'prod-eu');
 let cluster: ControlPlane;
+const health = new ArgoHealth(downloadArgoCd(), path.join(inject('luaHealthBin'), 'lua-health'));
 
 /** People, by the groups the test organisation's policies name. */
 const PAYMENTS_ONCALL: KubectlOptions = { as: 'olivia', groups: ['payments-oncall'] };
@@ -90,7 +91,7 @@ beforeAll(async () => {
   await syncFolder({
     cluster,
     folder,
-    health: new ArgoHealth(downloadArgoCd(), path.join(inject('luaHealthBin'), 'lua-health')),
+    health,
     controllersNotRunning: new Set(['bitnami.com/SealedSecret']),
     runHook: hooksOnHost({ cluster, kubectlDir: path.dirname(run.binaries.kubectl), workDir: path.join(run.runDir, 'pods') }),
   });
@@ -257,6 +258,21 @@ describe('system identities', () => {
     const tampered = await jobFrom('drill-ledger-namespace-loss');
     tampered.spec.template.spec.containers[0]!.image = 'docker.io/library/busybox:1.37';
     await expectRefused(tampered, controller, /created from its CronJob/);
+  });
+});
+
+describe("Argo CD's create-job resource action (its own action.lua; Argo CD's server itself does not run here)", () => {
+  it("yields, for every restorable CronJob, a Job that is admitted when Argo CD's server creates it; who may trigger it is Argo CD's RBAC", async () => {
+    const argoServer = { as: 'system:serviceaccount:argocd:argocd-server', groups: ['system:masters'] };
+    const cronJobs = JSON.parse(await cluster.kubectlOk(['get', 'cronjobs', '-n', 'velero', '-o', 'json'])) as { items: LiveObject[] };
+    expect(cronJobs.items.length).toBeGreaterThan(0);
+    for (const cronJob of cronJobs.items) {
+      const operations = health.runAction(cronJob, 'create-job') as { operation: string; resource: Job }[];
+      expect(operations.map((o) => o.operation)).toEqual(['create']);
+      const job = operations[0]!.resource;
+      job.metadata.name = `argo-${++counter}`;
+      await expectCreated(job, argoServer);
+    }
   });
 });
 

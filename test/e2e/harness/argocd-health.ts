@@ -57,6 +57,20 @@ export class ArgoHealth {
     return this.scripts.get(key);
   }
 
+  /**
+   * Runs Argo CD's resource action `name` (`actions/<name>/action.lua`) on an object, as Argo CD's
+   * server does when someone triggers it; returns what the script returns (for `create-job`, the
+   * list of `{ operation, resource }` to perform).
+   */
+  runAction(object: LiveObject, name: string): unknown {
+    const group = object.apiVersion.includes('/') ? object.apiVersion.slice(0, object.apiVersion.indexOf('/')) : '';
+    const file = path.join(this.argoCdDir, 'resource_customizations', group === '' ? '_' : group, object.kind, 'actions', name, 'action.lua');
+    const output = execFileSync(this.luaHealth, { input: JSON.stringify([{ object, script: readFileSync(file, 'utf8'), action: true }]), encoding: 'utf8' });
+    const [result] = JSON.parse(output) as { result?: unknown; error?: string }[];
+    if (result?.error !== undefined) throw new Error(`Argo CD's ${name} action for ${object.kind} ${object.metadata.name} failed: ${result.error}`);
+    return result?.result;
+  }
+
   /** The health of each object, in order (one interpreter run for all of them). */
   assess(objects: readonly LiveObject[]): Health[] {
     const requests = objects.map((object) => ({ object, script: this.script(object.apiVersion, object.kind) }));

@@ -1,10 +1,10 @@
-// Command lua-health evaluates Argo CD resource health scripts (health.lua from Argo CD's
-// resource_customizations) with a Lua 5.1 interpreter, the way Argo CD does: the object is the
-// global `obj`, the script returns a table with `status` and `message`.
+// Command lua-health evaluates Argo CD's Lua resource customizations (health.lua and the
+// action.lua of resource actions, from Argo CD's resource_customizations) with a Lua 5.1
+// interpreter, the way Argo CD does: the object is the global `obj`.
 //
-// Input on stdin: a JSON array of {"script": "<lua source>", "object": {...}}.
-// Output on stdout: a JSON array of {"status": "...", "message": "..."} in the same order, or
-// {"error": "..."} for a script that fails.
+// Input on stdin: a JSON array of {"script": "<lua source>", "object": {...}, "action": bool}.
+// Output on stdout: a JSON array in the same order: for a health script {"status", "message"};
+// for an action {"result": <the returned value as JSON>}; {"error": "..."} for a script that fails.
 package main
 
 import (
@@ -18,12 +18,14 @@ import (
 type request struct {
 	Script string      `json:"script"`
 	Object interface{} `json:"object"`
+	Action bool        `json:"action"`
 }
 
 type result struct {
-	Status  string `json:"status,omitempty"`
-	Message string `json:"message,omitempty"`
-	Error   string `json:"error,omitempty"`
+	Status  string      `json:"status,omitempty"`
+	Message string      `json:"message,omitempty"`
+	Result  interface{} `json:"result,omitempty"`
+	Error   string      `json:"error,omitempty"`
 }
 
 func main() {
@@ -60,6 +62,15 @@ func evaluate(req request) result {
 		state.Push(lua.LString(lib.name))
 		state.Call(1, 0)
 	}
+	// Actions `require("os")` for os.date, which Argo CD provides.
+	state.Push(state.NewFunction(lua.OpenPackage))
+	state.Push(lua.LString(lua.LoadLibName))
+	state.Call(1, 0)
+	state.PreloadModule("os", func(l *lua.LState) int {
+		lua.OpenOs(l)
+		l.Push(l.GetGlobal("os"))
+		return 1
+	})
 	state.SetGlobal("obj", toLua(state, req.Object))
 	if err := state.DoString(req.Script); err != nil {
 		return result{Error: err.Error()}
@@ -67,6 +78,9 @@ func evaluate(req request) result {
 	table, ok := state.Get(-1).(*lua.LTable)
 	if !ok {
 		return result{Error: "the script did not return a table"}
+	}
+	if req.Action {
+		return result{Result: fromLua(table)}
 	}
 	return result{
 		Status:  lua.LVAsString(table.RawGetString("status")),
@@ -100,5 +114,33 @@ func toLua(state *lua.LState, value interface{}) lua.LValue {
 		return table
 	default:
 		return lua.LString(fmt.Sprint(v))
+	}
+}
+
+// fromLua converts a Lua value back to JSON-able Go values: a table whose keys are 1..n is an
+// array, any other table an object (as Argo CD converts an action's result).
+func fromLua(value lua.LValue) interface{} {
+	switch v := value.(type) {
+	case *lua.LTable:
+		if n := v.Len(); n > 0 {
+			items := make([]interface{}, 0, n)
+			for i := 1; i <= n; i++ {
+				items = append(items, fromLua(v.RawGetInt(i)))
+			}
+			return items
+		}
+		object := map[string]interface{}{}
+		v.ForEach(func(key, item lua.LValue) {
+			object[key.String()] = fromLua(item)
+		})
+		return object
+	case lua.LBool:
+		return bool(v)
+	case lua.LNumber:
+		return float64(v)
+	case lua.LString:
+		return string(v)
+	default:
+		return nil
 	}
 }
