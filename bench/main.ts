@@ -11,7 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { changeOnePolicy, type GeneratedOrg, generateOrg, type OrgSpec } from './generate.ts';
-import { measureOk, median, type Sample, usesGnuTime } from './measure.ts';
+import { MEASUREMENTS, type Measurement, type MeasurementName, measureOk, median, type Sample, usesGnuTime } from './measure.ts';
 import { formatReport, ratiosOf, type SizeReport, TARGETS } from './report.ts';
 
 /** The repository root (this file is bench/main.ts). */
@@ -19,28 +19,6 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO, 'bin', 'restorable.mjs');
 const NODE = process.execPath;
 const TSX = ['--import', 'tsx/esm'];
-
-/** Measurement names, in table order. */
-export const MEASUREMENTS = [
-  'synthCold',
-  'synthNoop',
-  'synthChanged',
-  'cdk8sBaseline',
-  'floor',
-  'validate',
-  'commitProcess',
-  'commitInProcess',
-  'gitCli',
-] as const;
-
-/** One measurement's name. */
-export type MeasurementName = (typeof MEASUREMENTS)[number];
-
-/** Samples of one measurement at one size. */
-export interface Measurement {
-  readonly ms: number[];
-  readonly rssKb: number[];
-}
 
 interface Options {
   readonly sizes: number[];

@@ -88,3 +88,25 @@ export function median(values: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/** What the benchmark measures at each size, in report order. */
+export const MEASUREMENTS = [
+  'synthCold',
+  'synthNoop',
+  'synthChanged',
+  'cdk8sBaseline',
+  'floor',
+  'validate',
+  'commitProcess',
+  'commitInProcess',
+  'gitCli',
+] as const;
+
+/** One measurement's name. */
+export type MeasurementName = (typeof MEASUREMENTS)[number];
+
+/** Samples of one measurement at one size. */
+export interface Measurement {
+  readonly ms: number[];
+  readonly rssKb: number[];
+}

@@ -1,6 +1,5 @@
 /** The benchmark's table, ratios and targets. */
-import { MEASUREMENTS, type Measurement, type MeasurementName } from './main.ts';
-import { median } from './measure.ts';
+import { MEASUREMENTS, type Measurement, type MeasurementName, median } from './measure.ts';
 
 /** Every measurement at one organisation size. */
 export interface SizeReport {
