@@ -86,25 +86,32 @@ export const sealingRule: Rule = {
 
 /**
  * SEC013: every cluster reading one storage holds the same repository password (a different one
- * cannot open the repository Velero wrote there), compared by the values' scrypt fingerprints.
+ * cannot open the repository Velero wrote there), compared by the values' scrypt fingerprints. The
+ * password that counts is the one of a cluster writing to the storage (its policies back up there):
+ * the repositories were encrypted with it, so the clusters that only read are the ones to reseal,
+ * and the hint never proposes to change the writer's password (that would orphan its repositories).
  */
 function samePasswordPerStorage(model: Model): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const storage of model.storages) {
+    const writers = new Set(model.policies.filter((p) => p.storage === storage.name).map((p) => p.cluster));
     const readers = model.clusters.filter((c) => c.storage.includes(storage.name) && c.repositoryPassword);
     const prints = readers.map((cluster) => {
       const secret = model.sealedSecrets.find((s) => s.cluster === cluster.name && s.name === cluster.repositoryPassword?.name);
-      return { cluster, print: secret?.valueFingerprints[REPOSITORY_SECRET.key], file: secret?.file };
+      return { cluster, print: secret?.valueFingerprints[REPOSITORY_SECRET.key], file: secret?.file, writes: writers.has(cluster.name) };
     });
     const known = prints.filter((p) => p.print !== undefined);
     if (new Set(known.map((p) => p.print)).size > 1) {
-      const first = known[0]!;
-      for (const other of known.slice(1).filter((p) => p.print !== first.print)) {
+      const reference = known.find((p) => p.writes) ?? known[0]!;
+      for (const other of known.filter((p) => p !== reference && p.print !== reference.print)) {
+        const role = reference.writes ? `writes its backups to storage "${storage.name}"` : `also reads storage "${storage.name}"`;
         found.push({
           code: 'SEC013',
           severity: 'error',
-          message: `the repository password sealed for cluster "${other.cluster.name}" differs from the one of cluster "${first.cluster.name}", and both read storage "${storage.name}": "${other.cluster.name}" could not open the backup repository there`,
-          hint: `reseal the same password for both: restorable seal --cluster ${other.cluster.name} --namespace ${other.cluster.veleroNamespace} --name ${REPOSITORY_SECRET.name} --write ${REPOSITORY_SECRET.key}=FILE`,
+          message: `the repository password sealed for cluster "${other.cluster.name}" differs from the one of cluster "${reference.cluster.name}", which ${role}: "${other.cluster.name}" could not open the backup repository there`,
+          hint: other.writes
+            ? `two clusters write to storage "${storage.name}" with different passwords: keep the one the existing repositories use and reseal it for the other, never rotate both`
+            : `reseal the password of "${reference.cluster.name}" (the one its repositories use) for "${other.cluster.name}": restorable seal --cluster ${other.cluster.name} --namespace ${other.cluster.veleroNamespace} --name ${REPOSITORY_SECRET.name} --write ${REPOSITORY_SECRET.key}=FILE; never change the password of "${reference.cluster.name}"`,
           declaration: other.cluster.name,
           path: 'repositoryPassword',
           source: other.file ? { file: other.file, line: 1, column: 1 } : other.cluster.source,

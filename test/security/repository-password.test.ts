@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { cluster, guardrails, s3Storage, sealed } from '../../src/index.ts';
+import { backupPolicy, cluster, guardrails, s3Storage, sealed } from '../../src/index.ts';
 import { imagesRule } from '../../src/rules/images.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { Model, SealedSecretModel } from '../../src/model/types.ts';
 import { sealingRule } from '../../src/rules/sealing.ts';
 
-function twoClustersSharingStorage(prints: { prod?: string; dr?: string }): Model {
+function twoClustersSharingStorage(prints: { prod?: string; dr?: string }, prodWrites = false): Model {
   const eu = s3Storage('eu', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
   const password = sealed('velero-repo-credentials', 'repository-password');
   const prod = cluster('prod', { environment: 'production', storage: [eu], repositoryPassword: password, sealingKeyRecovery: 'vault' });
   const dr = cluster('dr', { environment: 'production', storage: [eu], repositoryPassword: password, sealingKeyRecovery: 'vault' });
-  const { model } = resolve([eu, prod, dr]);
+  const ledger = backupPolicy('ledger', { cluster: prod, storage: eu, namespaces: ['payments'], rpo: '1h', retention: { hourly: 24 } });
+  const { model } = resolve(prodWrites ? [eu, prod, dr, ledger] : [eu, prod, dr]);
   const secret = (name: string, clusterName: string, print?: string): SealedSecretModel => ({
     cluster: clusterName,
     file: `policies/sealed/${clusterName}/${name}.yaml`,
@@ -47,6 +48,15 @@ describe('SEC013/SEC014: one repository password per storage', () => {
   it('GIVEN different passwords WHEN checked THEN SEC013 names the cluster that could not open the repository', () => {
     // Clusters are compared with the first by name (dr), so prod is the one reported.
     expect(codes(twoClustersSharingStorage({ prod: 'aa', dr: 'bb' }))).toEqual(['SEC013 prod']);
+  });
+
+  it('GIVEN different passwords and prod writing its backups to the storage WHEN checked THEN SEC013 blames dr, and the hint keeps the password of prod', () => {
+    const found = sealingRule.check(twoClustersSharingStorage({ prod: 'aa', dr: 'bb' }, true), { now: new Date('2026-11-25T00:00:00Z') }).filter((d) => d.code === 'SEC013');
+    expect(found.map((d) => d.declaration)).toEqual(['dr']);
+    expect(found[0]!.message).toContain('differs from the one of cluster "prod", which writes its backups to storage "eu"');
+    expect(found[0]!.hint).toContain('--cluster dr');
+    expect(found[0]!.hint).toContain('never change the password of "prod"');
+    expect(found[0]!.hint).not.toContain('--cluster prod');
   });
 
   it('GIVEN one password without a fingerprint WHEN checked THEN SEC014 warns that it cannot be compared', () => {
