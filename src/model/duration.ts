@@ -42,7 +42,12 @@ export function goDuration(seconds: number): string {
 /** A short human form for reports: `1h`, `36h`, `7d`, `1y 2d`. */
 export function humanDuration(seconds: number): string {
   if (seconds >= 86_400 && seconds % 86_400 === 0) return `${seconds / 86_400}d`;
-  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
+  // Hours, minutes and seconds together (`23h24m`, never `1404m`); Prometheus reads the same form.
+  const parts = [
+    [Math.floor(seconds / 3600), 'h'],
+    [Math.floor((seconds % 3600) / 60), 'm'],
+    [seconds % 60, 's'],
+  ] as const;
+  const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`).join('');
+  return shown === '' ? '0s' : shown;
 }

@@ -21,3 +21,16 @@ export function parseQuantity(text: unknown): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? Number.NaN);
 }
+
+/** Bytes as a Kubernetes quantity for people: the largest binary suffix, one decimal at most (`200Gi`, `1.5Ti`). */
+export function formatQuantity(bytes: number): string {
+  const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+  let value = bytes;
+  let index = 0;
+  while (value >= 1024 && index < suffixes.length - 1) {
+    value /= 1024;
+    index += 1;
+  }
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown}${suffixes[index]}`;
+}

@@ -1,6 +1,7 @@
 import type { Frequency } from '../dsl/duration.ts';
 import { TIERS } from '../dsl/retention.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { formatQuantity } from '../model/quantity.ts';
 import { humanDuration } from '../model/duration.ts';
 import type { Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
 import { dnsLabelError } from './k8s-names.ts';
@@ -130,7 +131,7 @@ export const restorePlansRule: Rule = {
       }
       const estimate = estimatedRestoreSeconds(plan, sources);
       if (estimate !== undefined && Number.isFinite(plan.rto.seconds) && estimate > plan.rto.seconds) {
-        found.push(at('rto', { code: 'PLAN011', message: `RTO ${plan.rto.text} is below the estimated restore time of ${humanDuration(Math.ceil(estimate / 60) * 60)} for ${plan.dataSizeBytes} bytes`, hint: `raise the RTO, or use a faster volume mode (estimate: ${RESTORE_OVERHEAD_SECONDS / 60} min + size / throughput per mode, see README)` }));
+        found.push(at('rto', { code: 'PLAN011', message: `RTO ${plan.rto.text} is below the estimated restore time of ${humanDuration(Math.ceil(estimate / 60) * 60)} for ${formatQuantity(plan.dataSizeBytes ?? 0)} of data`, hint: `raise the RTO, or use a faster volume mode (estimate: ${RESTORE_OVERHEAD_SECONDS / 60} min + size / throughput per mode, see README)` }));
       }
       if (target && !target.images.kubectl) {
         found.push(at('to', { code: 'IMG001', message: `the restore runner and drills run a kubectl job, but cluster "${target.name}" declares no images.kubectl`, hint: `declare images: { kubectl: '<image with kubectl and /bin/sh>' } on cluster "${target.name}"` }));

@@ -185,7 +185,7 @@ const cases: readonly RuleCase[] = [
       { title: 'no declared data size', declarations: changed({ plan: { dataSize: undefined } }) },
     ],
     fail: [
-      { title: '500Gi through the data mover within 45m (5 min + 5120 s = 91 min)', declarations: changed({ plan: { dataSize: '500Gi' } }), at: ['ledger-dr.rto'], message: /RTO 45m is below the estimated restore time of 91m/ },
+      { title: '500Gi through the data mover within 45m (5 min + 5120 s = 91 min)', declarations: changed({ plan: { dataSize: '500Gi' } }), at: ['ledger-dr.rto'], message: /RTO 45m is below the estimated restore time of 1h31m for 500Gi of data/ },
       { title: '200Gi through file-system backups within 45m (5 min + 4096 s)', declarations: changed({ ledger: { volumes: 'filesystem' } }), at: ['ledger-dr.rto'] },
     ],
   },
