@@ -42,6 +42,8 @@ export const prodEu = cluster('prod-eu', {
   sealingCertificates: ['clusters/prod-eu/sealing-2026-11.pem'],
   sealingKeyRecovery: 'sealing keys exported monthly to the platform team vault (secret/platform/sealed-secrets/prod-eu)',
   repositoryPassword: sealed('velero-repo-credentials', 'repository-password'),
+  // Auditors read every backup of the cluster; policies name their own teams.
+  viewers: ['group:backup-auditors'],
   images: platformImages,
   monitoring: 'prometheus-operator',
   argocd: gitops,

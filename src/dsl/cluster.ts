@@ -54,6 +54,14 @@ export interface ClusterProps {
    * take the DR path down with it). @default none: no Argo CD Application is emitted
    */
   readonly argocd?: ArgoCdProps;
+  /**
+   * People who may read every backup, schedule, restore and storage location of this cluster
+   * (auditors, the platform team): `group:<name>` or `user:<name>`, declared once here instead of in
+   * every policy's `access.view`. Nothing else: no writes, no DownloadRequests.
+   * @default none
+   * @example viewers: ['group:backup-auditors']
+   */
+  readonly viewers?: readonly string[];
   /** Whether to emit PrometheusRule alerts. @default 'none' */
   readonly monitoring?: 'prometheus-operator' | 'none';
 }

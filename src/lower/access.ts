@@ -16,6 +16,13 @@ export function rbacSubject(subject: string): { kind: 'Group' | 'User'; apiGroup
 const subjectsOf = (list: readonly string[]) =>
   [...new Set(list)].sort().map(rbacSubject).filter((s): s is NonNullable<ReturnType<typeof rbacSubject>> => s !== undefined);
 
+/**
+ * Read access to Velero's objects. RBAC cannot filter by label, so a policy's view group reads the
+ * Backups, Schedules and Restores of every policy on the cluster, not only its own (said in README);
+ * never DownloadRequests (a signed URL to a whole backup, Secrets included).
+ */
+const VIEW_RULE = { apiGroups: ['velero.io'], resources: ['backups', 'backupstoragelocations', 'restores', 'schedules'], verbs: ['get', 'list', 'watch'] };
+
 /** Rights to run one CronJob by hand (`kubectl create job --from=cronjob/<name>`) and follow it. */
 const runJobRules = (cronJob: string) => [
   { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get'], resourceNames: [cronJob] },
@@ -46,6 +53,9 @@ function roleWithBinding(ctx: LowerContext, name: string, labels: Record<string,
  */
 export function lowerAccess(ctx: LowerContext): void {
   let humansRunJobs = false;
+  if (ctx.cluster.viewers.length > 0) {
+    roleWithBinding(ctx, 'restorable-view', { ...MANAGED_BY }, [VIEW_RULE], subjectsOf(ctx.cluster.viewers));
+  }
   for (const policy of ctx.model.policies) {
     const labels = policyLabels(policy.name);
     if (policy.cluster === ctx.cluster.name && policy.access.view.length > 0) {
@@ -53,7 +63,7 @@ export function lowerAccess(ctx: LowerContext): void {
         ctx,
         `restorable-view-${policy.name}`,
         labels,
-        [{ apiGroups: ['velero.io'], resources: ['backups', 'backupstoragelocations', 'restores', 'schedules'], verbs: ['get', 'list', 'watch'] }],
+        [VIEW_RULE],
         subjectsOf(policy.access.view),
       );
     }

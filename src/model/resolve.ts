@@ -302,6 +302,7 @@ function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterMod
     sealingCertificates: listOf(p.sealingCertificates),
     sealingKeyRecovery: p.sealingKeyRecovery,
     repositoryPassword: sealedRef(p.repositoryPassword),
+    viewers: listOf(p.viewers),
     // An image that is not a string is no image: IMG001 asks for one where a job needs it.
     images: typeof p.images?.kubectl === 'string' ? { kubectl: p.images.kubectl } : {},
     monitoring: p.monitoring ?? 'none',

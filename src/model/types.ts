@@ -41,6 +41,8 @@ export interface ClusterModel {
   readonly sealingCertificates: readonly string[];
   readonly sealingKeyRecovery?: string;
   readonly repositoryPassword?: SealedRefModel;
+  /** People who may read all of Velero's objects on this cluster (`group:`/`user:` subjects). */
+  readonly viewers: readonly string[];
   readonly images: Readonly<Record<string, string>>;
   readonly monitoring: 'prometheus-operator' | 'none';
   /** The cluster's own Argo CD, with defaults applied. */

@@ -26,6 +26,7 @@ const health = new ArgoHealth(downloadArgoCd(), path.join(inject('luaHealthBin')
 const PAYMENTS_ONCALL: KubectlOptions = { as: 'olivia', groups: ['payments-oncall'] };
 const WEB_ONCALL: KubectlOptions = { as: 'wes', groups: ['web-oncall'] };
 const PAYMENTS_VIEW: KubectlOptions = { as: 'paula', groups: ['payments'] };
+const AUDITOR: KubectlOptions = { as: 'aude', groups: ['backup-auditors'] };
 /** A ServiceAccount user, with the groups the API server gives its tokens. */
 const serviceAccount = (namespace: string, name: string): KubectlOptions => ({
   as: `system:serviceaccount:${namespace}:${name}`,
@@ -189,6 +190,16 @@ describe('view group payments', () => {
     expect(await canI(PAYMENTS_VIEW, 'get', 'secrets')).toBe(false);
     const download = { apiVersion: 'velero.io/v1', kind: 'DownloadRequest', metadata: { name: 'paula-wants-it-all' }, spec: { target: { kind: 'BackupContents', name: 'any' } } };
     await expectRefused(download, PAYMENTS_VIEW, /forbidden/);
+  });
+});
+
+describe('cluster viewers backup-auditors (declared once on the cluster)', () => {
+  it("read every policy's Backups, Schedules, Restores and storage locations, and write nothing", async () => {
+    for (const resource of ['backups.velero.io', 'schedules.velero.io', 'restores.velero.io', 'backupstoragelocations.velero.io']) {
+      expect(await canI(AUDITOR, 'list', resource), resource).toBe(true);
+    }
+    for (const [verb, resource] of VELERO_WRITES) expect(await canI(AUDITOR, verb, resource), `${verb} ${resource}`).toBe(false);
+    for (const resource of ['jobs.batch', 'configmaps', 'secrets']) expect(await canI(AUDITOR, 'create', resource)).toBe(false);
   });
 });
 
