@@ -67,7 +67,12 @@ const STUB = `#!/bin/sh
 log="$STUB_LOG/$(basename "$0").$$"
 printf '%s\\0' "$@" > "$log"
 case "$(basename "$0")" in
-  kubectl) if [ "$1" = create ]; then cat > "$log.stdin"; echo free-text-presync-1; else echo Completed; fi ;;
+  kubectl)
+    case "$*" in
+      create*) cat > "$log.stdin"; echo free-text-presync-1 ;;
+      "get backuprepositories"*) ;; # no repository yet: the repository-password hook adopts
+      *) echo Completed ;;
+    esac ;;
   redis-cli) if [ "$1" = --rdb ]; then echo rdb > "$2"; else echo PONG; fi ;;
   pg_dump|mysqldump|mongodump) echo dump ;;
 esac
