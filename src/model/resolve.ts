@@ -2,7 +2,7 @@ import { Cluster } from '../dsl/cluster.ts';
 import { Exemption } from '../dsl/exempt.ts';
 import type { AppProfile } from '../dsl/apps/profile.ts';
 import type { CsiSnapshotClass } from '../dsl/csi.ts';
-import type { Declaration } from '../dsl/declaration.ts';
+import { type Declaration, isDeclaration } from '../dsl/declaration.ts';
 import { Guardrails } from '../dsl/guardrails.ts';
 import { BackupPolicy } from '../dsl/policy.ts';
 import { PreSyncBackup } from '../dsl/pre-sync-backup.ts';
@@ -15,6 +15,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { type Duration, parseDuration } from './duration.ts';
 import { resolveRestorePlan } from './restore-plan.ts';
 import { expandTiers } from './tiers.ts';
+import { nonFiniteNumbers } from './values.ts';
 import type {
   ClusterModel,
   EncryptionModel,
@@ -69,6 +70,7 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
     until: e.props.until,
     source: e.source,
   }));
+  for (const declaration of unique) reportNonFiniteNumbers(declaration, diagnostics);
   return {
     model: {
       clusters: clusters.sort(byName),
@@ -110,6 +112,49 @@ function dedupeByName(declarations: readonly Declaration[], diagnostics: Diagnos
     kept.push(declaration);
   }
   return kept;
+}
+
+/**
+ * A snapshot class's parameters: a VolumeSnapshotClass holds strings only (`iops: '3000'`), and the
+ * API server refuses the class otherwise (TYPE001 for each other value, which is left out).
+ */
+function snapshotParameters(cluster: Cluster, index: number, parameters: unknown, diagnostics: Diagnostic[]): Record<string, string> {
+  if (parameters === undefined || parameters === null) return {};
+  const path = `snapshotClasses[${index}].parameters`;
+  const hint = "quote every value, e.g. parameters: { iops: '3000' }";
+  if (!isRecord(parameters)) {
+    diagnostics.push(at(cluster, path, { code: 'TYPE001', message: `expected a map of strings, got ${describe(parameters)}`, hint }));
+    return {};
+  }
+  const strings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (typeof value === 'string') strings[key] = value;
+    else diagnostics.push(at(cluster, `${path}.${key}`, { code: 'TYPE001', message: `expected a string, got ${typeof value === 'number' ? String(value) : describe(value)}`, hint }));
+  }
+  return strings;
+}
+
+/**
+ * TYPE001 for every NaN or Infinity in a declaration's props that no other error already reports at
+ * its field or around it (RET002 for a retention count, say): written into a manifest, it would stop
+ * synth with an internal error instead of a diagnostic.
+ */
+function reportNonFiniteNumbers(declaration: Declaration, diagnostics: Diagnostic[]): void {
+  const name = String(declaration.name);
+  const reported = diagnostics
+    .filter((d) => d.severity === 'error' && d.declaration === name && d.source === declaration.source && d.path !== undefined)
+    .map((d) => d.path as string);
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  for (const { path, value } of nonFiniteNumbers(declaration.props, isDeclaration)) {
+    if (reported.some((r) => related(path, r) || related(r, path))) continue;
+    diagnostics.push(
+      at(declaration, path, {
+        code: 'TYPE001',
+        message: `expected a value a manifest can hold, got ${value}`,
+        hint: 'write a string or a whole number here (NaN and Infinity come from arithmetic on a missing or non-numeric value)',
+      }),
+    );
+  }
 }
 
 /** Declarations in source order; those without a known source keep their order, after the others. */
@@ -271,11 +316,11 @@ function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): ClusterMod
     }
     listed.add(s.name);
   });
-  const snapshotClasses = listOf(p.snapshotClasses).map((declared) => {
+  const snapshotClasses = listOf(p.snapshotClasses).map((declared, index) => {
     // A class without a driver gets the name "velero-", which NAME001 reports, rather than a crash.
     const c: Partial<CsiSnapshotClass> = isRecord(declared) ? declared : {};
     const driver = typeof c.driver === 'string' ? c.driver : '';
-    return { name: c.name ?? `velero-${driver.replaceAll('.', '-')}`, driver, deletionPolicy: c.deletionPolicy ?? 'Retain', parameters: c.parameters ?? {} };
+    return { name: c.name ?? `velero-${driver.replaceAll('.', '-')}`, driver, deletionPolicy: c.deletionPolicy ?? 'Retain', parameters: snapshotParameters(cluster, index, c.parameters, diagnostics) };
   });
   const drivers = new Set<string>();
   const classNames = new Set<string>();

@@ -50,8 +50,6 @@ interface BadCase {
   readonly files: Readonly<Record<string, string>>;
   readonly expected: Expected;
   readonly env?: Readonly<Record<string, string>>;
-  /** Why this case fails today: the test is then expected to fail until src/ is fixed. */
-  readonly knownBug?: string;
 }
 
 const name60 = `payments-${'x'.repeat(51)}`;
@@ -234,14 +232,17 @@ ${policy('plain-writer', { cluster: 'qa' })}`,
   {
     title: 'a snapshot class parameter that is NaN',
     files: { 'clusters.ts': changeProdEu(/deletionPolicy: 'Retain' \}/, "deletionPolicy: 'Retain', parameters: { iops: Number.NaN } }") },
-    expected: { file: 'clusters.ts', lineOf: "cluster('prod-eu'", at: 'prod-eu.snapshotClasses[0].parameters' },
-    knownBug: 'normalize() throws "cannot write the non-finite number NaN into a manifest"; the CLI exits 2 with "internal error" and a stack trace',
+    expected: { file: 'clusters.ts', lineOf: "cluster('prod-eu'", code: 'TYPE001', at: 'prod-eu.snapshotClasses[0].parameters.iops', message: /expected a string, got NaN/ },
+  },
+  {
+    title: 'an included resource that is NaN, beside a retention count that is Infinity (RET002)',
+    files: { 'teams/case.ts': `${IMPORTS}export const bucket = Number.NaN;\n${policy('ledger-copy', { retention: '{ hourly: 24, daily: Number.POSITIVE_INFINITY }', includedResources: '[bucket]' })}` },
+    expected: { file: 'teams/case.ts', lineOf: 'backupPolicy(', code: 'TYPE001', at: 'ledger-copy.includedResources[0]', message: /got NaN/ },
   },
   {
     title: 'a snapshot class parameter that is a number',
     files: { 'clusters.ts': changeProdEu(/deletionPolicy: 'Retain' \}/, "deletionPolicy: 'Retain', parameters: { iops: 3000 } }") },
-    expected: { file: 'clusters.ts', lineOf: "cluster('prod-eu'", at: 'prod-eu.snapshotClasses[0].parameters' },
-    knownBug: 'synth exits 0 and writes `parameters: { iops: 3000 }`, which the VolumeSnapshotClass CRD rejects (parameters are strings)',
+    expected: { file: 'clusters.ts', lineOf: "cluster('prod-eu'", code: 'TYPE001', at: 'prod-eu.snapshotClasses[0].parameters.iops', message: /expected a string, got 3000/ },
   },
 ];
 
@@ -274,7 +275,7 @@ describe.concurrent('bad input: every malformed policy fails the same way', () =
   for (const c of cases) {
     const at = c.expected.at ? ` at ${c.expected.at}` : '';
     const title = `GIVEN ${c.title} WHEN synth runs THEN exit 1${c.expected.code ? `, ${c.expected.code}` : ''}${at}, the file${c.expected.lineOf ? ' and line' : ''}, no stack trace, output unchanged`;
-    (c.knownBug ? it.fails : it)(title, async ({ expect }) => {
+    it(title, async ({ expect }) => {
       const project = await makeTempProject({ copyExamplePolicies: true, populateOutput: true, policies: c.files });
       try {
         const before = await hashTree(project.outDir);

@@ -55,8 +55,6 @@ export interface CorpusCase {
   readonly copies: readonly CaseCopy[];
   /** Overlay files: the source in the case folder and the target relative to `policies/`. */
   readonly files: readonly { readonly source: string; readonly target: string }[];
-  /** Set when synth does not behave yet: the case is then expected to fail until src/ is fixed. */
-  readonly knownBug?: string;
   /**
    * Must run in a process of its own: it changes shared files, sets the environment, stops loading,
    * or (`"alone": true`) needs a model without errors to reach the later checks.
@@ -97,7 +95,7 @@ function requiredString(id: string, value: Json | undefined, field: string): str
   return value;
 }
 
-const KNOWN_KEYS = new Set(['why', 'code', 'path', 'file', 'line', 'message', 'also', 'warning', 'env', 'patch', 'copy', 'alone', 'knownBug']);
+const KNOWN_KEYS = new Set(['why', 'code', 'path', 'file', 'line', 'message', 'also', 'warning', 'env', 'patch', 'copy', 'alone']);
 
 /** Every file under `dir`, relative, `/` separators, sorted. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -135,7 +133,6 @@ export async function readCase(id: string): Promise<CorpusCase> {
   }));
   const copies = objects(id, raw.copy, 'copy').map((c) => ({ from: requiredString(id, c.from, 'copy.from'), to: requiredString(id, c.to, 'copy.to') }));
   const file = optionalString(id, raw.file, 'file') ?? (files.length === 1 ? files[0]?.target : undefined) ?? fail(id, 'file is required with no or several overlay files');
-  const knownBug = optionalString(id, raw.knownBug, 'knownBug');
   if (raw.alone !== undefined && typeof raw.alone !== 'boolean') fail(id, 'alone must be true or false');
   return {
     id,
@@ -151,8 +148,7 @@ export async function readCase(id: string): Promise<CorpusCase> {
     patches,
     copies,
     files,
-    knownBug,
-    alone: raw.alone === true || code === null || patches.length > 0 || copies.length > 0 || Object.keys(env).length > 0 || knownBug !== undefined,
+    alone: raw.alone === true || code === null || patches.length > 0 || copies.length > 0 || Object.keys(env).length > 0,
   };
 }
 
