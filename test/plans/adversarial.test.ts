@@ -302,7 +302,7 @@ describe('hostile values that reach the plan ConfigMap as data: the scripts pass
       ['echo', COMBINED],
       ['psql', '--no-psqlrc', '--tuples-only', '--no-align', '--username=postgres', '--dbname=ledger', '--command', COMBINED],
     ]);
-    expect(run.calls.some((c) => c.args[0] === 'apply' && c.stdin.includes('verdict: "passed"'))).toBe(true);
+    expect(run.calls.some((c) => c.args[0] === 'create' && c.args.includes('-f') && c.stdin.includes('verdict: "passed"'))).toBe(true);
   });
 });
 

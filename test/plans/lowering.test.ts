@@ -14,7 +14,9 @@ import { BACKUP_PLACEHOLDER, RUN_PLACEHOLDER } from '../../src/lower/restore/res
 import type { PlacedObject } from '../../src/output/layout.ts';
 import { validateManifest } from '../../src/output/validate-manifests.ts';
 import { referenceCrdIndex, validateAgainstReferenceCrds } from '../support/crd.ts';
+import { DRILL_SERVICE_PORTS } from '../../src/lower/restore/modifiers.ts';
 import { declarationsOf, modelOf, type PlanOrgChanges, planOrg } from './support.ts';
+import { applyModifiers, type Rule } from './velero-modifiers.ts';
 
 type K8sObject = PlacedObject['object'] & { readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> } };
 
@@ -34,13 +36,11 @@ interface RestoreTemplate {
   };
 }
 
-interface ModifierRule {
-  readonly conditions: {
-    readonly groupResource: string;
+interface ModifierRule extends Rule {
+  readonly conditions: Rule['conditions'] & {
     readonly namespaces?: string[];
     readonly labelSelector?: { readonly matchExpressions: { readonly key: string; readonly operator: string; readonly values: string[] }[] };
   };
-  readonly patches: { readonly operation: string; readonly path: string; readonly value?: string }[];
 }
 
 interface PodSpec {
@@ -226,10 +226,9 @@ describe('the drill of a region-loss plan', () => {
 
   it('GIVEN the drill modifiers WHEN applied to workloads THEN those the checks and steps need keep their replicas and every other one is scaled to zero', () => {
     expect(modifiers.version).toBe('v1');
-    const scaling = modifiers.resourceModifierRules.filter((r) => r.patches.some((p) => p.path === '/spec/replicas'));
+    const scaling = modifiers.resourceModifierRules.filter((r) => r.patches?.some((p) => p.path === '/spec/replicas'));
     expect(scaling.map((r) => r.conditions.groupResource).sort()).toEqual(['deployments.apps', 'statefulsets.apps']);
     for (const rule of scaling) {
-      expect(rule.conditions.namespaces).toEqual(['drill-payments']);
       expect(rule.patches).toEqual([{ operation: 'replace', path: '/spec/replicas', value: '0' }]);
       for (const needed of ['ledger-db', 'ledger-api', 'ledger-worker']) expect(selects(rule, { 'app.kubernetes.io/name': needed }), needed).toBe(false);
       expect(selects(rule, { 'app.kubernetes.io/name': 'ledger-reports' })).toBe(true);
@@ -237,17 +236,100 @@ describe('the drill of a region-loss plan', () => {
     }
   });
 
-  it('GIVEN the drill modifiers WHEN applied to Services THEN only LoadBalancer Services become ClusterIP', () => {
-    const services = modifiers.resourceModifierRules.filter((r) => r.conditions.groupResource === 'services');
-    expect(services).toEqual([
-      {
-        conditions: { groupResource: 'services', namespaces: ['drill-payments'] },
-        patches: [
-          { operation: 'test', path: '/spec/type', value: 'LoadBalancer' },
-          { operation: 'replace', path: '/spec/type', value: 'ClusterIP' },
+  it('GIVEN the drill modifiers WHEN Velero matches them THEN they name the namespaces as backed up, since Velero applies modifiers before it maps the namespace', () => {
+    for (const rule of modifiers.resourceModifierRules) expect(rule.conditions.namespaces, rule.conditions.groupResource).toEqual(['payments']);
+    const reports = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ledger-reports', namespace: 'payments' }, spec: { replicas: 3 } };
+    expect(applyModifiers(modifiers.resourceModifierRules, reports, 'deployments.apps').object.spec).toEqual({ replicas: 0 });
+  });
+
+  describe('GIVEN the drill modifiers WHEN Velero applies them to Services as backed up', () => {
+    const service = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'payments', ...(annotations ? { annotations } : {}) },
+      spec,
+    });
+    // As the API server defaults and keeps them, and as Velero's service action leaves them when
+    // they were set explicitly (it clears only node ports the API server allocated).
+    const loadBalancer = service('ledger-public', {
+      type: 'LoadBalancer',
+      ports: [
+        { name: 'http', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: 30080 },
+        { name: 'https', port: 443, protocol: 'TCP', targetPort: 8443, nodePort: 30443 },
+        { name: 'quic', port: 443, protocol: 'UDP', targetPort: 8443, nodePort: 30444 },
+      ],
+      allocateLoadBalancerNodePorts: true,
+      loadBalancerClass: 'example.com/balancer',
+      externalTrafficPolicy: 'Local',
+      healthCheckNodePort: 30999,
+      loadBalancerSourceRanges: ['10.0.0.0/8'],
+      externalIPs: ['192.0.2.10'],
+      sessionAffinity: 'None',
+    });
+    const nodePort = service('ledger-admin', { type: 'NodePort', ports: [{ port: 9090, protocol: 'TCP', targetPort: 9090, nodePort: 30090 }], externalTrafficPolicy: 'Cluster' });
+    const legacyRanges = service(
+      'ledger-legacy',
+      { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], allocateLoadBalancerNodePorts: true, externalTrafficPolicy: 'Cluster' },
+      { 'service.beta.kubernetes.io/load-balancer-source-ranges': '10.0.0.0/8' },
+    );
+    const clusterIp = service('ledger-api', { type: 'ClusterIP', ports: [{ port: 8080, protocol: 'TCP', targetPort: 8080 }] });
+    const headless = service('ledger-db', { type: 'ClusterIP', clusterIP: 'None', ports: [{ port: 5432, protocol: 'TCP', targetPort: 5432 }] });
+    const external = service('ledger-mail', { type: 'ExternalName', externalName: 'mail.example.com' });
+
+    /** What the API server refuses on a ClusterIP Service (Kubernetes v1.33 pkg/apis/core/validation, ValidateService). */
+    function clusterIpViolations(object: { metadata: { annotations?: Record<string, string> }; spec: Record<string, unknown> }): string[] {
+      const spec = object.spec as { ports?: { nodePort?: number }[]; externalIPs?: string[] } & Record<string, unknown>;
+      const externallyAccessible = (spec.externalIPs ?? []).length > 0;
+      return [
+        ...(spec.ports ?? []).flatMap((p, i) => (p.nodePort ? [`ports[${i}].nodePort`] : [])),
+        ...(['allocateLoadBalancerNodePorts', 'loadBalancerClass'] as const).filter((f) => spec[f] !== undefined),
+        ...((spec.loadBalancerSourceRanges as string[] | undefined)?.length ? ['loadBalancerSourceRanges'] : []),
+        ...(object.metadata.annotations?.['service.beta.kubernetes.io/load-balancer-source-ranges'] !== undefined ? ['the load-balancer-source-ranges annotation'] : []),
+        ...(!externallyAccessible && spec.externalTrafficPolicy !== undefined ? ['externalTrafficPolicy'] : []),
+        ...(externallyAccessible && spec.externalTrafficPolicy === undefined ? ['externalTrafficPolicy (required with externalIPs)'] : []),
+        ...(spec.healthCheckNodePort ? ['healthCheckNodePort'] : []),
+      ];
+    }
+
+    it('THEN LoadBalancer and NodePort Services become ClusterIP Services the API server accepts, their ports kept, and no Restore error', () => {
+      for (const exposed of [loadBalancer, nodePort, legacyRanges]) {
+        const { object, errors } = applyModifiers(modifiers.resourceModifierRules, exposed, 'services');
+        expect(errors, exposed.metadata.name).toEqual([]);
+        const spec = object.spec as { type: string; ports: { port: number; protocol: string; nodePort?: number }[] };
+        expect(spec.type, exposed.metadata.name).toBe('ClusterIP');
+        expect(clusterIpViolations(object as never), exposed.metadata.name).toEqual([]);
+        expect(spec.ports.map((p) => `${p.port}/${p.protocol}`)).toEqual((exposed.spec.ports as { port: number; protocol: string }[]).map((p) => `${p.port}/${p.protocol}`));
+      }
+      expect(applyModifiers(modifiers.resourceModifierRules, loadBalancer, 'services').object.spec).toEqual({
+        type: 'ClusterIP',
+        ports: [
+          { name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 },
+          { name: 'https', port: 443, protocol: 'TCP', targetPort: 8443 },
+          { name: 'quic', port: 443, protocol: 'UDP', targetPort: 8443 },
         ],
-      },
-    ]);
+        sessionAffinity: 'None',
+      });
+    });
+
+    it('THEN ClusterIP, headless and ExternalName Services come back as they were', () => {
+      for (const kept of [clusterIp, headless, external]) {
+        const { object, errors } = applyModifiers(modifiers.resourceModifierRules, kept, 'services');
+        expect(errors).toEqual([]);
+        expect(object).toEqual(kept);
+      }
+    });
+
+    it(`THEN node ports are cleared on the first ${DRILL_SERVICE_PORTS} ports of a Service, and a Service with more keeps the rest (the API server then refuses it and the drill fails with its reason)`, () => {
+      const ports = Array.from({ length: DRILL_SERVICE_PORTS + 1 }, (_, i) => ({ port: 8000 + i, protocol: 'TCP', targetPort: 8000 + i, nodePort: 31000 + i }));
+      const { object, errors } = applyModifiers(modifiers.resourceModifierRules, service('many-ports', { type: 'NodePort', ports, externalTrafficPolicy: 'Cluster' }), 'services');
+      expect(errors).toEqual([]);
+      expect(clusterIpViolations(object as never)).toEqual([`ports[${DRILL_SERVICE_PORTS}].nodePort`]);
+    });
+
+    it('THEN a Service of a namespace the plan does not restore is left alone', () => {
+      const elsewhere = { ...loadBalancer, metadata: { ...loadBalancer.metadata, namespace: 'drill-payments' } };
+      expect(applyModifiers(modifiers.resourceModifierRules, elsewhere, 'services').object).toEqual(elsewhere);
+    });
   });
 
   it('GIVEN the drill scope policy WHEN read THEN it names only the drill namespace and the drill ServiceAccount', () => {
@@ -256,6 +338,48 @@ describe('the drill of a region-loss plan', () => {
     expect(text).toContain("['drill-payments']");
     expect(text).not.toMatch(/'payments'/);
     expect(text).toContain("request.userInfo.username == 'system:serviceaccount:velero:drill-ledger-dr'");
+  });
+});
+
+describe('the transforms of a plan, as Velero applies them', () => {
+  const objects = lowered({
+    ...REGION_LOSS,
+    plan: {
+      ...REGION_LOSS.plan,
+      transforms: [
+        {
+          type: 'json-patch',
+          groupResource: 'configmaps',
+          namePattern: '^ledger-settings$',
+          patches: [
+            { op: 'add', path: '/data/read-only', value: 'true' },
+            { op: 'add', path: '/data/port', value: '8080' },
+            { op: 'add', path: '/data/quote', value: 'say "hi"' },
+          ],
+        },
+        { type: 'json-patch', groupResource: 'deployments.apps', patches: [{ op: 'replace', path: '/spec/paused', value: true }, { op: 'replace', path: '/spec/replicas', value: 2 }] },
+        { type: 'rewrite-ingress-host', from: 'ledger.eu.example', to: 'ledger.us.example' },
+      ],
+    },
+  });
+  const rules = (yaml.load(dataOf(find(objects, 'ConfigMap', 'restore-ledger-dr-modifiers'))['modifiers.yaml'] ?? '') as { resourceModifierRules: ModifierRule[] }).resourceModifierRules;
+
+  it('GIVEN JSON-patch values WHEN Velero writes them into the patch THEN strings stay strings (even "true" and "8080") and numbers and booleans keep their type', () => {
+    const settings = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ledger-settings', namespace: 'payments' }, data: { currency: 'EUR' } };
+    const patched = applyModifiers(rules, settings, 'configmaps');
+    expect(patched.errors).toEqual([]);
+    expect(patched.object.data).toEqual({ currency: 'EUR', 'read-only': 'true', port: '8080', quote: 'say "hi"' });
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ledger-api', namespace: 'payments' }, spec: { paused: false, replicas: 3 } };
+    expect(applyModifiers(rules, deployment, 'deployments.apps').object.spec).toEqual({ paused: true, replicas: 2 });
+  });
+
+  it('GIVEN a host rewrite WHEN an Ingress has that host, another host or no such rule THEN only the first changes and none fails the Restore', () => {
+    const ingress = (rules_: unknown[]) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'ledger', namespace: 'payments' }, spec: { rules: rules_ } });
+    const rewritten = applyModifiers(rules, ingress([{ host: 'ledger.eu.example' }]), 'ingresses.networking.k8s.io');
+    expect(rewritten).toEqual({ object: ingress([{ host: 'ledger.us.example' }]), errors: [] });
+    for (const untouched of [ingress([{ host: 'admin.eu.example' }]), ingress([]), { ...ingress([]), spec: { defaultBackend: { service: { name: 'ledger' } } } }]) {
+      expect(applyModifiers(rules, untouched, 'ingresses.networking.k8s.io')).toEqual({ object: untouched, errors: [] });
+    }
   });
 });
 

@@ -2,7 +2,12 @@
 // A fake kubectl for testing the runner and drill scripts: no cluster runs here. It records every
 // call (arguments and stdin) to $FAKE_KUBECTL_DIR/calls.jsonl and answers from scenario.json:
 // { backups: [{ name, phase, completed, policy, tier }], restorePhases: { "<step label>": ["InProgress", "Completed"] },
-//   pods: "name", execOutput: "text", existingPvcs: false, pinned: { "<policy>": "<backup>" } }
+//   pods: "name", execOutput: "text", existingPvcs: false, pinned: { "<policy>": "<backup>" },
+//   unavailable: { "<verb> <kind>": n } (the first n such calls fail as when the API server is down),
+//   errors: { "<verb> <kind>": "message" } (every such call fails with the message),
+//   failures: { "<verb> <kind>": ["message", ...] } (the n-th such call fails with the n-th message),
+//   lostCreateAnswers: n (the first n Restores are created but kubectl hears nothing back),
+//   leftoverNamespaces: false (a killed drill's namespaces are still there) }
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -25,6 +30,22 @@ const fail = (text) => {
 };
 
 const [verb, kind, name] = args;
+const call = `${verb} ${kind}`;
+if (scenario.unavailable?.[call] !== undefined) {
+  state.unavailable ??= {};
+  state.unavailable[call] = (state.unavailable[call] ?? 0) + 1;
+  save();
+  if (state.unavailable[call] <= scenario.unavailable[call]) fail('The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?');
+}
+if (scenario.errors?.[call] !== undefined) fail(scenario.errors[call]);
+if (scenario.failures?.[call] !== undefined) {
+  state.failures ??= {};
+  state.failures[call] = (state.failures[call] ?? 0) + 1;
+  const n = state.failures[call];
+  save();
+  const message = scenario.failures[call][n - 1];
+  if (message) fail(message);
+}
 if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
   const selector = Object.fromEntries(flag('-l').split(',').map((kv) => kv.split('=')));
   const lines = scenario.backups
@@ -43,9 +64,32 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
   const restoreName = /\n {2}name: (\S+)/.exec(stdin)[1];
   const step = /restorable.dev\/step: (\S+)/.exec(stdin)[1];
   const backup = /backupName: (\S+)/.exec(stdin)[1];
+  if (state.restores[restoreName]) fail(`Error from server (AlreadyExists): error when creating "STDIN": restores.velero.io "${restoreName}" already exists`);
   state.restores[restoreName] = { step, backup, polls: 0 };
+  // The API server created it, and the answer never reached kubectl.
+  state.lost = (state.lost ?? 0) + 1;
   save();
+  if (state.lost <= (scenario.lostCreateAnswers ?? 0)) fail('Unable to connect to the server: http2: client connection lost');
   out(restoreName);
+} else if (verb === 'get' && kind === '-f' && stdin.includes('kind: Restore')) {
+  const restoreName = /\n {2}name: (\S+)/.exec(stdin)[1];
+  state.restores[restoreName] ? out(restoreName) : fail(`Error from server (NotFound): restores.velero.io "${restoreName}" not found`);
+} else if (verb === 'create' && args.includes('-f') && stdin.includes('kind: ConfigMap')) {
+  const cmName = /\n {2}name: (\S+)/.exec(stdin)[1];
+  if (state.configmaps[cmName]) fail(`Error from server (AlreadyExists): configmaps "${cmName}" already exists`);
+  state.configmaps[cmName] = stdin;
+  save();
+  out(cmName);
+} else if (verb === 'patch' && kind === 'configmap') {
+  if (!state.configmaps[name]) fail(`Error from server (NotFound): configmaps "${name}" not found`);
+  state.configmaps[name] = flag('-p');
+  save();
+} else if (verb === 'get' && kind === 'namespaces') {
+  // Leftovers of a killed drill: still listed once after their deletion (terminating), then gone.
+  state.namespacePolls = (state.namespacePolls ?? 0) + 1;
+  save();
+  const terminating = state.leftoversDeleted && state.namespacePolls === 1;
+  out(scenario.leftoverNamespaces && (!state.leftoversDeleted || terminating) ? 'namespace/drill-payments\n' : '');
 } else if (verb === 'get' && kind === 'restores.velero.io') {
   const restore = state.restores[name];
   if (!restore) fail(`restores.velero.io "${name}" not found`);
@@ -60,6 +104,14 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
 } else if (verb === 'exec') {
   out(scenario.execOutput ?? '1\n');
   if (scenario.execFails) process.exit(2);
+} else if (verb === 'get' && kind === '--raw' && name.includes('/configmaps/')) {
+  const configMap = name.slice(name.lastIndexOf('/') + 1);
+  if (configMap.endsWith('-pin') && scenario.pinned) out(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMap, resourceVersion: '1' }, data: scenario.pinned }));
+  else fail('Error from server (NotFound): the server could not find the requested resource');
+} else if (verb === 'create' && args.includes('--dry-run=client') && args.includes('-f')) {
+  // Reads the object locally: only `jsonpath={.data.<key>}` is asked for.
+  const key = /^jsonpath=\{\.data\.(.+)\}$/.exec(flag('-o') ?? '')?.[1];
+  out(JSON.parse(stdin).data?.[key] ?? '');
 } else if (verb === 'get' && kind === '--raw') {
   out('ok');
 } else if (verb === 'get' && kind === 'persistentvolumeclaims') {
@@ -73,6 +125,9 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
     state.configmaps[cmName] = stdin;
     save();
   }
+} else if (verb === 'delete' && kind === 'namespaces') {
+  state.leftoversDeleted = true;
+  save();
 } else if (['create', 'label', 'delete'].includes(verb)) {
   // namespaces, labels, deletions: recorded only
 } else {

@@ -53,6 +53,16 @@ interface Scenario {
   execOutput?: string;
   existingPvcs?: boolean;
   pinned?: Record<string, string>;
+  /** `"<verb> <kind>"`: the first n such calls fail as when the API server cannot be reached. */
+  unavailable?: Record<string, number>;
+  /** `"<verb> <kind>"`: every such call fails with this message. */
+  errors?: Record<string, string>;
+  /** `"<verb> <kind>"`: the n-th such call fails with the n-th message (none: it succeeds). */
+  failures?: Record<string, string[]>;
+  /** A killed drill's namespaces are still there. */
+  leftoverNamespaces?: boolean;
+  /** The first n Restores are created, and kubectl hears nothing back. */
+  lostCreateAnswers?: number;
 }
 
 /** Lays out the plan's ConfigMap as the pod would see it, and a fake kubectl on PATH. */
@@ -71,10 +81,12 @@ async function harness(model: Model, variant: RestoreVariant, scenario: Scenario
   await writeFile(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
   await writeFile(path.join(bin, 'kubectl'), `#!/bin/sh\nexec node ${JSON.stringify(FAKE)} "$@"\n`);
   await chmod(path.join(bin, 'kubectl'), 0o755);
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_KUBECTL_DIR: dir, RESTORABLE_CONFIG: config, RESTORABLE_POLL_SECONDS: '0' };
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_KUBECTL_DIR: dir, RESTORABLE_CONFIG: config, RESTORABLE_POLL_SECONDS: '0', RESTORABLE_RETRY_SECONDS: '0', TMPDIR: dir };
   const script = path.join(config, variant === 'drill' ? 'drill.sh' : 'runner.sh');
   return {
     run: () => run('/bin/sh', [script], env),
+    /** Replaces the scenario; the cluster state (result ConfigMaps, restores) stays, as for a second run. */
+    setScenario: (next: Scenario) => writeFile(path.join(dir, 'scenario.json'), JSON.stringify(next)),
     calls: async () =>
       (await readFile(path.join(dir, 'calls.jsonl'), 'utf8'))
         .trim()
@@ -140,6 +152,77 @@ describe('restore runner script (fake kubectl on PATH: no cluster runs here)', (
   });
 });
 
+describe('runner and drill scripts when the API server is briefly unavailable (fake kubectl: no cluster runs here)', () => {
+  const phasePolls = (calls: { args: string[] }[]) => calls.filter((c) => c.args[0] === 'get' && c.args[1] === 'restores.velero.io' && c.args.includes('jsonpath={.status.phase}'));
+
+  it('GIVEN the API server refuses connections three times while a Restore is polled WHEN the runner runs THEN it retries, finishes every step and records ok', async () => {
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), unavailable: { 'get restores.velero.io': 3 } });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/kubectl get restores\.velero\.io: The connection to the server .* was refused.*; attempt \d of 10, retrying in 0s/g)).toHaveLength(3);
+    expect((await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'))).toHaveLength(3);
+    expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "ok"');
+  });
+
+  it('GIVEN the API server stays unreachable WHEN the runner polls THEN it gives up after 10 attempts and records the failure', async () => {
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), unavailable: { 'get restores.velero.io': 1000 } });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(phasePolls(await h.calls())).toHaveLength(10);
+    expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "failed: exit 1"');
+  });
+
+  it('GIVEN a request the API server refuses (Forbidden) WHEN the runner runs THEN it is not retried', async () => {
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), errors: { 'get restores.velero.io': 'Error from server (Forbidden): restores.velero.io "x" is forbidden' } });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('retrying');
+    expect(phasePolls(await h.calls())).toHaveLength(1);
+  });
+
+  it('GIVEN the API server comes back and refuses requests until its caches are filled WHEN the runner polls THEN those refusals right after the outage are retried too', async () => {
+    const refused = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?';
+    const discovery = 'E1206 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: unknown"\nerror: the server doesn\'t have a resource type "restores"';
+    const forbidden = 'Error from server (Forbidden): restores.velero.io "x" is forbidden: User "system:serviceaccount:velero:restore-ledger-dr" cannot get resource "restores"';
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), failures: { 'get restores.velero.io': [refused, discovery, forbidden] } });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/retrying in 0s/g)).toHaveLength(3);
+  });
+
+  it('GIVEN the answer to a Restore create is lost WHEN the runner retries THEN it finds the Restore it made and creates no other', async () => {
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), lostCreateAnswers: 1 });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    const creates = (await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
+    // Step 1 twice (the second meets AlreadyExists), then steps 2 and 3.
+    expect(creates.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-db', 'ledger-db', 'ledger-api', 'rest']);
+    expect(result.stderr).toMatch(/step 01 ledger-db: restore ledger-dr-01-\d+ from/);
+  });
+
+  it('GIVEN the pin ConfigMap cannot be read (Forbidden, not NotFound) WHEN the runner runs THEN it stops instead of restoring the newest backup', async () => {
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), errors: { 'get --raw': 'Error from server (Forbidden): configmaps "restore-ledger-dr-pin" is forbidden' } });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('could not read ConfigMap restore-ledger-dr-pin');
+    expect((await h.calls()).some((c) => c.stdin.includes('kind: Restore'))).toBe(false);
+  });
+
+  it("GIVEN a killed drill's namespaces are still there WHEN the next drill starts THEN it deletes them without waiting by watch (it may list, not watch) and polls until they are gone", async () => {
+    const h = await harness(organisation(), 'drill', { backups: freshBackups(), leftoverNamespaces: true });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    const calls = (await h.calls()).map((c) => c.args.join(' '));
+    expect(calls.filter((c) => c.startsWith('delete ')).every((c) => c.includes('--wait=false'))).toBe(true);
+    expect(calls.filter((c) => c.startsWith('get namespaces -l restorable.dev/drill=ledger-dr')).length).toBeGreaterThanOrEqual(2);
+    expect(result.stderr).toContain('waiting for the drill namespaces of an earlier run to go away');
+  });
+});
+
 describe('restore drill script (fake kubectl on PATH: no cluster runs here)', () => {
   it('GIVEN a fresh backup WHEN the drill runs THEN it restores into drill-* namespaces behind a NetworkPolicy, runs every check, records passed and cleans up', async () => {
     const h = await harness(organisation(), 'drill', { backups: freshBackups() });
@@ -184,25 +267,29 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
 });
 
 /** What the API server is asked for by each kubectl call the scripts make. */
-function apiRequests(args: readonly string[]): { group: string; resource: string; verb: string }[] {
+function apiRequests(call: { args: readonly string[]; stdin: string }): { group: string; resource: string; verb: string }[] {
+  const { args, stdin } = call;
   const [verb, kind = '', name] = args;
   const resource = (k: string) => {
     const [res = '', ...group] = k.split('.');
     const plural = res.endsWith('s') ? res : `${res}s`;
     return { resource: plural, group: group.join('.') };
   };
+  const fromStdin = () => (stdin.includes('kind: Restore') ? { group: 'velero.io', resource: 'restores' } : { group: '', resource: 'configmaps' });
   if (args.includes('--dry-run=client')) return [];
   switch (verb) {
     case 'get':
-      if (kind === '--raw') return [{ group: '', resource: 'services/proxy', verb: 'get' }];
+      if (kind === '--raw') return [{ group: '', resource: name?.includes('/configmaps/') ? 'configmaps' : 'services/proxy', verb: 'get' }];
+      if (kind === '-f') return [{ ...fromStdin(), verb: 'get' }];
       return [{ ...resource(kind), verb: args.includes('-l') || !name || name.startsWith('-') ? 'list' : 'get' }];
     case 'create':
-      if (args.includes('-f')) return [{ group: 'velero.io', resource: 'restores', verb: 'create' }];
+      if (args.includes('-f')) return [{ ...fromStdin(), verb: 'create' }];
       return [{ ...resource(kind), verb: 'create' }];
+    case 'patch':
+      return [{ ...resource(kind), verb: 'patch' }];
     case 'apply':
-      return args.includes('-n')
-        ? ['get', 'create', 'patch'].map((v) => ({ group: 'networking.k8s.io', resource: 'networkpolicies', verb: v }))
-        : ['get', 'create', 'patch'].map((v) => ({ group: '', resource: 'configmaps', verb: v }));
+      // kubectl apply reads the object, creates or patches it, and reads the namespace before creating.
+      return [...['get', 'create', 'patch'].map((v) => ({ group: 'networking.k8s.io', resource: 'networkpolicies', verb: v })), { group: '', resource: 'namespaces', verb: 'get' }];
     case 'label':
       return ['get', 'patch'].map((v) => ({ ...resource(kind), verb: v }));
     case 'delete':
@@ -221,15 +308,14 @@ describe('least privilege, derived from the calls the scripts make (fake kubectl
   for (const variant of ['run', 'drill'] as const) {
     it(`GIVEN the ${variant} script's recorded calls WHEN compared with its RBAC THEN every call is allowed and every granted verb is used`, async () => {
       const model = organisation();
-      const calls = [];
-      // Two runs: the newest backup, and one pinned by name (the only path that reads a backup by name).
-      for (const pinned of [undefined, { ledger: 'ledger-hourly-20261125090000' }]) {
-        const h = await harness(model, variant, { backups: freshBackups(), pinned });
-        expect((await h.run()).code).toBe(0);
-        calls.push(...(await h.calls()));
-        await rm(dir, { recursive: true, force: true });
-      }
-      const used = new Set(calls.flatMap((c) => apiRequests(c.args)).map((r) => `${r.group}/${r.resource}/${r.verb}`));
+      // Two runs on one cluster: the newest backup (the result is created), then one pinned by name
+      // (the only path that reads a backup by name; the result is patched).
+      const h = await harness(model, variant, { backups: freshBackups() });
+      expect((await h.run()).code).toBe(0);
+      await h.setScenario({ backups: freshBackups(), pinned: { ledger: 'ledger-hourly-20261125090000' } });
+      expect((await h.run()).code).toBe(0);
+      const calls = await h.calls();
+      const used = new Set(calls.flatMap((c) => apiRequests(c)).map((r) => `${r.group}/${r.resource}/${r.verb}`));
       const rules = scriptRules(model.restorePlans[0]!, variant);
       const granted = new Set([...rules.namespaced, ...rules.cluster].flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0]}/${res}/${v}`))));
       for (const request of used) expect(granted, `call needs ${request}`).toContain(request);

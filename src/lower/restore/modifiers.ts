@@ -1,5 +1,5 @@
 import type { RestorePlanModel } from '../../model/types.ts';
-import { targetNamespaces, type RestoreVariant } from './restore-spec.ts';
+import type { RestoreVariant } from './restore-spec.ts';
 
 interface ModifierRule {
   conditions: {
@@ -7,39 +7,85 @@ interface ModifierRule {
     resourceNameRegex?: string;
     namespaces?: string[];
     labelSelector?: { matchExpressions: { key: string; operator: 'NotIn'; values: string[] }[] };
+    /** JSON-patch `test`s on the object as backed up; a failing or missing path means no match (never an error). */
+    matches?: { path: string; value: string }[];
   };
-  patches: { operation: string; path: string; value?: string; from?: string }[];
+  patches?: { operation: string; path: string; value?: string; from?: string }[];
+  mergePatches?: { patchData: string }[];
 }
 
 const WORKLOADS = ['deployments.apps', 'statefulsets.apps'];
 
+/** Service types a drill turns into ClusterIP: they would allocate load balancers or node ports (taken by the live namespace). */
+const EXPOSED_SERVICE_TYPES = ['LoadBalancer', 'NodePort'] as const;
+
 /**
- * Velero resource-modifier rules (JSON patches applied while restoring) for the plan's transforms,
- * and for drills: workloads the checks do not need are scaled to zero, and LoadBalancer Services
- * become ClusterIP so a drill never allocates a cloud load balancer. Values are strings, as Velero
- * reads them (numbers and booleans unquoted in the patch it builds).
+ * What the API server refuses on a ClusterIP Service, set to null by a merge patch (a JSON-patch
+ * `remove` of a field that is absent fails the whole Restore): the fields of load balancers and
+ * node ports, and external IPs (with them the Service stays externally reachable, and then
+ * `externalTrafficPolicy` would be required instead of forbidden).
+ */
+const CLUSTER_IP_PATCH = {
+  metadata: { annotations: { 'service.beta.kubernetes.io/load-balancer-source-ranges': null } },
+  spec: {
+    type: 'ClusterIP',
+    allocateLoadBalancerNodePorts: null,
+    loadBalancerClass: null,
+    loadBalancerIP: null,
+    loadBalancerSourceRanges: null,
+    externalTrafficPolicy: null,
+    healthCheckNodePort: null,
+    externalIPs: null,
+  },
+};
+
+/**
+ * Node ports of the first this-many ports of each Service are cleared in drills. A merge patch
+ * cannot reach into list items, so each port index has rules of its own, matched only where the
+ * port exists (every port has a protocol). A drill Service with more ports that sets a node port
+ * explicitly beyond them fails its Restore with the API server's reason.
+ */
+export const DRILL_SERVICE_PORTS = 8;
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+
+/**
+ * A JSON-patch value as Velero reads it: Velero writes `value` into the patch document as it is,
+ * unless it is quoted, empty or does not read as a number, boolean, null, object or array. So the
+ * value is written as JSON: a string is quoted (and stays a string even when it reads like `true` or
+ * `8080`), numbers and booleans are not.
+ */
+const jsonValue = (value: string | number | boolean): string => JSON.stringify(value);
+
+/**
+ * Velero resource-modifier rules for the plan's transforms, and for drills: workloads the checks do
+ * not need are scaled to zero, and LoadBalancer and NodePort Services become ClusterIP so a drill
+ * never allocates a cloud load balancer or a node port.
+ *
+ * Velero applies modifiers to an object before it maps the object's namespace (pkg/restore), so
+ * `conditions.namespaces` names the namespaces as they were backed up, never the mapped ones.
  */
 export function modifierRules(plan: RestorePlanModel, variant: RestoreVariant, appSelectors: readonly Readonly<Record<string, string>>[]): ModifierRule[] {
-  const namespaces = [...new Set(Object.values(targetNamespaces(plan, variant)))].sort();
+  const namespaces = Object.keys(plan.namespaceMapping).sort();
   const rules: ModifierRule[] = [];
   for (const transform of plan.transforms) {
     if (transform.type === 'scale') {
       for (const groupResource of WORKLOADS) {
-        rules.push({ conditions: { groupResource, resourceNameRegex: transform.namePattern, namespaces }, patches: [{ operation: 'replace', path: '/spec/replicas', value: String(transform.replicas) }] });
+        rules.push({
+          conditions: { groupResource, resourceNameRegex: transform.namePattern, namespaces },
+          patches: [{ operation: 'replace', path: '/spec/replicas', value: jsonValue(transform.replicas) }],
+        });
       }
     } else if (transform.type === 'rewrite-ingress-host') {
       const path = `/spec/rules/${transform.ruleIndex ?? 0}/host`;
       rules.push({
-        conditions: { groupResource: 'ingresses.networking.k8s.io', namespaces },
-        patches: [
-          { operation: 'test', path, value: transform.from },
-          { operation: 'replace', path, value: transform.to },
-        ],
+        // A condition, not a `test` patch: an Ingress without that rule is left alone instead of failing the Restore.
+        conditions: { groupResource: 'ingresses.networking.k8s.io', namespaces, matches: [{ path, value: jsonValue(transform.from) }] },
+        patches: [{ operation: 'replace', path, value: jsonValue(transform.to) }],
       });
     } else if (transform.type === 'json-patch') {
       rules.push({
         conditions: { groupResource: transform.groupResource, resourceNameRegex: transform.namePattern, namespaces },
-        patches: transform.patches.map((p) => ({ operation: p.op, path: p.path, value: p.value === undefined ? undefined : String(p.value), from: p.from })),
+        patches: transform.patches.map((p) => ({ operation: p.op, path: p.path, value: p.value === undefined ? undefined : jsonValue(p.value), from: p.from })),
       });
     }
   }
@@ -49,15 +95,27 @@ export function modifierRules(plan: RestorePlanModel, variant: RestoreVariant, a
     const labelSelector =
       keep.size > 0 ? { matchExpressions: [...keep.entries()].sort().map(([key, values]) => ({ key, operator: 'NotIn' as const, values: [...values].sort() })) } : undefined;
     for (const groupResource of WORKLOADS) {
-      rules.push({ conditions: { groupResource, namespaces, labelSelector }, patches: [{ operation: 'replace', path: '/spec/replicas', value: '0' }] });
+      rules.push({ conditions: { groupResource, namespaces, labelSelector }, patches: [{ operation: 'replace', path: '/spec/replicas', value: jsonValue(0) }] });
     }
-    rules.push({
-      conditions: { groupResource: 'services', namespaces },
-      patches: [
-        { operation: 'test', path: '/spec/type', value: 'LoadBalancer' },
-        { operation: 'replace', path: '/spec/type', value: 'ClusterIP' },
-      ],
-    });
+    for (const type of EXPOSED_SERVICE_TYPES) {
+      rules.push({
+        conditions: { groupResource: 'services', namespaces, matches: [{ path: '/spec/type', value: jsonValue(type) }] },
+        mergePatches: [{ patchData: JSON.stringify(CLUSTER_IP_PATCH) }],
+      });
+    }
+    for (let index = 0; index < DRILL_SERVICE_PORTS; index++) {
+      for (const protocol of PROTOCOLS) {
+        const nodePort = `/spec/ports/${index}/nodePort`;
+        rules.push({
+          conditions: { groupResource: 'services', namespaces, matches: [{ path: `/spec/ports/${index}/protocol`, value: jsonValue(protocol) }] },
+          // `add` sets the field whether or not the port has one, so the `remove` after it always applies.
+          patches: [
+            { operation: 'add', path: nodePort, value: jsonValue(0) },
+            { operation: 'remove', path: nodePort },
+          ],
+        });
+      }
+    }
   }
   return rules;
 }

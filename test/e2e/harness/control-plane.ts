@@ -20,6 +20,10 @@ export const CONTROLLERS = [
   'serviceaccount-token-controller',
   'root-ca-certificate-publisher-controller',
   'persistentvolume-binder-controller',
+  // Remove the finalizers admission puts on every claim and volume once no pod uses them: without
+  // them a namespace holding claims is never finalised.
+  'persistentvolume-protection-controller',
+  'persistentvolumeclaim-protection-controller',
   // Writes each ValidatingAdmissionPolicy's status.typeChecking: the API server accepts policies with type errors.
   'validatingadmissionpolicy-status-controller',
 ] as const;

@@ -96,6 +96,8 @@ export interface Velero {
   /** The server's full command line after the binary: the rendered container args, then the host's. */
   readonly serverArgs: readonly string[];
   readonly server: Supervised;
+  /** `http://127.0.0.1:<port>/metrics`: the server's Prometheus metrics (`--metrics-address`). */
+  readonly metricsUrl: string;
   /** The velero CLI against the cluster, in the installation's namespace; never throws on failure. */
   cli(args: readonly string[], options?: { readonly timeoutMs?: number }): Promise<VeleroCliResult>;
   /** The velero CLI; throws with its output on failure, returns stdout. */
@@ -240,6 +242,7 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
     rendered: objects,
     serverArgs,
     server,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     cli,
     cliOk,
     backupStorageLocationPhase,

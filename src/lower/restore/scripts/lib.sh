@@ -4,6 +4,15 @@ set -eu
 
 CONFIG=${RESTORABLE_CONFIG:-/etc/restorable/plan}
 POLL_SECONDS=${RESTORABLE_POLL_SECONDS:-5}
+# Transient API errors (a restarting or overloaded API server) are retried this many times in all,
+# RETRY_SECONDS apart at first, doubling up to 30 s (about 3 minutes in all with the defaults).
+API_ATTEMPTS=${RESTORABLE_API_ATTEMPTS:-10}
+RETRY_SECONDS=${RESTORABLE_RETRY_SECONDS:-2}
+# kubectl's last error, and a marker that the last call needed a retry (files: calls run in subshells).
+KUBE_ERR=${TMPDIR:-/tmp}/restorable-kubectl-$$.err
+KUBE_RETRIED=$KUBE_ERR.retried
+# When the API server was last seen unreachable (seconds since the epoch).
+KUBE_OUTAGE=$KUBE_ERR.outage
 
 conf() { sed -n "s/^$1=//p" "$CONFIG/plan" | head -n 1; }
 log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
@@ -18,6 +27,70 @@ RUN_ID=$(date -u +%Y%m%d%H%M%S)
 START=$(date +%s)
 FAILURE=
 BACKUPS=
+
+# Errors that say the API server could not answer now, not that the request was wrong. Discovery
+# that fails, and a refusal (401, 403) within a minute of the API server being unreachable, are a
+# starting API server whose caches are not filled yet: also retried, and bounded like the rest.
+transient_error() {
+  if grep -Eqi 'Unable to connect to the server|connection to the server .* was refused|connection refused|connection reset|broken pipe|no route to host|i/o timeout|TLS handshake timeout|EOF$|http2: |context deadline exceeded|request canceled|ServiceUnavailable|currently unable to handle the request|InternalError|Internal error occurred|etcdserver|Timeout: |unable to return a response in the time allotted|TooManyRequests|too many requests|couldn.t get current server API group list' "$KUBE_ERR"; then
+    date +%s > "$KUBE_OUTAGE"
+    return 0
+  fi
+  [ -f "$KUBE_OUTAGE" ] && [ $(( $(date +%s) - $(cat "$KUBE_OUTAGE") )) -le 60 ] && grep -Eqi 'Forbidden|forbidden:|Unauthorized' "$KUBE_ERR"
+}
+
+# kubectl, retried on transient API errors (bounded by API_ATTEMPTS); any other error returns at
+# once with kubectl's message on stderr (and in $KUBE_ERR). `kube_in TEXT ARGS...` feeds TEXT on
+# standard input to every attempt; `kube` feeds nothing (never the caller's loop input).
+# `kube_retried` tells whether the last call needed a retry. Variables are prefixed: sh has no locals.
+kube() { kube_call '' false "$@"; }
+kube_in() {
+  _k_text=$1
+  shift
+  kube_call "$_k_text" true "$@"
+}
+kube_call() {
+  _k_input=$1
+  _k_piped=$2
+  shift 2
+  _k_attempt=1
+  _k_delay=$RETRY_SECONDS
+  rm -f "$KUBE_RETRIED"
+  while :; do
+    if [ "$_k_piped" = true ]; then
+      _k_out=$(printf '%s\n' "$_k_input" | kubectl "$@" 2> "$KUBE_ERR") && _k_status=0 || _k_status=$?
+    else
+      _k_out=$(kubectl "$@" < /dev/null 2> "$KUBE_ERR") && _k_status=0 || _k_status=$?
+    fi
+    if [ "$_k_status" -eq 0 ]; then
+      printf '%s' "$_k_out"
+      return 0
+    fi
+    if [ "$_k_attempt" -ge "$API_ATTEMPTS" ] || ! transient_error; then
+      cat "$KUBE_ERR" >&2
+      printf '%s' "$_k_out"
+      return "$_k_status"
+    fi
+    log "kubectl $1 $2: $(tail -n 1 "$KUBE_ERR"); attempt $_k_attempt of $API_ATTEMPTS, retrying in ${_k_delay}s"
+    : > "$KUBE_RETRIED"
+    sleep "$_k_delay"
+    _k_attempt=$((_k_attempt + 1))
+    _k_delay=$((_k_delay * 2))
+    [ "$_k_delay" -le 30 ] || _k_delay=30
+  done
+}
+kube_retried() { [ -f "$KUBE_RETRIED" ]; }
+
+# Creates an object whose name belongs to this run; prints its name. A create that reached the API
+# server but whose answer was lost is retried and then meets the object it made: that is success.
+create_own() {
+  if _c_name=$(kube_in "$1" create -f - -o jsonpath='{.metadata.name}'); then
+    printf '%s' "$_c_name"
+    return 0
+  fi
+  kube_retried && grep -q AlreadyExists "$KUBE_ERR" || return 1
+  kube_in "$1" get -f - -o jsonpath='{.metadata.name}'
+}
 
 # A Kubernetes name from a cluster answer: refuse anything else before it reaches a command line.
 valid_name() {
@@ -38,19 +111,31 @@ map_namespace() { awk -v ns="$1" '$1 == ns { print $2; exit }' "$CONFIG/namespac
 newest_backup() {
   selector="restorable.dev/policy=$1"
   [ "$TIER" = latest ] || selector="$selector,restorable.dev/tier=$TIER"
-  kubectl get backups.velero.io -n "$VELERO_NS" -l "$selector" \
-    -o jsonpath='{range .items[*]}{.status.phase}{" "}{.status.completionTimestamp}{" "}{.metadata.name}{"\n"}{end}' |
-    awk '$1 == "Completed" { print $2 " " $3 }' | sort | tail -n 1
+  _b_list=$(kube get backups.velero.io -n "$VELERO_NS" -l "$selector" \
+    -o jsonpath='{range .items[*]}{.status.phase}{" "}{.status.completionTimestamp}{" "}{.metadata.name}{"\n"}{end}') ||
+    die "could not list the backups of policy $1"
+  printf '%s\n' "$_b_list" | awk '$1 == "Completed" { print $2 " " $3 }' | sort | tail -n 1
+}
+
+# The backup pinned for policy $1, or nothing. No pin ConfigMap means no pin; any other failure to
+# read it stops the run (never a silent "latest"). A raw GET, read by kubectl locally: `kubectl get
+# configmap` would, for a missing ConfigMap, also read the namespace, which the job may not.
+pinned_backup() {
+  if ! _p_json=$(kube get --raw "/api/v1/namespaces/$VELERO_NS/configmaps/restore-$PLAN-pin" 2> /dev/null); then
+    grep -Eqi 'NotFound|not found' "$KUBE_ERR" && return 0
+    die "could not read ConfigMap restore-$PLAN-pin: $(tail -n 1 "$KUBE_ERR")"
+  fi
+  kube_in "$_p_json" create --dry-run=client -f - -o "jsonpath={.data.$1}"
 }
 
 # Resolves every policy's backup once, so all steps of this run restore the same restore point.
 # A backup can be pinned per policy in the ConfigMap <plan>-pin (key: policy, value: backup name).
 resolve_backups() {
   while read -r policy max_age; do
-    pinned=$(kubectl get configmap "restore-$PLAN-pin" -n "$VELERO_NS" -o "jsonpath={.data.$policy}" 2>/dev/null || true)
+    pinned=$(pinned_backup "$policy")
     if [ -n "$pinned" ]; then
       valid_name "$pinned" || die "pinned backup for $policy is not a valid name"
-      completed=$(kubectl get backups.velero.io "$pinned" -n "$VELERO_NS" -o jsonpath='{.status.completionTimestamp}')
+      completed=$(kube get backups.velero.io "$pinned" -n "$VELERO_NS" -o jsonpath='{.status.completionTimestamp}')
       line="$completed $pinned"
     else
       line=$(newest_backup "$policy")
@@ -77,11 +162,11 @@ backup_of() {
 
 wait_restore() {
   while :; do
-    phase=$(kubectl get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.phase}')
+    phase=$(kube get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.phase}')
     case "$phase" in
       Completed) return 0 ;;
       Failed | PartiallyFailed | FailedValidation)
-        why=$(kubectl get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.failureReason}{" "}{.status.validationErrors}')
+        why=$(kube get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.failureReason}{" "}{.status.validationErrors}')
         die "restore $1 ended $phase: $why (velero restore describe $1 --details)" ;;
     esac
     check_deadline
@@ -94,8 +179,8 @@ run_steps() {
   while read -r index step policy; do
     backup=$(backup_of "$policy") || die "no backup resolved for policy $policy"
     step_start=$(date +%s)
-    name=$(sed -e "s/RESTORABLE_BACKUP_NAME/$backup/g" -e "s/RESTORABLE_RUN_ID/$RUN_ID/g" "$CONFIG/step-$index.yaml" |
-      kubectl create -f - -o jsonpath='{.metadata.name}')
+    manifest=$(sed -e "s/RESTORABLE_BACKUP_NAME/$backup/g" -e "s/RESTORABLE_RUN_ID/$RUN_ID/g" "$CONFIG/step-$index.yaml")
+    name=$(create_own "$manifest") || die "could not create the Restore of step $index $step"
     log "step $index $step: restore $name from $backup"
     wait_restore "$name"
     log "step $index $step: completed in $(( $(date +%s) - step_start ))s"
@@ -136,21 +221,26 @@ run_checks() {
         fi ;;
       http)
         read -r service port path < "$CONFIG/check-$index.http"
-        kubectl get --raw "/api/v1/namespaces/$target/services/$service:$port/proxy$path" > /dev/null ||
+        kube get --raw "/api/v1/namespaces/$target/services/$service:$port/proxy$path" > /dev/null ||
           die "check $(cat "$CONFIG/check-$index.name") failed: GET $service:$port$path in $target" ;;
     esac
     log "check $(cat "$CONFIG/check-$index.name"): passed"
   done < "$CONFIG/checks"
 }
 
-# Records the outcome in a ConfigMap: time, backups, duration and verdict.
+# Records the outcome in a ConfigMap: time, backups, duration and verdict. Created the first time,
+# patched when it exists: never read (`kubectl get` of a missing ConfigMap would also read the
+# namespace, and `kubectl apply` does, which the job may not).
 write_result() {
-  kubectl create configmap "$1" -n "$VELERO_NS" \
+  _r_manifest=$(kubectl create configmap "$1" -n "$VELERO_NS" \
     --from-literal=time="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --from-literal=run="$RUN_ID" \
     --from-literal=backups="${BACKUPS# }" \
     --from-literal=durationSeconds="$(( $(date +%s) - START ))" \
     --from-literal=rtoSeconds="$RTO_SECONDS" \
     --from-literal=verdict="$2" \
-    --dry-run=client -o yaml | kubectl apply -f - > /dev/null || log "could not record the result in ConfigMap $1"
+    --dry-run=client -o yaml) || { log "could not record the result in ConfigMap $1"; return 0; }
+  create_own "$_r_manifest" > /dev/null 2>&1 && return 0
+  if grep -q AlreadyExists "$KUBE_ERR" && kube patch configmap "$1" -n "$VELERO_NS" --type=merge -p "$_r_manifest" > /dev/null; then return 0; fi
+  log "could not record the result in ConfigMap $1: $(tail -n 1 "$KUBE_ERR")"
 }

@@ -14,6 +14,7 @@ finish() {
     log "restored in ${elapsed}s, within the RTO of ${RTO_SECONDS}s"
     write_result "restore-$PLAN-last-run" "ok"
   fi
+  rm -f "$KUBE_ERR" "$KUBE_RETRIED" "$KUBE_OUTAGE"
   exit "$status"
 }
 trap finish EXIT
@@ -21,7 +22,8 @@ trap finish EXIT
 log "restore plan $PLAN: run $RUN_ID"
 if [ "$(conf mode)" = data-only ]; then
   while read -r source target; do
-    if [ -n "$(kubectl get persistentvolumeclaims -n "$target" -o name 2>/dev/null || true)" ]; then
+    claims=$(kube get persistentvolumeclaims -n "$target" -o name) || die "could not list the PersistentVolumeClaims in $target"
+    if [ -n "$claims" ]; then
       die "namespace $target already has PersistentVolumeClaims; Velero would silently skip them. Delete them first (data-only restores bring the data back into new claims)"
     fi
   done < "$CONFIG/namespaces"
