@@ -149,7 +149,13 @@ describe('sealing-key renewal on dr-us', () => {
     const before = await controller.certificate();
     controller.renewKey();
     let renewed = before;
-    await waitFor(async () => (renewed = await controller.certificate()) !== before, { timeoutMs: 60_000, describe: () => 'the controller did not publish a new certificate after SIGUSR1' });
+    await waitFor(
+      async () => {
+        renewed = await controller.certificate();
+        return renewed !== before;
+      },
+      { timeoutMs: 60_000, describe: () => 'the controller did not publish a new certificate after SIGUSR1' },
+    );
 
     // Old files still open: the Secret, deleted, comes back from its SealedSecret sealed with the old key.
     const name = 'velero-us-backups-credentials';
