@@ -2,6 +2,7 @@
  * Kubernetes resource quantities (`10Gi`, `500M`, `1.5Ti`, `1e9`), as the API server accepts them
  * in `spec.resources.requests.storage`. Computed with BigInt so `1.1Gi` is exact, not a float.
  */
+import { binaryScale } from '../model/quantity.ts';
 
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|[mkMGTPE])?$/;
 
@@ -49,13 +50,7 @@ export function quantityBytes(text: string): number | undefined {
 
 /** A byte count for people: binary units with up to one decimal (`1.5 TiB`, `200 GiB`, `512 B`). */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const shown = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
-  return `${shown} ${units[unit]}`;
+  const { value, power } = binaryScale(bytes);
+  const shown = power === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown} ${['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'][power]}`;
 }

@@ -1,4 +1,5 @@
 import type { ClusterModel, PolicyModel } from '../model/types.ts';
+import { boundPolicy, inNamespace } from './admission.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
 import { JOB_TEMPLATE_LABEL, MANAGED_BY, policyLabels, SINGLE_RUN } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
@@ -157,40 +158,24 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
  * Only CREATE is matched: a Job's pod template is immutable.
  */
 function humanJobsPolicy(cluster: ClusterModel): Record<string, unknown>[] {
-  const name = 'restorable-human-jobs';
   const account = 'object.spec.template.spec.serviceAccountName';
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name, labels: { ...MANAGED_BY } },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
-          resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['jobs'] }],
-        },
-        matchConditions: [{ name: 'people-only', expression: "!request.userInfo.username.startsWith('system:')" }],
-        variables: [{ name: 'account', expression: `has(${account}) ? ${account} : 'default'` }],
-        validations: [
-          {
-            expression: [
-              "variables.account == 'default' ||",
-              "(['restore-', 'drill-', 'backup-'].exists(p, variables.account.startsWith(p)) &&",
-              ` has(object.metadata.labels) && '${JOB_TEMPLATE_LABEL}' in object.metadata.labels && object.metadata.labels['${JOB_TEMPLATE_LABEL}'] == variables.account)`,
-            ].join(' '),
-            messageExpression: `'people may only start restorable runners here (kubectl create job --from=cronjob/<restore-|drill-|backup-...>), not a Job as ServiceAccount ' + variables.account`,
-          },
-        ],
+  return boundPolicy({
+    name: 'restorable-human-jobs',
+    labels: MANAGED_BY,
+    match: inNamespace(cluster.veleroNamespace, { apiGroup: 'batch', resource: 'jobs', operations: ['CREATE'] }),
+    matchConditions: [{ name: 'people-only', expression: "!request.userInfo.username.startsWith('system:')" }],
+    variables: [{ name: 'account', expression: `has(${account}) ? ${account} : 'default'` }],
+    validations: [
+      {
+        expression: [
+          "variables.account == 'default' ||",
+          "(['restore-', 'drill-', 'backup-'].exists(p, variables.account.startsWith(p)) &&",
+          ` has(object.metadata.labels) && '${JOB_TEMPLATE_LABEL}' in object.metadata.labels && object.metadata.labels['${JOB_TEMPLATE_LABEL}'] == variables.account)`,
+        ].join(' '),
+        messageExpression: `'people may only start restorable runners here (kubectl create job --from=cronjob/<restore-|drill-|backup-...>), not a Job as ServiceAccount ' + variables.account`,
       },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name, labels: { ...MANAGED_BY } },
-      spec: { policyName: name, validationActions: ['Deny'] },
-    },
-  ];
+    ],
+  });
 }
 
 /**
@@ -200,41 +185,25 @@ function humanJobsPolicy(cluster: ClusterModel): Record<string, unknown>[] {
  * labels (Velero selects its plugin configuration by label, so an unlabelled ConfigMap is inert).
  */
 function pinPolicy(cluster: ClusterModel, pins: ReadonlyMap<string, readonly string[]>): Record<string, unknown>[] {
-  const name = 'restorable-restore-pins';
   const table = `{${[...pins].map(([pin, subjects]) => `'${pin}': [${subjects.map((s) => JSON.stringify(s)).join(', ')}]`).join(', ')}}`;
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name, labels: { ...MANAGED_BY } },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.veleroNamespace } },
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['configmaps'] }],
-        },
-        matchConditions: [
-          { name: 'people-only', expression: "!request.userInfo.username.startsWith('system:') && !('system:masters' in request.userInfo.groups)" },
-        ],
-        variables: [{ name: 'pins', expression: table }],
-        validations: [
-          {
-            expression:
-              "request.name in variables.pins && variables.pins[request.name].exists(s, s == 'user:' + request.userInfo.username || (s.startsWith('group:') && s.substring(6) in request.userInfo.groups))",
-            messageExpression: "'people may only write the pin ConfigMap of a plan they may run here, not ' + request.name",
-          },
-          {
-            expression: "request.operation == 'DELETE' || !has(object.metadata.labels) || object.metadata.labels.size() == 0",
-            message: 'a pin ConfigMap carries no labels (Velero reads labelled ConfigMaps as its configuration)',
-          },
-        ],
+  return boundPolicy({
+    name: 'restorable-restore-pins',
+    labels: MANAGED_BY,
+    match: inNamespace(cluster.veleroNamespace, { apiGroup: '', resource: 'configmaps', operations: ['CREATE', 'UPDATE', 'DELETE'] }),
+    matchConditions: [
+      { name: 'people-only', expression: "!request.userInfo.username.startsWith('system:') && !('system:masters' in request.userInfo.groups)" },
+    ],
+    variables: [{ name: 'pins', expression: table }],
+    validations: [
+      {
+        expression:
+          "request.name in variables.pins && variables.pins[request.name].exists(s, s == 'user:' + request.userInfo.username || (s.startsWith('group:') && s.substring(6) in request.userInfo.groups))",
+        messageExpression: "'people may only write the pin ConfigMap of a plan they may run here, not ' + request.name",
       },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name, labels: { ...MANAGED_BY } },
-      spec: { policyName: name, validationActions: ['Deny'] },
-    },
-  ];
+      {
+        expression: "request.operation == 'DELETE' || !has(object.metadata.labels) || object.metadata.labels.size() == 0",
+        message: 'a pin ConfigMap carries no labels (Velero reads labelled ConfigMaps as its configuration)',
+      },
+    ],
+  });
 }

@@ -1,5 +1,6 @@
 import type { PolicyModel } from '../model/types.ts';
 import { normalize } from '../output/normalize.ts';
+import { boundPolicy, inNamespace } from './admission.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
 import { MANAGED_BY, policyLabels } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
@@ -78,35 +79,18 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
  * This policy pins what that ServiceAccount may create to exactly the policy's own Backup spec.
  */
 function pinnedBackupPolicy(name: string, hookNamespace: string, veleroNamespace: string, policy: PolicyModel): Record<string, unknown>[] {
-  const policyName = `restorable-${name}`;
-  const labels = { ...MANAGED_BY, ...policyLabels(policy.name) };
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: policyName, labels },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': veleroNamespace } },
-          resourceRules: [{ apiGroups: ['velero.io'], apiVersions: ['*'], operations: ['CREATE'], resources: ['backups'] }],
-        },
-        matchConditions: [{ name: 'this-hook-only', expression: `request.userInfo.username == 'system:serviceaccount:${hookNamespace}:${name}'` }],
-        validations: [
-          {
-            expression: `dyn(object.spec) == ${celLiteral(backupNowSpec(policy))}`,
-            message: `${name} may only create the pre-sync backup of policy ${policy.name}, exactly as its hook does`,
-          },
-        ],
+  return boundPolicy({
+    name: `restorable-${name}`,
+    labels: { ...MANAGED_BY, ...policyLabels(policy.name) },
+    match: inNamespace(veleroNamespace, { apiGroup: 'velero.io', apiVersions: ['*'], resource: 'backups', operations: ['CREATE'] }),
+    matchConditions: [{ name: 'this-hook-only', expression: `request.userInfo.username == 'system:serviceaccount:${hookNamespace}:${name}'` }],
+    validations: [
+      {
+        expression: `dyn(object.spec) == ${celLiteral(backupNowSpec(policy))}`,
+        message: `${name} may only create the pre-sync backup of policy ${policy.name}, exactly as its hook does`,
       },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: policyName, labels },
-      spec: { policyName, validationActions: ['Deny'] },
-    },
-  ];
+    ],
+  });
 }
 
 /**

@@ -22,15 +22,20 @@ export function parseQuantity(text: unknown): number | undefined {
   return Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? Number.NaN);
 }
 
+/** A byte count in the largest binary unit it reaches: `value` of 1024^`power` bytes. */
+export function binaryScale(bytes: number, maxPower = 6): { readonly value: number; readonly power: number } {
+  let value = bytes;
+  let power = 0;
+  while (value >= 1024 && power < maxPower) {
+    value /= 1024;
+    power += 1;
+  }
+  return { value, power };
+}
+
 /** Bytes as a Kubernetes quantity for people: the largest binary suffix, one decimal at most (`200Gi`, `1.5Ti`). */
 export function formatQuantity(bytes: number): string {
-  const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
-  let value = bytes;
-  let index = 0;
-  while (value >= 1024 && index < suffixes.length - 1) {
-    value /= 1024;
-    index += 1;
-  }
+  const { value, power } = binaryScale(bytes);
   const shown = Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
-  return `${shown}${suffixes[index]}`;
+  return `${shown}${['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'][power]}`;
 }
