@@ -1,4 +1,5 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
+import { boundPolicy } from '../admission.ts';
 import { JOB_TEMPLATE_LABEL, RUN_BY_ANNOTATION } from '../labels.ts';
 import { jobName, planLabels } from './jobs.ts';
 import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
@@ -84,37 +85,24 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
   // CEL string literals, escaped: a name must never be able to close the string and add logic.
   const celString = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
   const inAllowed = `[${allowed.map(celString).join(', ')}]`;
-  const labels = planLabels(plan, variant);
-  return [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name, labels },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          resourceRules: [
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'] },
-            { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['networkpolicies'] },
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec'] },
-          ],
-        },
-        matchConditions: [{ name: 'only-this-job', expression: `request.userInfo.username == '${user}'` }],
-        validations: [
-          {
-            expression: `request.resource.resource == 'namespaces' ? (request.operation == 'DELETE' ? oldObject : object).metadata.name in ${inAllowed} : request.namespace in ${inAllowed}`,
-            message: `${jobName(plan, variant)} may only act on its own namespaces: ${allowed.join(', ')}`,
-          },
-        ],
+  return boundPolicy({
+    name,
+    labels: planLabels(plan, variant),
+    match: {
+      resourceRules: [
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'] },
+        { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['networkpolicies'] },
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec'] },
+      ],
+    },
+    matchConditions: [{ name: 'only-this-job', expression: `request.userInfo.username == '${user}'` }],
+    validations: [
+      {
+        expression: `request.resource.resource == 'namespaces' ? (request.operation == 'DELETE' ? oldObject : object).metadata.name in ${inAllowed} : request.namespace in ${inAllowed}`,
+        message: `${jobName(plan, variant)} may only act on its own namespaces: ${allowed.join(', ')}`,
       },
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name, labels },
-      spec: { policyName: name, validationActions: ['Deny'] },
-    },
-  ];
+    ],
+  }) as Manifest[];
 }
 
 /** Labels the Job controller adds to a Job's pod template on creation (before admission). */
