@@ -54,6 +54,12 @@ export interface ObjectStore {
   readonly admin: S3Key;
   /** May list buckets' objects and read them; every write is refused. */
   readonly readOnly: S3Key;
+  /**
+   * What a restore cluster's Velero needs: the read-only key's rights, and PutObject under
+   * `<prefix>/restores/` for each of {@link ObjectStoreOptions.restorePrefixes} (restore logs and
+   * results); every other write is refused.
+   */
+  readonly restoreOnly: S3Key;
   readonly buckets: readonly string[];
   readonly process: Supervised;
   /** One signed request; never throws on an S3 error (the caller reads `status`). */
@@ -77,6 +83,8 @@ export interface ObjectStoreOptions {
   readonly runDir: string;
   /** Buckets to create (owned by the root key). */
   readonly buckets: readonly string[];
+  /** Prefixes under whose `restores/` the {@link ObjectStore.restoreOnly} key may write. @default none */
+  readonly restorePrefixes?: readonly string[];
   /** @default 'minio', the region Velero's documentation uses for S3-compatible stores */
   readonly region?: string;
 }
@@ -153,6 +161,7 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
   const endpoint = `http://127.0.0.1:${port}`;
   const admin = newKey('root');
   const readOnly = newKey('ro');
+  const restoreOnly = newKey('rs');
 
   const gateway = supervise({
     name,
@@ -184,15 +193,17 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
       return (await health()) === 200;
     }, { timeoutMs: 60_000, intervalMs: 250, describe: () => `versitygw did not serve ${endpoint}/health within 60 s:\n${tail(gateway.log, 30)}` });
 
-    // The read-only account, through the gateway's admin API (the same port), with its own CLI.
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        binary,
-        ['admin', `--endpoint-url=${endpoint}`, `--region=${region}`, 'create-user', `--access=${readOnly.accessKeyId}`, `--secret=${readOnly.secretAccessKey}`, '--role=user'],
-        { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_ACCESS_KEY_ID: admin.accessKeyId, ADMIN_SECRET_ACCESS_KEY: admin.secretAccessKey } },
-        (error, stdout, stderr) => (error ? reject(new Error(`versitygw admin create-user failed: ${stderr || stdout || String(error)}`)) : resolve()),
-      );
-    });
+    // The read-only and restore accounts, through the gateway's admin API (the same port), with its own CLI.
+    for (const key of [readOnly, restoreOnly]) {
+      await new Promise<void>((resolve, reject) => {
+        execFile(
+          binary,
+          ['admin', `--endpoint-url=${endpoint}`, `--region=${region}`, 'create-user', `--access=${key.accessKeyId}`, `--secret=${key.secretAccessKey}`, '--role=user'],
+          { timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_ACCESS_KEY_ID: admin.accessKeyId, ADMIN_SECRET_ACCESS_KEY: admin.secretAccessKey } },
+          (error, stdout, stderr) => (error ? reject(new Error(`versitygw admin create-user failed: ${stderr || stdout || String(error)}`)) : resolve()),
+        );
+      });
+    }
     for (const bucket of options.buckets) {
       await ok({ method: 'PUT', bucket }, `CreateBucket ${bucket}`);
       const policy = {
@@ -200,10 +211,16 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
         Statement: [
           {
             Effect: 'Allow',
-            Principal: { AWS: [readOnly.accessKeyId] },
+            Principal: { AWS: [readOnly.accessKeyId, restoreOnly.accessKeyId] },
             Action: ['s3:ListBucket', 's3:GetObject', 's3:GetBucketLocation'],
             Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
           },
+          ...(options.restorePrefixes ?? []).map((prefix) => ({
+            Effect: 'Allow',
+            Principal: { AWS: [restoreOnly.accessKeyId] },
+            Action: ['s3:PutObject'],
+            Resource: [`arn:aws:s3:::${bucket}/${prefix}/restores/*`],
+          })),
         ],
       };
       await ok({ method: 'PUT', bucket, query: { policy: '' }, body: JSON.stringify(policy) }, `PutBucketPolicy ${bucket}`);
@@ -218,6 +235,7 @@ export async function startObjectStore(options: ObjectStoreOptions): Promise<Obj
     region,
     admin,
     readOnly,
+    restoreOnly,
     buckets: [...options.buckets],
     process: gateway,
     request,

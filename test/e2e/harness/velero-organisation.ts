@@ -48,8 +48,8 @@ export const ORG = {
 } as const;
 
 /** The sealing certificate and private key of the committed test key pair (prod-eu's). */
-const TEST_CERTIFICATE = path.join(repoRoot, 'test', 'fixtures', 'orgs', 'example', 'policies', 'clusters', 'prod-eu', 'sealing-2026-11.pem');
-const TEST_KEY = path.join(repoRoot, 'test', 'fixtures', 'certs', 'prod-eu.key.pem');
+export const TEST_CERTIFICATE = path.join(repoRoot, 'test', 'fixtures', 'orgs', 'example', 'policies', 'clusters', 'prod-eu', 'sealing-2026-11.pem');
+export const TEST_KEY = path.join(repoRoot, 'test', 'fixtures', 'certs', 'prod-eu.key.pem');
 
 const clustersSource = (store: ObjectStore) => `/** The test cluster and its storage: the harness's object store (written at test time: its port is dynamic). */
 import { cluster, guardrails, s3Storage, sealed } from 'restorable';

@@ -1,0 +1,177 @@
+/**
+ * A cluster-to-cluster restore after a region loss, between two real control planes sharing one
+ * object store: prod backs the shop up with real Velero v1.18.1; dr, whose Velero reads prod's
+ * storage through a ReadOnly location, syncs the backup and its runner (a Job made from
+ * `restore-<plan>`, its pod run on the host as the runner's ServiceAccount: no kubelet) restores it into `shop-dr`, on dr's StorageClass, images rewritten to dr's registry.
+ *
+ * dr's key may read the bucket and write only under `<prefix>/restores/`: Velero v1.18.1 writes a
+ * restore's logs and results there even through a ReadOnly location, and with a key that may not
+ * (the store's read-only key) the Restore stays in Finalizing: its finalizer retries the refused
+ * PutObject of the results with backoff and never marks it Completed.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlPlane } from './harness/control-plane.ts';
+import { type HostPodResult, type JobLike, runJobPodOnHost } from './harness/pod-on-host.ts';
+import { waitFor } from './harness/processes.ts';
+import { repoRoot, useTestRun } from './harness/test-run.ts';
+import { DR, type DrPair, startDrPair } from './harness/velero-dr-organisation.ts';
+import { createShop, namespaceState, ORG, STORAGE_CLASS, TEST_CERTIFICATE } from './harness/velero-organisation.ts';
+
+const run = useTestRun('cluster-to-cluster');
+const RUNNER = `restore-${DR.plan}`;
+const BACKUP = 'shop-before-region-loss';
+/** A SealedSecret of the shop, sealed for prod's key (strict scope: namespace shop, name api-token). */
+const SEALED = 'api-token';
+let pair: DrPair;
+
+/** prod's shop, with a SealedSecret its controller unseals. */
+async function createProdShop(cluster: ControlPlane): Promise<void> {
+  await createShop(cluster);
+  const sealed = execFileSync(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'restorable.mjs'), 'seal', '--cert', TEST_CERTIFICATE, '--namespace', ORG.namespace, '--name', SEALED, 'token=-'],
+    { cwd: repoRoot, input: 'e2e-api-token', encoding: 'utf8' },
+  );
+  await cluster.kubectlOk(['apply', '-f', '-'], { input: sealed });
+  await waitFor(async () => (await cluster.kubectl(['get', 'secret', SEALED, '-n', ORG.namespace])).code === 0, {
+    timeoutMs: 60_000,
+    describe: () => "prod's controller did not unseal the shop's SealedSecret within 60 s",
+  });
+}
+
+/** dr's StorageClass for the mapped claims, and a PersistentVolume of it waiting for each mapped claim. */
+async function prepareDr(cluster: ControlPlane): Promise<void> {
+  const volume = (i: number) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: `shop-db-${i}` },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: DR.storageClass,
+      persistentVolumeReclaimPolicy: 'Retain',
+      hostPath: { path: `/var/lib/restorable-e2e/dr-shop-db-${i}`, type: 'DirectoryOrCreate' },
+      claimRef: { namespace: DR.namespace, name: `data-db-${i}` },
+    },
+  });
+  await cluster.kubectlOk(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: DR.storageClass }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate', reclaimPolicy: 'Retain' },
+        volume(0),
+        volume(1),
+      ],
+    }),
+  });
+}
+
+beforeAll(async () => {
+  pair = await startDrPair(run, 'cluster-to-cluster', { beforeSync: (cluster, name) => (name === 'prod' ? createProdShop(cluster) : prepareDr(cluster)) });
+});
+afterAll(async () => {
+  await pair?.stop();
+});
+
+interface Restore {
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { backupName: string };
+  status?: { phase?: string; errors?: number; warnings?: number };
+}
+
+const getJson = async <T>(cluster: ControlPlane, args: readonly string[]): Promise<T> => JSON.parse(await cluster.kubectlOk([...args, '-o', 'json'])) as T;
+
+describe('region loss: prod backs up, dr restores from the shared storage (ReadOnly on dr; the runner pod runs on the host as its ServiceAccount: no kubelet)', () => {
+  it('dr restores prod\'s backup into the mapped namespace, on its StorageClass, images rewritten, every Restore Completed and the result ok; dr writes into the bucket only its Restores\' files', { timeout: 900_000 }, async () => {
+    const { prod, dr, store } = pair;
+    // The location as restorable compiled it for dr: prod's storage, ReadOnly, the read-only key.
+    const bsl = await getJson<{ spec: { accessMode: string; credential: { name: string } } }>(dr.cluster, ['get', 'backupstoragelocations.velero.io', ORG.storage, '-n', 'velero']);
+    expect(bsl.spec.accessMode).toBe('ReadOnly');
+    const credentials = await getJson<{ data: { cloud: string } }>(dr.cluster, ['get', 'secret', bsl.spec.credential.name, '-n', 'velero']);
+    expect(Buffer.from(credentials.data.cloud, 'base64').toString()).toContain(store.restoreOnly.accessKeyId);
+    await dr.velero.waitForBackupStorageLocation(ORG.storage, 120_000);
+    // What each key may write where Velero puts a restore's logs and results, and elsewhere.
+    const probe = `${ORG.prefix}/restores/e2e-probe/probe.txt`;
+    expect((await store.putObject(ORG.bucket, probe, 'probe', store.readOnly)).status).toBe(403);
+    expect((await store.putObject(ORG.bucket, probe, 'probe', store.restoreOnly)).status).toBe(200);
+    expect((await store.request({ method: 'DELETE', bucket: ORG.bucket, key: probe })).status).toBe(204);
+    for (const key of [`${ORG.prefix}/backups/e2e-probe/probe.txt`, `${ORG.prefix}/e2e-probe.txt`, 'e2e-probe.txt']) {
+      expect((await store.putObject(ORG.bucket, key, 'probe', store.restoreOnly)).status, key).toBe(403);
+    }
+
+    expect(await prod.velero.cliOk(['backup', 'create', BACKUP, '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
+    const before = await namespaceState(prod.cluster, ORG.namespace);
+    expect(before[`Secret/${SEALED}`]).toBeDefined();
+    const bucketBefore = new Set(await store.listObjects(ORG.bucket));
+
+    // dr's Velero syncs the backup from the ReadOnly location.
+    await waitFor(async () => /Completed/.test((await dr.velero.cli(['backup', 'get', BACKUP])).stdout), {
+      timeoutMs: 240_000,
+      intervalMs: 2_000,
+      describe: () => `dr's Velero did not sync backup ${BACKUP} within 240 s`,
+    });
+
+    await dr.cluster.kubectlOk(['create', 'job', 'restore-region-loss', `--from=cronjob/${RUNNER}`, '-n', 'velero']);
+    const job = await getJson<JobLike>(dr.cluster, ['get', 'job', 'restore-region-loss', '-n', 'velero']);
+    expect(job.spec.template.spec.serviceAccountName).toBe(RUNNER);
+    const started = Date.now();
+    const result: HostPodResult = await runJobPodOnHost(job, { cluster: dr.cluster, kubectlDir: pair.kubectlDir, workDir: path.join(run.runDir, 'dr-pods'), timeoutMs: 600_000 });
+    const seconds = Math.round((Date.now() - started) / 1000);
+    expect(result.code, result.output).toBe(0);
+
+    const runId = /run (\d{14})/.exec(result.output)?.[1] ?? '';
+    const restores = (await getJson<{ items: Restore[] }>(dr.cluster, ['get', 'restores.velero.io', '-n', 'velero', '-l', `restorable.dev/plan=${DR.plan},restorable.dev/run=run-${runId}`])).items;
+    expect(restores.length).toBeGreaterThan(0);
+    for (const restore of restores) {
+      expect(restore.status?.phase, restore.metadata.name).toBe('Completed');
+      expect(restore.status?.errors ?? 0, restore.metadata.name).toBe(0);
+      expect(restore.spec.backupName).toBe(BACKUP);
+    }
+
+    await waitFor(async () => (await dr.cluster.kubectlOk(['get', 'pvc', '-n', DR.namespace, '-o', 'jsonpath={.items[*].status.phase}'])) === 'Bound Bound', {
+      timeoutMs: 60_000,
+      describe: () => 'the restored claims were not bound on dr',
+    });
+    const after = await namespaceState(dr.cluster, DR.namespace);
+    const expected = Object.fromEntries(
+      Object.entries(before).map(([key, value]) => {
+        const v = value as Record<string, unknown>;
+        if (key.startsWith('PersistentVolumeClaim/')) return [key, { ...v, storageClassName: DR.storageClass }];
+        if (key.startsWith('Deployment/') || key.startsWith('StatefulSet/')) return [key, { ...v, images: (v.images as string[]).map((i) => i.replace(`${DR.registry.from}/`, `${DR.registry.to}/`)) }];
+        if (key === 'RoleBinding/web-settings-reader') return [key, { ...v, subjects: (v.subjects as { namespace: string }[]).map((s) => ({ ...s, namespace: DR.namespace })) }];
+        return [key, value];
+      }),
+    );
+    expect(after).toEqual(expected);
+    expect(STORAGE_CLASS).not.toBe(DR.storageClass);
+
+    const recorded = (await getJson<{ data: Record<string, string> }>(dr.cluster, ['get', 'configmap', `${RUNNER}-last-run`, '-n', 'velero'])).data;
+    expect(recorded.verdict).toBe('ok');
+    expect(recorded.backups).toBe(`${ORG.policy}=${BACKUP}`);
+    expect(Number(recorded.durationSeconds)).toBeLessThanOrEqual(seconds);
+
+    // dr wrote into the bucket only each Restore's files under <prefix>/restores/<restore>/, and its Velero was refused nothing.
+    const added = (await store.listObjects(ORG.bucket)).filter((key) => !bucketBefore.has(key) && !key.startsWith(`${DR.installPrefix}/`));
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.filter((key) => !restores.some((r) => key.startsWith(`${ORG.prefix}/restores/${r.metadata.name}/`)))).toEqual([]);
+    expect(readFileSync(dr.velero.server.log, 'utf8').split('\n').filter((l) => /StatusCode: 403/.test(l))).toEqual([]);
+
+    // secretsRecovery 'secrets-from-backup': the Secret comes back from the backup with its value
+    // (compared above); the SealedSecret comes back too, and dr's controller cannot open it (sealed for prod's key).
+    // On prod the SealedSecret owns its Secret; the restored Secret has no owner references, so dr's controller leaves it alone.
+    expect(await prod.cluster.kubectlOk(['get', 'secret', SEALED, '-n', ORG.namespace, '-o', 'jsonpath={.metadata.ownerReferences[*].kind}'])).toBe('SealedSecret');
+    expect(await dr.cluster.kubectlOk(['get', 'secret', SEALED, '-n', DR.namespace, '-o', 'jsonpath={.metadata.ownerReferences}'])).toBe('');
+    let message = '';
+    await waitFor(async () => {
+      const status = JSON.parse(await dr.cluster.kubectlOk(['get', 'sealedsecrets.bitnami.com', SEALED, '-n', DR.namespace, '-o', 'json'])) as { status?: { conditions?: { type: string; status: string; message?: string }[] } };
+      const synced = status.status?.conditions?.find((c) => c.type === 'Synced');
+      message = synced?.message ?? '';
+      return synced?.status === 'False' && /decrypt/.test(synced.message ?? '');
+    }, { timeoutMs: 60_000, describe: () => "dr's controller did not report the shop's SealedSecret as undecryptable" });
+    console.log(`dr's controller on the restored SealedSecret: ${message}; restore took ${seconds} s (recorded ${recorded.durationSeconds} s)`);
+  });
+});
