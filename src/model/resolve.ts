@@ -10,7 +10,7 @@ import { RestorePlan } from '../dsl/restore-plan.ts';
 import { TIERS, type Tier } from '../dsl/retention.ts';
 import type { SealedRef } from '../dsl/sealed.ts';
 import { Storage } from '../dsl/storage.ts';
-import { cronError, isTimeZone } from './cron.ts';
+import { cronError, isTimeZone, timeZoneSpelling } from './cron.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { type Duration, parseDuration } from './duration.ts';
 import { resolveRestorePlan } from './restore-plan.ts';
@@ -413,12 +413,15 @@ function resolvePolicy(
   }
   const retention = readRetention(policy, diagnostics);
   const timeZone = p.timeZone;
-  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+  if (timeZone !== undefined && (typeof timeZone !== 'string' || !isTimeZone(timeZone))) {
+    const spelling = typeof timeZone === 'string' ? timeZoneSpelling(timeZone) : undefined;
     diagnostics.push(
       at(policy, 'timeZone', {
         code: 'CRON002',
-        message: `unknown time zone ${JSON.stringify(timeZone)}`,
-        hint: "use an IANA zone name such as 'Europe/Berlin' or 'America/New_York'",
+        message: spelling
+          ? `unknown time zone ${JSON.stringify(timeZone)}: Velero looks zones up by their exact name (Go's time.LoadLocation)`
+          : `unknown time zone ${JSON.stringify(timeZone)}`,
+        hint: spelling ? `write '${spelling}'` : "use an IANA zone name such as 'Europe/Berlin' or 'America/New_York'",
       }),
     );
   }
@@ -433,7 +436,7 @@ function resolvePolicy(
       }),
     );
   }
-  const schedulable = rpo && retention.valid && !overrideError && (timeZone === undefined || isTimeZone(timeZone));
+  const schedulable = rpo && retention.valid && !overrideError && (timeZone === undefined || (typeof timeZone === 'string' && isTimeZone(timeZone)));
   return {
     name: policy.name,
     cluster: clusterName,

@@ -68,7 +68,7 @@ export function expandTiers(input: TierPlanInput): TierSchedule[] {
     const interval = isBase ? baseInterval : period;
     const cron =
       isBase && input.scheduleOverride
-        ? input.scheduleOverride
+        ? overrideCron(input.scheduleOverride, prefix)
         : prefix +
           (interval < period ? intervalCron(interval, minute, hour) : ownCron(tier, new Set(present), minute, hour));
     const keep = input.retention[tier] ?? 0;
@@ -83,9 +83,14 @@ export function expandTiers(input: TierPlanInput): TierSchedule[] {
   });
 }
 
+/** The override as Velero gets it: in the policy's time zone like the other tiers, unless it names its own. */
+function overrideCron(override: string, prefix: string): string {
+  return /^(CRON_)?TZ=/.test(override) ? override : prefix + override;
+}
+
 function baseIntervalOf(input: TierPlanInput, base: Tier): number {
   if (input.scheduleOverride) {
-    const gap = longestRunGapSeconds([input.scheduleOverride], 400 * DAY);
+    const gap = longestRunGapSeconds([overrideCron(input.scheduleOverride, input.timeZone ? `CRON_TZ=${input.timeZone} ` : '')], 400 * DAY);
     return Number.isFinite(gap) ? gap : TIER_PERIOD_SECONDS.yearly;
   }
   return cronInterval(Math.min(input.rpoSeconds, TIER_PERIOD_SECONDS[base]));

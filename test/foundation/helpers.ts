@@ -1,7 +1,8 @@
 /**
- * Independent oracles for the foundation tests: cron runs computed with cron-parser, Go durations
- * parsed by hand, and the documented tier periods and cron-friendly intervals written out again
- * rather than imported, so a test does not check the code against itself.
+ * Independent oracles for the foundation tests: cron runs computed with cron-parser (in a time zone,
+ * every minute whose wall-clock time matches the fields cron-parser reads), Go durations parsed by
+ * hand, and the documented tier periods and cron-friendly intervals written out again rather than
+ * imported, so a test does not check the code against itself.
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { Tier } from '../../src/dsl/retention.ts';
@@ -56,16 +57,40 @@ export function splitZone(schedule: string): { zone: string; expression: string;
   return match ? { zone: match[1] ?? '', expression: match[2] ?? '', prefixed: true } : { zone: 'UTC', expression: schedule, prefixed: false };
 }
 
-/** Run times (ms since the epoch) of a Velero schedule in [from, to), computed by cron-parser. */
+/**
+ * Run times (ms since the epoch) of a Velero schedule in [from, to). In UTC, computed by
+ * cron-parser. In a time zone, every minute whose wall-clock time matches the fields: that is how
+ * Velero's cron library runs around a change of the clocks that moves them by an hour away from
+ * midnight (a time skipped when clocks go forward does not run that day, one repeated when they go
+ * back runs twice: each run is computed from the last), and not how cron-parser does (it moves the
+ * skipped time and runs the repeated one once).
+ */
 export function runsOf(schedule: string, from: Date, to: Date): number[] {
   const { zone, expression } = splitZone(schedule);
-  const parsed = CronExpressionParser.parse(expression, { currentDate: new Date(from.getTime() - 1), tz: zone });
-  const runs: number[] = [];
-  for (;;) {
-    const next = parsed.next().getTime();
-    if (next >= to.getTime()) return runs;
-    runs.push(next);
+  if (zone === 'UTC') {
+    const parsed = CronExpressionParser.parse(expression, { currentDate: new Date(from.getTime() - 1), tz: zone });
+    const runs: number[] = [];
+    for (;;) {
+      const next = parsed.next().getTime();
+      if (next >= to.getTime()) return runs;
+      runs.push(next);
+    }
   }
+  const { minute, hour, dayOfMonth, month, dayOfWeek } = CronExpressionParser.parse(expression, { tz: 'UTC' }).fields;
+  const has = (field: { values: readonly (number | string)[] }, value: number) => field.values.includes(value);
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+  const runs: number[] = [];
+  for (let at = Math.ceil(from.getTime() / 60_000) * 60_000; at < to.getTime(); at += 60_000) {
+    const parts = Object.fromEntries(format.formatToParts(new Date(at)).map((part) => [part.type, Number(part.value)]));
+    const { year = 0, month: m = 0, day = 0, hour: h = 0, minute: mi = 0 } = parts;
+    if (!has(minute, mi) || !has(hour, h) || !has(month, m)) continue;
+    const weekday = new Date(Date.UTC(year, m - 1, day)).getUTCDay();
+    const domMatch = has(dayOfMonth, day);
+    const dowMatch = has(dayOfWeek, weekday) || (weekday === 0 && has(dayOfWeek, 7));
+    const dayMatch = dayOfMonth.isWildcard ? dowMatch : dayOfWeek.isWildcard ? domMatch : domMatch || dowMatch;
+    if (dayMatch) runs.push(at);
+  }
+  return runs;
 }
 
 /** Sorted, de-duplicated run times of several schedules together. */

@@ -96,7 +96,12 @@ const policySpec = fc.record({
   zone: fc.option(fc.constantFrom('Europe/Berlin', 'Asia/Kolkata', 'America/Sao_Paulo'), { nil: undefined }),
   preSync: fc.boolean(),
   plan: fc.option(fc.record({ rto: fc.constantFrom<DurationString>('1h', '4h', '1d'), drill: fc.boolean(), ordered: fc.boolean() }), { nil: undefined }),
-});
+}).map((p) =>
+  // In a zone with daylight saving time, only backups an hour apart or closer stay within the RPO on
+  // the days clocks change (Velero skips a run in the skipped hour; a day lasts 23 or 25 hours), and
+  // RPO001 reports the others: Europe/Berlin goes with those RPOs only.
+  p.zone === 'Europe/Berlin' && !['5m', '15m', '30m', '1h'].includes(p.rpo) ? { ...p, zone: undefined } : p,
+);
 const organisationSpec = fc.record({
   policies: fc.uniqueArray(policySpec, { selector: (p) => p.name, minLength: 1, maxLength: 3 }),
   exemptions: fc.uniqueArray(label, { maxLength: 2 }),
