@@ -118,7 +118,7 @@ describe('restore group payments-oncall', () => {
     const variants: [string, (job: Job) => void, RegExp][] = [
       ['image', (j) => { j.spec.template.spec.containers[0]!.image = 'docker.io/library/busybox:1.37'; }, /created from its CronJob/],
       ['command', (j) => { j.spec.template.spec.containers[0]!.command = ['/bin/sh', '-c', 'kubectl get secrets -A']; }, /created from its CronJob/],
-      ['env', (j) => { j.spec.template.spec.containers[0]!.env?.push({ name: 'KUBECONFIG', value: '/tmp/k' }); }, /created from its CronJob/],
+      ['env', (j) => { j.spec.template.spec.containers[0]!.env?.push({ name: 'KUBECONFIG', value: '/home/k/config' }); }, /created from its CronJob/],
       // Two policies deny this one; the API server reports whichever it evaluated first.
       ['serviceAccount', (j) => { j.spec.template.spec.serviceAccountName = 'velero'; }, /not a Job as ServiceAccount velero|created from its CronJob/],
       ['parallelism', (j) => { j.spec.parallelism = 3; }, /created from its CronJob/],

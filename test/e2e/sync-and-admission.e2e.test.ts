@@ -137,7 +137,7 @@ describe.each(clusterNames)('admission on cluster %s, as the API server decides 
       const command = await jobFromCronJob(cluster, cronJob);
       command.spec.template.spec.containers[0]!.command = ['/bin/sh', '-c', 'kubectl get secrets -A -o yaml'];
       const env = await jobFromCronJob(cluster, cronJob);
-      env.spec.template.spec.containers[0]!.env = [...(env.spec.template.spec.containers[0]!.env ?? []), { name: 'KUBECONFIG', value: '/tmp/x' }];
+      env.spec.template.spec.containers[0]!.env = [...(env.spec.template.spec.containers[0]!.env ?? []), { name: 'KUBECONFIG', value: '/home/x/config' }];
       const velero = await jobFromCronJob(cluster, cronJob);
       velero.spec.template.spec.serviceAccountName = 'velero';
       for (const job of [image, command, env]) await expectDenied(cluster, job, /created from its CronJob/);
