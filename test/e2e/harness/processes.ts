@@ -41,11 +41,20 @@ export function reapLeftovers(): void {
     const ownerFile = path.join(dir, 'owner.pid');
     const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : Number.NaN;
     if (Number.isInteger(owner) && alive(owner)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid') && f !== 'owner.pid')) {
-      const pid = Number(readFileSync(path.join(dir, file), 'utf8'));
-      if (Number.isInteger(pid) && alive(pid) && runsIn(pid, dir)) process.kill(pid, 'SIGKILL');
-    }
+    stopRunProcesses(dir);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Stops every process still running for the run in `dir` (each left its pidfile there): those no
+ * scenario stopped itself, such as controllers started beside a control plane.
+ */
+export function stopRunProcesses(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid') && f !== 'owner.pid')) {
+    const pid = Number(readFileSync(path.join(dir, file), 'utf8'));
+    if (Number.isInteger(pid) && alive(pid) && runsIn(pid, dir)) process.kill(pid, 'SIGKILL');
   }
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, inject } from 'vitest';
 import { type ControlPlane, kubernetesBinaries, startControlPlane } from './control-plane.ts';
 import { createCa, type TestCa } from './pki.ts';
-import { createRunDir, tail } from './processes.ts';
+import { createRunDir, stopRunProcesses, tail } from './processes.ts';
 
 /** The repository root (this file is test/e2e/harness/test-run.ts). */
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -35,6 +35,8 @@ export function useTestRun(label: string): TestRun {
   });
   afterAll(async () => {
     await Promise.all(clusters.map((c) => c.stop()));
+    // Whatever else the file started in the run (Sealed Secrets controllers, Velero servers, stores).
+    stopRunProcesses(runDir);
     if (failed) {
       const keep = path.join(repoRoot, '.tmp', 'e2e-logs', label);
       mkdirSync(keep, { recursive: true });
