@@ -19,7 +19,7 @@ import { installCrds, synthOrganisation, UPSTREAM_CRDS } from './organisation.ts
 import { hooksOnHost } from './pod-on-host.ts';
 import { startSealedSecretsController } from './sealed-secrets.ts';
 import { repoRoot, type TestRun } from './test-run.ts';
-import { ORG, STORAGE_CLASS, TEST_CERTIFICATE, TEST_KEY } from './velero-organisation.ts';
+import { ORG, SHOP_POLICY_SOURCE, STORAGE_CLASS, TEST_CERTIFICATE, TEST_KEY } from './velero-organisation.ts';
 import { installVelero, type Velero } from './velero.ts';
 
 /** Names the two-cluster scenario relies on (the rest as in {@link ORG}). */
@@ -63,15 +63,7 @@ const shopSource = `/** The shop: objects only (pods never run in these tests). 
 import { backupPolicy, restorePlan } from 'restorable';
 import { dr, e2eBackups, prod } from '../clusters.ts';
 
-export const shop = backupPolicy(${JSON.stringify(ORG.policy)}, {
-  cluster: prod,
-  storage: e2eBackups,
-  namespaces: [${JSON.stringify(ORG.namespace)}],
-  rpo: '1h',
-  retention: { hourly: 24, daily: 7 },
-  volumes: 'none',
-  access: { view: ['group:shop'], restore: ['group:shop-oncall'], backup: ['group:shop-oncall'] },
-});
+${SHOP_POLICY_SOURCE}
 
 /** prod's region is gone: the shop comes back on dr, in its own namespace, on dr's storage class and registry. */
 export const shopRegionLoss = restorePlan(${JSON.stringify(DR.plan)}, {

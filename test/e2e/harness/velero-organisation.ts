@@ -76,11 +76,8 @@ export const prod = cluster(${JSON.stringify(ORG.cluster)}, {
 export const e2e = guardrails('e2e', { maxRpo: '1h', minRetention: '1d' });
 `;
 
-const shopSource = `/** The shop: objects only (pods never run in these tests, so no volume holds data). */
-import { backupPolicy, restorePlan } from 'restorable';
-import { e2eBackups, prod } from '../clusters.ts';
-
-export const shop = backupPolicy(${JSON.stringify(ORG.policy)}, {
+/** The shop's backup policy as policy source, shared by the test organisations. */
+export const SHOP_POLICY_SOURCE = `export const shop = backupPolicy(${JSON.stringify(ORG.policy)}, {
   cluster: prod,
   storage: e2eBackups,
   namespaces: [${JSON.stringify(ORG.namespace)}],
@@ -88,7 +85,13 @@ export const shop = backupPolicy(${JSON.stringify(ORG.policy)}, {
   retention: { hourly: 24, daily: 7 },
   volumes: 'none',
   access: { view: ['group:shop'], restore: ['group:shop-oncall'], backup: ['group:shop-oncall'] },
-});
+});`;
+
+const shopSource = `/** The shop: objects only (pods never run in these tests, so no volume holds data). */
+import { backupPolicy, restorePlan } from 'restorable';
+import { e2eBackups, prod } from '../clusters.ts';
+
+${SHOP_POLICY_SOURCE}
 
 /** Someone deleted the shop namespace: configuration first, then storage, then the workloads. */
 export const shopNamespaceLoss = restorePlan(${JSON.stringify(ORG.plan)}, {
