@@ -35,6 +35,7 @@ export {
   type GcsStorageProps,
   gcsStorage,
   type ImmutabilityProps,
+  type S3ChecksumAlgorithm,
   type S3StorageProps,
   type Storage,
   type StorageCommonProps,

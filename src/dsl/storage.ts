@@ -25,9 +25,47 @@ export interface S3StorageProps extends StorageCommonProps {
   readonly endpoint?: string;
   /** Path-style addressing, needed by most S3-compatible services. @default false */
   readonly forcePathStyle?: boolean;
-  /** Server-side encryption with a KMS key (`serverSideEncryption: aws:kms`). @default none: bucket default */
+  /**
+   * Server-side encryption with a KMS key (`serverSideEncryption: aws:kms`). It covers the objects
+   * Velero's plugin writes (backup metadata, object tarballs, logs); the data mover's and file-system
+   * backups' repository (kopia) writes through its own S3 client without it, encrypted by the
+   * repository password and the bucket's default encryption (README: encryption at rest).
+   * @default none: bucket default
+   */
   readonly encryption?: { readonly kmsKeyId: string };
+  /**
+   * PEM of the CA that signs the endpoint's certificate (a private CA in front of MinIO or Ceph), as
+   * text: Velero's `objectStorage.caCert`, which the plugin and the repository both trust.
+   * @default none: the system's CAs
+   */
+  readonly caCert?: string;
+  /**
+   * Skip verifying the endpoint's certificate (plugin config `insecureSkipTLSVerify`). Anyone on the
+   * path can then read the credentials and the backups: refused in production (STO004); declare
+   * `caCert` instead. @default false
+   */
+  readonly insecureSkipTLSVerify?: boolean;
+  /**
+   * Checksum the plugin sends with every upload (plugin config `checksumAlgorithm`); `''` sends
+   * none, for S3-compatible stores that reject the AWS SDK's default checksums.
+   * @default the plugin's default, CRC32
+   */
+  readonly checksumAlgorithm?: S3ChecksumAlgorithm;
+  /**
+   * URL clients outside the cluster use for `velero backup download` and `logs` (plugin config
+   * `publicUrl`), when `endpoint` is an in-cluster address. @default `endpoint`
+   */
+  readonly publicUrl?: string;
 }
+
+/**
+ * Upload checksums velero-plugin-for-aws v1.14.3 accepts: `''` for none, or a `ChecksumAlgorithm`
+ * of the AWS SDK it is built with (service/s3 v1.101.0).
+ */
+export type S3ChecksumAlgorithm = (typeof S3_CHECKSUM_ALGORITHMS)[number];
+
+/** Every value of {@link S3ChecksumAlgorithm}. */
+export const S3_CHECKSUM_ALGORITHMS = ['', 'CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME', 'SHA512', 'MD5', 'XXHASH64', 'XXHASH3', 'XXHASH128'] as const;
 
 /** Google Cloud Storage bucket props. */
 export interface GcsStorageProps extends StorageCommonProps {

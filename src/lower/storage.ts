@@ -21,7 +21,7 @@ export function lowerStorage(ctx: LowerContext): void {
       metadata: { name, namespace: ctx.cluster.veleroNamespace, labels: { ...MANAGED_BY } },
       spec: {
         provider: storage.provider,
-        objectStorage: { bucket: storage.bucket, prefix: storage.prefix },
+        objectStorage: { bucket: storage.bucket, prefix: storage.prefix, caCert: caCertField(storage) },
         config: providerConfig(storage),
         credential: { name: storage.credentials.name, key: storage.credentials.key },
         default: name === defaultStorage ? true : undefined,
@@ -43,4 +43,12 @@ export function providerConfig(storage: StorageModel): Record<string, string> {
     config.kmsKeyName = encryption.kmsKeyName;
   }
   return config;
+}
+
+/**
+ * `objectStorage.caCert`: the PEM, base64 (the CRD's `[]byte`). Velero v1.18 prefers `caCertRef`, a
+ * Secret; a CA certificate is public, and restorable emits no plain Secret, so it stays inline.
+ */
+function caCertField(storage: StorageModel): string | undefined {
+  return storage.caCert === undefined ? undefined : Buffer.from(storage.caCert, 'utf8').toString('base64');
 }

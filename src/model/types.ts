@@ -67,6 +67,8 @@ export interface StorageModel {
   readonly config: Readonly<Record<string, string>>;
   readonly credentials: SealedRefModel;
   readonly encryption?: EncryptionModel;
+  /** PEM of the CA that signs the endpoint's certificate (S3). */
+  readonly caCert?: string;
   /** Declared object-lock days. */
   readonly immutableDays?: number;
   readonly source?: SourceLocation;

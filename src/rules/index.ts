@@ -13,6 +13,7 @@ import { rpoRule } from './rpo.ts';
 import type { Rule, RuleEnv } from './rule.ts';
 import { scopeRule } from './scope.ts';
 import { sealingRule } from './sealing.ts';
+import { storageConnectionRule } from './storage-connection.ts';
 
 /** Every rule, in the order their findings are reported. */
 export const RULES: readonly Rule[] = [
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   rpoRule,
   retentionRule,
   guardrailsRule,
+  storageConnectionRule,
   appsRule,
   portabilityRule,
   restorePlansRule,

@@ -3,6 +3,7 @@ import type { Storage } from '../../dsl/storage.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import type { EncryptionModel, StorageModel } from '../types.ts';
 import { at, sealedRef } from './fields.ts';
+import { s3ConnectionConfig } from './s3-connection.ts';
 
 /**
  * A storage declaration as the model holds it: the provider's bucket (an Azure container), the
@@ -21,6 +22,7 @@ export function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): Sto
       if (p.endpoint) config.s3Url = p.endpoint;
       if (p.forcePathStyle) config.s3ForcePathStyle = 'true';
       if (p.encryption) encryption = { provider: 'aws', kmsKeyId: p.encryption.kmsKeyId };
+      Object.assign(config, s3ConnectionConfig(p));
       break;
     case 'gcp':
       bucket = p.bucket;
@@ -60,6 +62,7 @@ export function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): Sto
     config,
     credentials: sealedRef(p.credentials) ?? { name: '', key: '' },
     encryption,
+    caCert: p.provider === 'aws' ? p.caCert : undefined,
     immutableDays: p.immutable?.days,
     source: storage.source,
   };
