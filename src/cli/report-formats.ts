@@ -11,13 +11,15 @@ export interface ValidationReport {
   /** Declarations checked (policies, clusters, storages, plans), for JUnit's passing cases. */
   readonly declarations: readonly string[];
   readonly objects: number;
+  /** What was not checked and why (coverage of a cluster without an inventory). */
+  readonly notes?: readonly string[];
 }
 
 /** Renders a validation report in one of the formats. */
 export function renderReport(report: ValidationReport, format: ReportFormat): string {
   switch (format) {
     case 'text':
-      return `${formatDiagnostics(report.diagnostics)}${report.diagnostics.length > 0 ? '\n' : ''}validate: ${report.objects} objects, ${summarize(report.diagnostics)}\n`;
+      return `${formatDiagnostics(report.diagnostics)}${report.diagnostics.length > 0 ? '\n' : ''}${notesOf(report).map((n) => `note: ${n}\n`).join('')}validate: ${report.objects} objects, ${summarize(report.diagnostics)}\n`;
     case 'json':
       return `${JSON.stringify(jsonReport(report), null, 2)}\n`;
     case 'junit':
@@ -25,7 +27,7 @@ export function renderReport(report: ValidationReport, format: ReportFormat): st
     case 'markdown':
       return markdownReport(report);
     case 'github':
-      return report.diagnostics.map(githubAnnotation).join('');
+      return report.diagnostics.map(githubAnnotation).join('') + notesOf(report).map((n) => `::notice title=coverage::${n.replaceAll('%', '%25')}\n`).join('');
   }
 }
 
@@ -41,6 +43,7 @@ function jsonReport(report: ValidationReport) {
     objects: report.objects,
     errors,
     warnings: report.diagnostics.length - errors,
+    ...(notesOf(report).length > 0 ? { notes: notesOf(report) } : {}),
     diagnostics: report.diagnostics.map((d) => ({
       code: d.code,
       severity: d.severity,
@@ -96,8 +99,11 @@ function junitReport(report: ValidationReport): string {
   ].join('\n');
 }
 
+const notesOf = (report: ValidationReport): readonly string[] => report.notes ?? [];
+
 function markdownReport(report: ValidationReport): string {
   const lines = [`### restorable validate: ${summarize(report.diagnostics)} (${report.objects} objects)`, ''];
+  for (const note of notesOf(report)) lines.push(`> ${note}`, '');
   if (report.diagnostics.length === 0) return `${lines.join('\n')}All policies and restore plans pass every check.\n`;
   lines.push('| | code | where | finding | fix |', '|---|---|---|---|---|');
   const cell = (text: string | undefined): string => (text ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ');

@@ -4,6 +4,7 @@
  * and the restore points that exist at any moment, the RPO, and the restore plans that bring it
  * back, with the runner command and where the drill records its last result. Pure: no I/O.
  */
+import { ownEntry } from '../inventory/names.ts';
 import type { LabelSelector, VolumeMode } from '../dsl/policy.ts';
 import type { RestoreScenario } from '../dsl/restore-plan.ts';
 import type { Tier } from '../dsl/retention.ts';
@@ -141,7 +142,7 @@ function reachOf(policy: PolicyModel, namespace: string, options: ExplainOptions
   if (policy.namespaces.length > 0) return policy.namespaces.includes(namespace) ? { kind: 'namespaces' } : undefined;
   if (!policy.selector) return undefined;
   const inventory = options.inventories?.find((i) => i.inventory.cluster === policy.cluster)?.inventory;
-  const labels = inventory?.namespaces[namespace]?.labels;
+  const labels = inventory ? ownEntry(inventory.namespaces, namespace)?.labels : undefined;
   if (labels === undefined) return { kind: 'selector', selector: policy.selector, labels: 'unknown' };
   return selectorMatches(policy.selector, labels) ? { kind: 'selector', selector: policy.selector, labels: 'match' } : undefined;
 }

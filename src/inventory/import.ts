@@ -3,6 +3,7 @@
  * json`) into an inventory. Everything but names, labels, storage classes, requested sizes and
  * counts is dropped here, before anything reaches the disk.
  */
+import { isNamespaceName, isObjectName } from './names.ts';
 import { quantityBytes } from './quantity.ts';
 import { DEFAULT_STORAGE_CLASS, INVENTORY_VERSION, type Inventory, NO_STORAGE_CLASS, type NamespaceInventory } from './types.ts';
 
@@ -14,6 +15,27 @@ export interface ImportedInventory {
   readonly inventory: Inventory;
   /** Items of other kinds, counted by kind (they are ignored). */
   readonly skipped: Readonly<Record<string, number>>;
+}
+
+/** The command that produces what `inventory import` reads. */
+export const SNAPSHOT_COMMAND = 'kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json';
+
+/**
+ * Parses the text of a snapshot: a leading byte-order mark (Windows tools write one) is skipped, and
+ * YAML (`-o yaml`) is named as such rather than reported as a JSON syntax error.
+ * @param file - how the input is named in messages
+ * @throws InventoryInputError when the text is not JSON
+ */
+export function parseSnapshotText(text: string, file: string): unknown {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    if (/^(---\s*$|(apiVersion|kind|items|metadata):)/m.test(body.trimStart())) {
+      throw new InventoryInputError(`${file} is YAML (kubectl -o yaml), not JSON; take the snapshot with -o json: ${SNAPSHOT_COMMAND}`);
+    }
+    throw new InventoryInputError(`${file} is not JSON (${(error as Error).message}); produce it with: ${SNAPSHOT_COMMAND}`);
+  }
 }
 
 /** RFC 1123 label, as cluster names are: also keeps the name from escaping the inventory folder. */
@@ -44,9 +66,10 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
   assertClusterName(cluster);
   if (!isObject(list) || typeof list.kind !== 'string' || !list.kind.endsWith('List') || !Array.isArray(list.items)) {
     const found = isObject(list) && typeof list.kind === 'string' ? `kind: ${list.kind}` : Array.isArray(list) ? 'a JSON array' : `a JSON ${list === null ? 'null' : typeof list}`;
-    throw new InventoryInputError(
-      `expected a Kubernetes List (kind: List with items), found ${found}; produce it with: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json`,
-    );
+    throw new InventoryInputError(`expected a Kubernetes List (kind: List with items), found ${found}; produce it with: ${SNAPSHOT_COMMAND}`);
+  }
+  if (list.items.length === 0) {
+    throw new InventoryInputError(`the List is empty: a cluster has at least its system namespaces, so the snapshot was taken from the wrong context or with a filter; produce it with: ${SNAPSHOT_COMMAND}`);
   }
   const namespaces = new Map<string, Accumulator>();
   const namespaceOf = (name: string): Accumulator => {
@@ -57,7 +80,13 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
     }
     return found;
   };
-  const skipped: Record<string, number> = {};
+  const skipped = new Map<string, number>();
+  // Where each kept object was listed: kubectl never lists an object twice, so a repeat means a
+  // concatenated or edited file, and which copy wins would depend on the order of the items.
+  const seen = new Map<string, number[]>();
+  const note = (key: string, index: number): void => {
+    seen.set(key, [...(seen.get(key) ?? []), index]);
+  };
   list.items.forEach((item: unknown, index: number) => {
     const where = `items[${index}]`;
     if (!isObject(item) || typeof item.kind !== 'string') throw new InventoryInputError(`${where}: not a Kubernetes object (no kind)`);
@@ -66,18 +95,41 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
     if (typeof name !== 'string' || name === '') throw new InventoryInputError(`${where} (${item.kind}): metadata.name is missing`);
     switch (item.kind) {
       case 'Namespace':
+        assertNamespaceName(name, `${where} (Namespace ${JSON.stringify(name)}): metadata.name`);
+        note(`Namespace ${name}`, index);
         namespaceOf(name).labels = labelsOf(metadata.labels, `${where} (Namespace ${name})`);
         return;
-      case 'PersistentVolumeClaim':
-        namespaceOf(namespaceName(metadata, where, item.kind, name)).claims.set(name, claimOf(item, metadata, `${where} (PersistentVolumeClaim ${String(metadata.namespace)}/${name})`));
+      case 'PersistentVolumeClaim': {
+        const namespace = namespaceName(metadata, where, item.kind, name);
+        assertObjectName(name, `${where} (PersistentVolumeClaim ${namespace}/${JSON.stringify(name)}): metadata.name`);
+        note(`PersistentVolumeClaim ${namespace}/${name}`, index);
+        namespaceOf(namespace).claims.set(name, claimOf(item, metadata, `${where} (PersistentVolumeClaim ${namespace}/${name})`));
         return;
-      case 'StatefulSet':
-        namespaceOf(namespaceName(metadata, where, item.kind, name)).statefulSets.add(name);
+      }
+      case 'StatefulSet': {
+        const namespace = namespaceName(metadata, where, item.kind, name);
+        assertObjectName(name, `${where} (StatefulSet ${namespace}/${JSON.stringify(name)}): metadata.name`);
+        note(`StatefulSet ${namespace}/${name}`, index);
+        namespaceOf(namespace).statefulSets.add(name);
         return;
+      }
       default:
-        skipped[item.kind] = (skipped[item.kind] ?? 0) + 1;
+        skipped.set(item.kind, (skipped.get(item.kind) ?? 0) + 1);
     }
   });
+  const repeated = [...seen.entries()].filter(([, at]) => at.length > 1).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (repeated.length > 0) {
+    const shown = repeated.slice(0, 10).map(([key, at]) => `${key} (items[${at.join('], items[')}])`);
+    throw new InventoryInputError(
+      `the List holds ${repeated.length === 1 ? 'an object' : `${repeated.length} objects`} more than once: ${shown.join(', ')}${repeated.length > 10 ? ', …' : ''}; kubectl lists each object once, so the file was concatenated or edited: take a fresh snapshot with ${SNAPSHOT_COMMAND}`,
+    );
+  }
+  if (namespaces.size === 0) {
+    const kinds = [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, count]) => `${count} ${kind}`);
+    throw new InventoryInputError(
+      `the List holds no Namespace, PersistentVolumeClaim or StatefulSet (it holds ${kinds.join(', ')}); an inventory is made from: ${SNAPSHOT_COMMAND}`,
+    );
+  }
   const entries = [...namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const result: Record<string, NamespaceInventory> = {};
   for (const [name, found] of entries) {
@@ -92,7 +144,7 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
       statefulSets: [...found.statefulSets].sort(),
     };
   }
-  return { inventory: { version: INVENTORY_VERSION, cluster, namespaces: result }, skipped };
+  return { inventory: { version: INVENTORY_VERSION, cluster, namespaces: result }, skipped: Object.fromEntries([...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
 }
 
 function namespaceName(metadata: Json, where: string, kind: string, name: string): string {
@@ -100,7 +152,20 @@ function namespaceName(metadata: Json, where: string, kind: string, name: string
   if (typeof namespace !== 'string' || namespace === '') {
     throw new InventoryInputError(`${where} (${kind} ${name}): metadata.namespace is missing (list every namespace with -A)`);
   }
+  assertNamespaceName(namespace, `${where} (${kind} ${name}): metadata.namespace`);
   return namespace;
+}
+
+function assertNamespaceName(name: string, where: string): void {
+  if (!isNamespaceName(name)) {
+    throw new InventoryInputError(`${where} ${JSON.stringify(name)} is not a namespace name (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit); the API server never returns one, so the file was edited: take a fresh snapshot`);
+  }
+}
+
+function assertObjectName(name: string, where: string): void {
+  if (!isObjectName(name)) {
+    throw new InventoryInputError(`${where} is not an object name (lower-case letters, digits, '-' and '.', at most 253 characters); the API server never returns one, so the file was edited: take a fresh snapshot`);
+  }
 }
 
 function labelsOf(labels: unknown, where: string): Record<string, string> {

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { isNamespaceName } from './names.ts';
 import { INVENTORY_FOLDER } from './store.ts';
 import { INVENTORY_VERSION, type Inventory, type LoadedInventory, type NamespaceInventory } from './types.ts';
 
@@ -65,7 +66,7 @@ const isStrings = (value: unknown): value is string[] => Array.isArray(value) &&
 export function parseInventory(text: string, cluster: string): Inventory | string {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     return `is not JSON (${(error as Error).message})`;
   }
@@ -75,6 +76,8 @@ export function parseInventory(text: string, cluster: string): Inventory | strin
   if (!isObject(data.namespaces)) return 'has no "namespaces" object';
   const namespaces: Record<string, NamespaceInventory> = {};
   for (const [name, entry] of Object.entries(data.namespaces)) {
+    // `__proto__` here would replace the object's prototype instead of adding a namespace.
+    if (!isNamespaceName(name)) return `namespaces: ${JSON.stringify(name)} is not a namespace name (lower-case letters, digits and '-', at most 63 characters)`;
     if (!isObject(entry)) return `namespaces.${name} is not an object`;
     const { labels, persistentVolumeClaims, requestedBytes, storageClasses, statefulSets } = entry;
     if (!isCount(persistentVolumeClaims)) return `namespaces.${name}.persistentVolumeClaims is not a whole number >= 0`;
@@ -97,7 +100,7 @@ export function parseInventory(text: string, cluster: string): Inventory | strin
 
 /** Line of each namespace's key in a file written by `serializeInventory` (4 spaces deep). */
 function namespaceLines(text: string): Record<string, number> {
-  const lines: Record<string, number> = {};
+  const lines: Record<string, number> = Object.create(null) as Record<string, number>;
   text.split('\n').forEach((line, index) => {
     const match = /^ {4}("(?:[^"\\]|\\.)*"): \{/.exec(line);
     if (match?.[1]) lines[JSON.parse(match[1]) as string] = index + 1;

@@ -74,15 +74,24 @@ function dedupeByName(declarations: readonly Declaration[], diagnostics: Diagnos
   const seen = new Map<string, Declaration>();
   const kept: Declaration[] = [];
   for (const declaration of [...declarations].sort(bySource)) {
-    const key = `${declaration.kind}/${String(declaration.name)}`;
+    // An exemption is named after its namespace, which may be exempted once on each cluster.
+    const scope = declaration instanceof Exemption ? `/${declaration.props.cluster ?? '*'}` : '';
+    const key = `${declaration.kind}/${String(declaration.name)}${scope}`;
     const first = seen.get(key);
     if (first) {
       const where = first.source ? ` (first declared at ${first.source.file}:${first.source.line})` : '';
       diagnostics.push(
         at(declaration, 'name', {
           code: 'DUP001',
-          message: `two ${declaration.kind} declarations are named "${String(declaration.name)}"${where}`,
-          hint: 'give each declaration a unique name; generated object and file names derive from it',
+          ...(declaration instanceof Exemption
+            ? {
+                message: `namespace "${String(declaration.name)}" is exempted twice ${declaration.props.cluster ? `on cluster ${declaration.props.cluster}` : 'on every cluster'}${where}`,
+                hint: 'keep one exemption per namespace and cluster (a namespace may carry one exemption on each cluster)',
+              }
+            : {
+                message: `two ${declaration.kind} declarations are named "${String(declaration.name)}"${where}`,
+                hint: 'give each declaration a unique name; generated object and file names derive from it',
+              }),
         }),
       );
       continue;

@@ -10,6 +10,7 @@
  * PersistentVolumeClaims, keeps the objects and loses the data.
  */
 import type { LabelSelector } from '../dsl/policy.ts';
+import { ownEntry } from '../inventory/names.ts';
 import { formatBytes } from '../inventory/quantity.ts';
 import type { LoadedInventory, NamespaceInventory } from '../inventory/types.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
@@ -27,6 +28,9 @@ type Reach = 'data' | 'objects-only' | 'none' | 'unknown-labels';
  * - COV003 (warning): an exemption for a namespace that holds no data or is covered anyway, on
  *   every inventoried cluster it applies to.
  * - COV004 (warning): an inventory of a cluster the policies do not declare.
+ * - COV005 (warning): a policy names a namespace its cluster's inventory does not contain.
+ * - COV006-COV008 (errors): an exemption for an undeclared cluster, with an empty reason, or
+ *   lapsing more than a year after `now`.
  */
 export function checkCoverage(model: Model, inventories: readonly LoadedInventory[], now: Date): Diagnostic[] {
   const found: Diagnostic[] = [];
@@ -58,14 +62,126 @@ export function checkCoverage(model: Model, inventories: readonly LoadedInventor
         message: `namespace ${namespace} on cluster ${cluster} holds ${describeData(held)} that ${whyUncovered(reaches)}`,
         hint: `add it to a policy (namespaces: ['${namespace}']) or exempt('${namespace}', { cluster: '${cluster}', reason: '...', until: 'YYYY-MM-DD' })`,
         declaration: cluster,
-        source: { file: loaded.file, line: loaded.lines[namespace] ?? 1, column: 1 },
+        source: { file: loaded.file, line: ownEntry(loaded.lines, namespace) ?? 1, column: 1 },
       });
     }
   }
 
+  for (const loaded of checked) found.push(...missingNamespaces(model, loaded));
   for (const exemption of model.exemptions) {
+    const invalid = invalidExemption(exemption, clusters, now);
+    if (invalid.length > 0) {
+      found.push(...invalid);
+      continue;
+    }
     const finding = checkExemption(exemption, model, checked, now);
     if (finding) found.push(finding);
+  }
+  return found;
+}
+
+/**
+ * What validate says about clusters it could not check: one line per declared cluster without an
+ * inventory, so a clean report is never mistaken for checked coverage.
+ */
+export function coverageNotes(model: Model, inventories: readonly LoadedInventory[], inventoryFolder: string): string[] {
+  const inventoried = new Set(inventories.map((i) => i.inventory.cluster));
+  return model.clusters
+    .filter((c) => !inventoried.has(c.name))
+    .map(
+      (c) =>
+        `coverage of cluster ${c.name} not checked: no inventory ${inventoryFolder}/${c.name}.json (import one: kubectl --context ${c.name} get namespaces,persistentvolumeclaims,statefulsets -A -o json | npx restorable inventory import --cluster ${c.name} -)`,
+    );
+}
+
+/**
+ * COV005 (warning): a policy names a namespace its cluster's inventory does not contain. Nothing
+ * there is backed up, which is what happens when policies written for one cluster are pointed at a
+ * cluster whose namespaces are called differently.
+ */
+function missingNamespaces(model: Model, loaded: LoadedInventory): Diagnostic[] {
+  const cluster = loaded.inventory.cluster;
+  const known = Object.keys(loaded.inventory.namespaces);
+  const found: Diagnostic[] = [];
+  for (const policy of model.policies.filter((p) => p.cluster === cluster)) {
+    policy.namespaces.forEach((namespace, index) => {
+      if (ownEntry(loaded.inventory.namespaces, namespace) !== undefined) return;
+      const closest = closestName(namespace, known);
+      found.push({
+        code: 'COV005',
+        severity: 'warning',
+        message: `namespace ${namespace} is not in the inventory of cluster ${cluster} (${loaded.file}): the policy backs up nothing there`,
+        hint: `${closest ? `did you mean '${closest}'? ` : ''}name a namespace that exists on ${cluster}, or re-import the inventory if the namespace was created since`,
+        declaration: policy.name,
+        path: `namespaces[${index}]`,
+        ...(policy.source ? { source: policy.source } : {}),
+      });
+    });
+  }
+  return found;
+}
+
+/** The known name within a third of the name's length in edits (Levenshtein), the nearest first. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of [...known].sort()) {
+    const distance = editDistance(name, candidate);
+    if (distance <= Math.max(1, Math.floor(name.length / 3)) && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * COV006-COV008 (errors): an exemption that names a cluster no file declares (it exempts nothing,
+ * and silently so), has an empty reason, or runs more than a year from the run's clock.
+ */
+function invalidExemption(exemption: ExemptionModel, clusters: ReadonlySet<string>, now: Date): Diagnostic[] {
+  const at = { declaration: exemption.namespace, ...(exemption.source ? { source: exemption.source } : {}) };
+  const found: Diagnostic[] = [];
+  if (exemption.cluster !== undefined && !clusters.has(exemption.cluster)) {
+    found.push({
+      ...at,
+      code: 'COV006',
+      severity: 'error',
+      path: 'cluster',
+      message: `the exemption of namespace ${exemption.namespace} names cluster "${exemption.cluster}", which no policy file declares, so it exempts nothing`,
+      hint: `name a declared cluster (${[...clusters].sort().join(', ') || 'none is declared'}), or leave cluster out to exempt the namespace on every cluster`,
+    });
+  }
+  if (typeof exemption.reason !== 'string' || exemption.reason.trim() === '') {
+    found.push({
+      ...at,
+      code: 'COV007',
+      severity: 'error',
+      path: 'reason',
+      message: `the exemption of namespace ${exemption.namespace} has an empty reason`,
+      hint: "say why the data needs no backup, e.g. reason: 'build cache, rebuilt on demand'",
+    });
+  }
+  const lapses = lapseTime(exemption.until);
+  const limit = Date.UTC(now.getUTCFullYear() + 1, now.getUTCMonth(), now.getUTCDate()) + 86_400_000;
+  if (lapses !== undefined && lapses > limit) {
+    const latest = new Date(limit - 86_400_000).toISOString().slice(0, 10);
+    found.push({
+      ...at,
+      code: 'COV008',
+      severity: 'error',
+      path: 'until',
+      message: `the exemption of namespace ${exemption.namespace} runs until ${exemption.until}, more than a year ahead (an exemption is a decision to revisit, not a permanent opt-out)`,
+      hint: `set until to ${latest} or earlier, and renew it then if the reason still holds`,
+    });
   }
   return found;
 }
@@ -90,7 +206,7 @@ function checkExemption(exemption: ExemptionModel, model: Model, inventories: re
   const applies = inventories.filter((i) => exemption.cluster === undefined || i.inventory.cluster === exemption.cluster);
   if (now.getTime() >= lapses) {
     const data = applies
-      .map((i) => ({ cluster: i.inventory.cluster, held: i.inventory.namespaces[exemption.namespace] }))
+      .map((i) => ({ cluster: i.inventory.cluster, held: ownEntry(i.inventory.namespaces, exemption.namespace) }))
       .filter((d): d is { cluster: string; held: NamespaceInventory } => d.held !== undefined && d.held.persistentVolumeClaims > 0)
       .map((d) => `${describeData(d.held)} on ${d.cluster}`);
     return {
@@ -105,7 +221,7 @@ function checkExemption(exemption: ExemptionModel, model: Model, inventories: re
   if (applies.length === 0) return undefined;
   const reasons: string[] = [];
   for (const loaded of applies) {
-    const held = loaded.inventory.namespaces[exemption.namespace];
+    const held = ownEntry(loaded.inventory.namespaces, exemption.namespace);
     const cluster = loaded.inventory.cluster;
     if (held === undefined || held.persistentVolumeClaims === 0) {
       reasons.push(`on ${cluster} it holds no PersistentVolumeClaims`);
@@ -167,9 +283,9 @@ function reachOf(policy: PolicyModel, namespace: string, held: NamespaceInventor
 
 /** Kubernetes label selector semantics: every matchLabels pair and every expression must hold. */
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (ownEntry(labels, key) !== value) return false;
   for (const expression of selector.matchExpressions ?? []) {
-    const value = labels[expression.key];
+    const value = ownEntry(labels, expression.key);
     const values = expression.values ?? [];
     switch (expression.operator) {
       case 'In':

@@ -86,6 +86,17 @@ describe('restorable inventory import', () => {
     expect(await readdir(path.join(project.policiesDir, 'inventory'))).toEqual(['prod-eu.json']);
   });
 
+  it('GIVEN a List saved with a byte-order mark WHEN imported THEN it is read like any other', async () => {
+    const generated = generateList(5, 4);
+    const input = await writeInput('bom.json', `\uFEFF${JSON.stringify(generated.list)}`);
+
+    const result = await runCli(importArgs('prod-eu', input));
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(Object.keys((JSON.parse(await readFile(inventoryFile('prod-eu'), 'utf8')) as Inventory).namespaces)).toHaveLength(5);
+  });
+
   it('GIVEN a List read from standard input WHEN imported with - THEN it is stored like a file', async () => {
     const generated = generateList(5, 2);
     const input = await writeInput('snapshot.json', JSON.stringify(generated.list));
@@ -119,6 +130,31 @@ describe('restorable inventory import', () => {
       { name: 'a single object, not a List', content: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }), expect: /expected a Kubernetes List \(kind: List with items\), found kind: Namespace/ },
       { name: 'a JSON array', content: '[]', expect: /expected a Kubernetes List .*found a JSON array/ },
       { name: 'an empty file', content: '', expect: /is not JSON/ },
+      { name: 'an empty List', content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }), expect: /the List is empty: a cluster has at least its system namespaces/ },
+      {
+        name: 'a List of Pods only',
+        content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } }] }),
+        expect: /the List holds no Namespace, PersistentVolumeClaim or StatefulSet \(it holds 1 Pod\); an inventory is made from: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json/,
+      },
+      {
+        name: 'kubectl -o yaml output',
+        content: 'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: payments\nkind: List\n',
+        expect: /^error: \S+ is YAML \(kubectl -o yaml\), not JSON; take the snapshot with -o json: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json$/m,
+      },
+      {
+        name: 'a List with a claim listed twice',
+        content: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [1, 2].map((gib) => ({ kind: 'PersistentVolumeClaim', metadata: { name: 'd', namespace: 'n' }, spec: { resources: { requests: { storage: `${gib}Gi` } } } })),
+        }),
+        expect: /holds an object more than once: PersistentVolumeClaim n\/d \(items\[0\], items\[1\]\)/,
+      },
+      {
+        name: 'a namespace name that is not one',
+        content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'Namespace', metadata: { name: 'Team_A' } }] }),
+        expect: /items\[0\] \(Namespace "Team_A"\): metadata\.name "Team_A" is not a namespace name/,
+      },
       {
         name: 'a claim without a size',
         content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'PersistentVolumeClaim', metadata: { name: 'd', namespace: 'n' }, spec: {} }] }),
@@ -185,12 +221,45 @@ describe('inventoryFromList', () => {
     expect(inventory.namespaces.plain).toEqual({ labels: {}, persistentVolumeClaims: 0, requestedBytes: 0, storageClasses: [], statefulSets: [] });
   });
 
-  it('GIVEN the same claim listed twice WHEN imported THEN it is counted once', () => {
-    const claim = { kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'n' }, spec: { resources: { requests: { storage: '2Gi' } } } };
-    const { inventory } = inventoryFromList({ kind: 'List', items: [claim, claim] }, 'c');
+  it('GIVEN the same claim listed twice with different sizes WHEN imported in either order THEN both are refused with the same message naming it', () => {
+    const claim = (size: string) => ({ kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'n' }, spec: { resources: { requests: { storage: size } } } });
+    const run = (items: unknown[]) => () => inventoryFromList({ kind: 'List', items }, 'c');
 
-    expect(inventory.namespaces.n?.persistentVolumeClaims).toBe(1);
-    expect(inventory.namespaces.n?.requestedBytes).toBe(2 * 1_073_741_824);
+    expect(run([claim('1Gi'), claim('2Gi')])).toThrow(/the List holds an object more than once: PersistentVolumeClaim n\/a \(items\[0\], items\[1\]\); kubectl lists each object once/);
+    expect(run([claim('2Gi'), claim('1Gi')])).toThrow(/PersistentVolumeClaim n\/a \(items\[0\], items\[1\]\)/);
+  });
+
+  it('GIVEN a namespace listed twice WHEN imported THEN it is refused naming both items', () => {
+    const namespace = { kind: 'Namespace', metadata: { name: 'payments' } };
+
+    expect(() => inventoryFromList({ kind: 'List', items: [namespace, { kind: 'Pod', metadata: { name: 'p', namespace: 'x' } }, namespace] }, 'c')).toThrow(
+      /Namespace payments \(items\[0\], items\[2\]\)/,
+    );
+  });
+
+  it.each([
+    ['upper case', 'Payments'],
+    ['an underscore', 'team_a'],
+    ['a dot', 'a.b'],
+    ['64 characters', 'a'.repeat(64)],
+    ['a prototype key', '__proto__'],
+  ])('GIVEN a namespace name with %s WHEN imported THEN it is refused as not a namespace name', (_, name) => {
+    expect(() => inventoryFromList({ kind: 'List', items: [{ kind: 'Namespace', metadata: { name } }] }, 'c')).toThrow(/is not a namespace name/);
+    const claim = { kind: 'PersistentVolumeClaim', metadata: { name: 'd', namespace: name }, spec: { resources: { requests: { storage: '1Gi' } } } };
+    expect(() => inventoryFromList({ kind: 'List', items: [claim] }, 'c')).toThrow(/metadata\.namespace ".*" is not a namespace name/);
+  });
+
+  it('GIVEN namespaces named like JavaScript object keys WHEN imported and parsed THEN they are kept as namespaces like any other', () => {
+    const items = ['constructor', 'hasownproperty', 'tostring'].flatMap((name) => [
+      { kind: 'Namespace', metadata: { name, labels: { team: name } } },
+      { kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: name }, spec: { resources: { requests: { storage: '1Gi' } } } },
+    ]);
+
+    const { inventory } = inventoryFromList({ kind: 'List', items }, 'c');
+
+    expect(Object.keys(inventory.namespaces)).toEqual(['constructor', 'hasownproperty', 'tostring']);
+    expect(inventory.namespaces.constructor).toEqual({ labels: { team: 'constructor' }, persistentVolumeClaims: 1, requestedBytes: 2 ** 30, storageClasses: ['(default)'], statefulSets: [] });
+    expect(parseInventory(serializeInventory(inventory), 'c')).toEqual(inventory);
   });
 
   it('GIVEN a claim of the pre-1.6 era WHEN imported THEN its class comes from the beta annotation', () => {
@@ -199,11 +268,14 @@ describe('inventoryFromList', () => {
     expect(inventoryFromList({ kind: 'List', items: [claim] }, 'c').inventory.namespaces.n?.storageClasses).toEqual(['legacy']);
   });
 
-  it('GIVEN other kinds in the List WHEN imported THEN they are counted as skipped and stored nowhere', () => {
-    const result = inventoryFromList({ kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } }, { kind: 'Pod', metadata: { name: 'q', namespace: 'n' } }] }, 'c');
+  it('GIVEN other kinds in the List besides namespaces WHEN imported THEN they are counted as skipped and stored nowhere', () => {
+    const result = inventoryFromList(
+      { kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } }, { kind: 'Namespace', metadata: { name: 'n' } }, { kind: 'Pod', metadata: { name: 'q', namespace: 'n' } }] },
+      'c',
+    );
 
     expect(result.skipped).toEqual({ Pod: 2 });
-    expect(result.inventory.namespaces).toEqual({});
+    expect(Object.keys(result.inventory.namespaces)).toEqual(['n']);
   });
 
   it('GIVEN a namespace with non-string labels WHEN imported THEN it is refused', () => {
@@ -224,6 +296,8 @@ describe('parseInventory', () => {
     ['{"version":2,"cluster":"c","namespaces":{}}', /has version 2, expected 1/],
     ['{"version":1,"cluster":"other","namespaces":{}}', /is for cluster "other" but named after "c"/],
     ['{"version":1,"cluster":"c"}', /has no "namespaces" object/],
+    ['{"version":1,"cluster":"c","namespaces":{"__proto__":{"persistentVolumeClaims":0,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces: "__proto__" is not a namespace name/],
+    ['{"version":1,"cluster":"c","namespaces":{"Team A":{"persistentVolumeClaims":0,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces: "Team A" is not a namespace name/],
     ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":-1,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces\.n\.persistentVolumeClaims is not a whole number/],
     ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":1,"requestedBytes":1.5,"storageClasses":[],"statefulSets":[]}}}', /requestedBytes is not a whole number/],
     ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":1,"requestedBytes":1,"storageClasses":"gp3","statefulSets":[]}}}', /storageClasses is not a list/],

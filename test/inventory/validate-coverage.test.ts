@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relativeToRepo, runCli } from '../support/run-cli.ts';
@@ -55,6 +55,19 @@ describe('validate runs the coverage check on the inventories in <policies>/inve
     expect((JSON.parse(result.stdout) as JsonReport).diagnostics.filter((d) => d.code === 'INV001')).toMatchObject([
       { severity: 'error', file: `${project.rel}/policies/inventory/dr-us.json`, line: 1, message: expect.stringContaining('is for cluster "prod-eu" but named after "dr-us"') },
     ]);
+  });
+
+  it('GIVEN a declared cluster without an inventory WHEN validated THEN the report says its coverage was not checked, in every format', async () => {
+    await rm(path.join(project.policiesDir, 'inventory', 'dr-us.json'));
+
+    const json = await validate('json');
+    const text = await validate('text');
+    const github = await validate('github');
+
+    const note = `coverage of cluster dr-us not checked: no inventory ${project.rel}/policies/inventory/dr-us.json (import one: kubectl --context dr-us get namespaces,persistentvolumeclaims,statefulsets -A -o json | npx restorable inventory import --cluster dr-us -)`;
+    expect((JSON.parse(json.stdout) as { notes?: string[] }).notes).toEqual([note]);
+    expect(text.stdout).toContain(`note: ${note}\n`);
+    expect(github.stdout).toContain(`::notice title=coverage::${note}\n`);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { assertClusterName, InventoryInputError, inventoryFromList } from '../../inventory/import.ts';
+import { assertClusterName, InventoryInputError, inventoryFromList, parseSnapshotText } from '../../inventory/import.ts';
 import { formatBytes } from '../../inventory/quantity.ts';
 import { writeInventory } from '../../inventory/store.ts';
 import { UserError } from '../errors.ts';
@@ -26,9 +26,10 @@ export function inventoryCommand(): Command {
       const text = await readInput(file);
       let list: unknown;
       try {
-        list = JSON.parse(text);
+        list = parseSnapshotText(text, file);
       } catch (error) {
-        throw new UserError(`${file} is not JSON (${(error as Error).message}); produce it with: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json`);
+        if (error instanceof InventoryInputError) throw new UserError(error.message);
+        throw error;
       }
       let imported: ReturnType<typeof inventoryFromList>;
       try {
