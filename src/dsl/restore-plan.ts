@@ -58,6 +58,14 @@ export interface DrillProps {
   readonly every: Frequency;
   /** Checks run after the restore, besides those of the app profiles. @default none */
   readonly verify?: readonly VerifyCheck[];
+  /**
+   * Resources the drill leaves out besides its defaults (CronJobs, Jobs, Ingresses and Gateway API
+   * routes, NetworkPolicies, HPAs and KEDA objects, Prometheus operator, cert-manager and External
+   * Secrets objects), as Velero names them: `resource.group`, the core group bare.
+   * @default none
+   * @example exclude: ['kafkatopics.kafka.strimzi.io']
+   */
+  readonly exclude?: readonly string[];
 }
 
 /** How a cross-cluster plan makes the source's SealedSecrets readable on the target. */

@@ -67,7 +67,11 @@ export function resolveRestorePlan(
     secretsRecovery: p.secretsRecovery,
     checks,
     drill: p.drill
-      ? { every: p.drill.every, checks: [...checks, ...resolveChecks(listOf(p.drill.verify), sources, at, 'drill.verify', diagnostics, false)] }
+      ? {
+          every: p.drill.every,
+          checks: [...checks, ...resolveChecks(listOf(p.drill.verify), sources, at, 'drill.verify', diagnostics, false)],
+          exclude: listOf(p.drill.exclude).map((resource) => String(resource)),
+        }
       : undefined,
     source: plan.source,
   };

@@ -181,7 +181,12 @@ export interface RestorePlanModel {
   readonly secretsRecovery?: 'sealing-key-restored-first' | 'secrets-from-backup';
   /** Checks from the app profiles, run by the runner and the drill. */
   readonly checks: readonly CheckModel[];
-  readonly drill?: { readonly every: Frequency; readonly checks: readonly CheckModel[] };
+  readonly drill?: {
+    readonly every: Frequency;
+    readonly checks: readonly CheckModel[];
+    /** Resources the drill leaves out besides the defaults (`resource.group`). */
+    readonly exclude: readonly string[];
+  };
   readonly source?: SourceLocation;
 }
 

@@ -151,11 +151,14 @@ export const restorePlansRule: Rule = {
   },
 };
 
+/** `resource` or `resource.group`, lower case, as Velero resolves resource names (never a wildcard). */
+const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /**
  * PLAN017: values that become Kubernetes names, label values or lines of the runner's data files
  * are well formed: target namespaces, step names, check namespaces and HTTP services are RFC 1123
- * labels, and no check argument, query or path holds a line break (the runner reads its data one
- * line at a time).
+ * labels, resources a drill leaves out are resource names, and no check argument, query or path
+ * holds a line break (the runner reads its data one line at a time).
  */
 function planValues(plan: RestorePlanModel, at: (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic): Diagnostic[] {
   const found: Diagnostic[] = [];
@@ -166,6 +169,17 @@ function planValues(plan: RestorePlanModel, at: (path: string, d: Pick<Diagnosti
   plan.steps.forEach((step) => {
     const error = dnsLabelError(step.name);
     if (error) found.push(at(`order[${step.index - 1}].name`, { code: 'PLAN017', message: `step name: ${error}`, hint: 'step names become label values and file names' }));
+  });
+  (plan.drill?.exclude ?? []).forEach((resource, index) => {
+    if (!RESOURCE_NAME.test(resource)) {
+      found.push(
+        at(`drill.exclude[${index}]`, {
+          code: 'PLAN017',
+          message: `${JSON.stringify(resource)} is not a resource name as Velero reads it`,
+          hint: "write the plural resource and its API group in lower case, e.g. 'kafkatopics.kafka.strimzi.io' (the core group bare: 'configmaps')",
+        }),
+      );
+    }
   });
   const checks = [...plan.checks, ...(plan.drill?.checks ?? [])];
   checks.forEach((check, index) => {

@@ -35,9 +35,43 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** Objects in the shop that act on the outside world or on the cluster as soon as they exist. */
+function sideEffects(): { apiVersion: 'v1'; kind: 'List'; items: object[] } {
+  const ns = ORG.namespace;
+  return {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: 'shop-alerts', namespace: ns },
+        spec: { groups: [{ name: 'shop', rules: [{ alert: 'ShopDown', expr: 'up{job="shop"} == 0', for: '5m' }] }] },
+      },
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web', namespace: ns },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 3, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'allow-everything', namespace: ns },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+      },
+    ],
+  };
+}
+
 interface Watched {
   type: string;
-  object: { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };
+  object: {
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Record<string, unknown>;
+    data?: Record<string, string>;
+  };
 }
 
 /** The JSON documents of a stream of concatenated objects (`kubectl get -w -o json`). */
@@ -91,6 +125,10 @@ const added = (events: readonly Watched[]) => new Map(events.filter((e) => e.typ
 describe('the restore drill (its pod runs on the host as its ServiceAccount: no kubelet)', () => {
   it('restores into drill-shop with its transforms really applied behind its NetworkPolicy, records passed, then removes its namespaces and leaves the live namespace untouched', { timeout: 600_000 }, async () => {
     const backup = 'shop-for-drill';
+    // What acts on the outside world or the cluster, which the drill must leave out: an alert, an
+    // autoscaler, a NetworkPolicy that would reopen traffic, and a Service external-dns publishes.
+    await env.cluster.kubectlOk(['apply', '--server-side', '--field-manager=e2e', '-f', '-'], { input: JSON.stringify(sideEffects()) });
+    await env.cluster.kubectlOk(['annotate', 'service', 'web', '-n', ORG.namespace, 'external-dns.alpha.kubernetes.io/hostname=shop.example.com', 'external-dns.alpha.kubernetes.io/ttl=60']);
     expect(await env.velero.cliOk(['backup', 'create', backup, '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
     const live = await namespaceState(env.cluster, ORG.namespace);
 
@@ -113,6 +151,8 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     const configMaps = watch('configmaps');
     const networkPolicies = watch('networkpolicies.networking.k8s.io');
     const claims = watch('persistentvolumeclaims');
+    const autoscalers = watch('horizontalpodautoscalers.autoscaling');
+    const alerts = watch('prometheusrules.monitoring.coreos.com');
 
     await env.cluster.kubectlOk(['create', 'job', 'drill-now', `--from=cronjob/${DRILL}`, '-n', 'velero']);
     const job = JSON.parse(await env.cluster.kubectlOk(['get', 'job', 'drill-now', '-n', 'velero', '-o', 'json'])) as JobLike;
@@ -160,7 +200,14 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     expect((restoredServices.get('db')!.spec as { clusterIP: string }).clusterIP).toBe('None');
     expect((restoredServices.get('storefront')!.spec as { ports: { name: string; port: number }[] }).ports.map((p) => `${p.name}:${p.port}`)).toEqual(['http:80', 'https:443']);
 
+    // Nothing that acts outside the drill came back, though the last step restores every other kind.
+    expect(result.output).toMatch(new RegExp(`step 0${ORG.steps.length} everything-else: completed`));
     expect([...added(networkPolicies).keys()]).toEqual(['restorable-drill-isolation']);
+    expect([...added(autoscalers).keys()]).toEqual([]);
+    expect([...added(alerts).keys()]).toEqual([]);
+    const web = restoredServices.get('web')!.metadata as { annotations?: Record<string, string> };
+    expect(Object.keys(web.annotations ?? {}).filter((key) => key.startsWith('external-dns.'))).toEqual(['external-dns.alpha.kubernetes.io/controller']);
+    expect(web.annotations?.['external-dns.alpha.kubernetes.io/controller']).toBe('restorable-drill');
     const restoredConfig = added(configMaps);
     expect(restoredConfig.get('settings')?.data).toEqual({ ...(live['ConfigMap/settings'] as Record<string, string>), 'read-only': 'true' });
     expect([...added(claims).keys()].sort()).toEqual(['data-db-0', 'data-db-1']);

@@ -311,11 +311,14 @@ describe('the drill of a region-loss plan', () => {
       });
     });
 
-    it('THEN ClusterIP, headless and ExternalName Services come back as they were', () => {
+    it('THEN ClusterIP, headless and ExternalName Services come back as they were, only marked for external-dns to skip', () => {
       for (const kept of [clusterIp, headless, external]) {
         const { object, errors } = applyModifiers(modifiers.resourceModifierRules, kept, 'services');
         expect(errors).toEqual([]);
-        expect(object).toEqual(kept);
+        const { metadata, ...rest } = object as typeof kept;
+        const { metadata: keptMetadata, ...keptRest } = kept as typeof kept & { metadata: { annotations?: Record<string, string> } };
+        expect(rest).toEqual(keptRest);
+        expect(metadata).toEqual({ ...keptMetadata, annotations: { ...(keptMetadata.annotations ?? {}), 'external-dns.alpha.kubernetes.io/controller': 'restorable-drill' } });
       }
     });
 

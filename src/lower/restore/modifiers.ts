@@ -40,6 +40,25 @@ const CLUSTER_IP_PATCH = {
 };
 
 /**
+ * external-dns publishes a Service's `hostname` and `internal-hostname` annotations (with `target`
+ * and `ttl` shaping the record), so a drill copy would repoint production's DNS names at itself.
+ * The merge patch removes them, and sets the `controller` annotation to a value external-dns does
+ * not answer to: it skips a Service whose `controller` is not its own (`dns-controller`), which
+ * also covers records it would make from an `--fqdn-template`.
+ */
+const EXTERNAL_DNS_PATCH = {
+  metadata: {
+    annotations: {
+      'external-dns.alpha.kubernetes.io/controller': 'restorable-drill',
+      'external-dns.alpha.kubernetes.io/hostname': null,
+      'external-dns.alpha.kubernetes.io/internal-hostname': null,
+      'external-dns.alpha.kubernetes.io/target': null,
+      'external-dns.alpha.kubernetes.io/ttl': null,
+    },
+  },
+};
+
+/**
  * Node ports of the first this-many ports of each Service are cleared in drills. A merge patch
  * cannot reach into list items, so each port index has rules of its own, matched only where the
  * port exists (every port has a protocol). A drill Service with more ports that sets a node port
@@ -58,8 +77,8 @@ const jsonValue = (value: string | number | boolean): string => JSON.stringify(v
 
 /**
  * Velero resource-modifier rules for the plan's transforms, and for drills: workloads the checks do
- * not need are scaled to zero, and LoadBalancer and NodePort Services become ClusterIP so a drill
- * never allocates a cloud load balancer or a node port.
+ * not need are scaled to zero, LoadBalancer and NodePort Services become ClusterIP so a drill
+ * never allocates a cloud load balancer or a node port, and external-dns leaves every Service alone.
  *
  * Velero applies modifiers to an object before it maps the object's namespace (pkg/restore), so
  * `conditions.namespaces` names the namespaces as they were backed up, never the mapped ones.
@@ -97,6 +116,7 @@ export function modifierRules(plan: RestorePlanModel, variant: RestoreVariant, a
     for (const groupResource of WORKLOADS) {
       rules.push({ conditions: { groupResource, namespaces, labelSelector }, patches: [{ operation: 'replace', path: '/spec/replicas', value: jsonValue(0) }] });
     }
+    rules.push({ conditions: { groupResource: 'services', namespaces }, mergePatches: [{ patchData: JSON.stringify(EXTERNAL_DNS_PATCH) }] });
     for (const type of EXPOSED_SERVICE_TYPES) {
       rules.push({
         conditions: { groupResource: 'services', namespaces, matches: [{ path: '/spec/type', value: jsonValue(type) }] },

@@ -2,6 +2,7 @@ import yaml from 'js-yaml';
 import type { CheckModel, PolicyModel, RestorePlanModel } from '../../model/types.ts';
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
+import { drillRunsStep } from './drill-scope.ts';
 import { modifierRules } from './modifiers.ts';
 import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
 import { SCRIPTS } from './scripts.ts';
@@ -47,8 +48,10 @@ export function planConfig(plan: RestorePlanModel, policies: readonly PolicyMode
   ]);
   data.policies = lines(sources.map((s) => `${s.name} ${freshnessLimitSeconds(s, plan)}`));
   data.namespaces = lines(Object.entries(targetNamespaces(plan, variant)).map(([source, target]) => `${source} ${target}`));
-  data.steps = lines(plan.steps.map((step) => `${String(step.index).padStart(2, '0')} ${step.name} ${step.policy}`));
-  for (const step of plan.steps) {
+  // A drill skips a step that restores only what drills leave out.
+  const steps = variant === 'drill' ? plan.steps.filter((step) => drillRunsStep(plan, step)) : plan.steps;
+  data.steps = lines(steps.map((step) => `${String(step.index).padStart(2, '0')} ${step.name} ${step.policy}`));
+  for (const step of steps) {
     data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }
   Object.assign(data, checkFiles(checks));

@@ -2,6 +2,7 @@ import type { IRestore } from '../../k8s/velero/restore.ts';
 import { goDuration } from '../../model/duration.ts';
 import type { RestorePlanModel, RestoreStepModel } from '../../model/types.ts';
 import { MANAGED_BY } from '../labels.ts';
+import { drillExcludedResources, drillIncludedResources } from './drill-scope.ts';
 
 /** Replaced by the runner with the backup it resolved once for the whole run. */
 export const BACKUP_PLACEHOLDER = 'RESTORABLE_BACKUP_NAME';
@@ -26,8 +27,8 @@ export const modifiersName = (plan: RestorePlanModel, variant: RestoreVariant): 
   `${variant === 'drill' ? 'drill' : 'restore'}-${plan.name}-modifiers`;
 
 /**
- * The Restore of one step. Drills never restore CronJobs (they would run against live systems) or
- * Ingresses (they would take live traffic), and always restore into scratch namespaces.
+ * The Restore of one step. Drills leave out what acts on the outside world or on the cluster
+ * (drill-scope.ts), and always restore into scratch namespaces.
  */
 export function restoreManifest(plan: RestorePlanModel, step: RestoreStepModel, variant: RestoreVariant, hasModifiers: boolean, veleroNamespace: string): IRestore {
   const mapping = targetNamespaces(plan, variant);
@@ -53,8 +54,8 @@ export function restoreManifest(plan: RestorePlanModel, step: RestoreStepModel, 
       backupName: BACKUP_PLACEHOLDER,
       includedNamespaces: [...step.namespaces],
       namespaceMapping: Object.keys(stepMapping).length > 0 ? stepMapping : undefined,
-      includedResources: step.resources.length > 0 ? [...step.resources] : undefined,
-      excludedResources: variant === 'drill' ? ['cronjobs.batch', 'ingresses.networking.k8s.io'] : undefined,
+      includedResources: step.resources.length > 0 ? (variant === 'drill' ? drillIncludedResources(plan, step) : [...step.resources]) : undefined,
+      excludedResources: variant === 'drill' ? drillExcludedResources(plan) : undefined,
       labelSelector: step.selector ? { matchLabels: { ...step.selector } } : undefined,
       restorePVs: true,
       existingResourcePolicy: variant === 'run' && plan.existingResources === 'update' ? 'update' : undefined,

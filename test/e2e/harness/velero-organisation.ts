@@ -39,11 +39,13 @@ export const ORG = {
   namespace: 'shop',
   plan: 'shop-namespace-loss',
   schedules: ['shop-hourly', 'shop-daily'],
-  /** The plan's steps, in order, with the resources each restores. */
+  /** The plan's steps, in order, with the resources each restores (none: every resource). */
   steps: [
     { name: 'config', resources: ['configmaps', 'secrets', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io'] },
     { name: 'storage', resources: ['persistentvolumeclaims', 'persistentvolumes'] },
     { name: 'workloads', resources: ['deployments.apps', 'statefulsets.apps', 'services'] },
+    // Whatever else the namespace holds, as a plan without an order restores it.
+    { name: 'everything-else', resources: undefined },
   ],
 } as const;
 
@@ -102,7 +104,7 @@ export const shopNamespaceLoss = restorePlan(${JSON.stringify(ORG.plan)}, {
   // The restored shop starts read-only until someone checks it (a string value that reads like a boolean).
   transforms: [{ type: 'json-patch', groupResource: 'configmaps', namePattern: '^settings$', patches: [{ op: 'add', path: '/data/read-only', value: 'true' }] }],
   order: [
-${ORG.steps.map((step, i) => `    { name: ${JSON.stringify(step.name)},${i > 0 ? ` after: [${JSON.stringify(ORG.steps[i - 1]!.name)}],` : ''} resources: ${JSON.stringify(step.resources)} },`).join('\n')}
+${ORG.steps.map((step, i) => `    { name: ${JSON.stringify(step.name)},${i > 0 ? ` after: [${JSON.stringify(ORG.steps[i - 1]!.name)}],` : ''}${step.resources ? ` resources: ${JSON.stringify(step.resources)}` : ''} },`).join('\n')}
   ],
   drill: { every: 'week' },
 });
