@@ -204,19 +204,25 @@ function resolveChecks(
       }
       return [{ type: 'exec', name: check.name, namespace, selector, container: check.container ?? app?.container, argv: [...check.command] }];
     }
+    if (check.minRows !== undefined && !(Number.isInteger(check.minRows) && check.minRows >= 1)) {
+      diagnostics.push(at(`${path}[${index}].minRows`, { code: 'PLAN015', message: `SQL check "${check.name}" has minRows ${JSON.stringify(check.minRows)}; expected a whole number of rows, at least 1`, hint: 'e.g. minRows: 1000, or leave it out to require one row' }));
+      return [];
+    }
+    // Counted by the database, so the drill reads one number (never the rows themselves).
+    const query = check.minRows === undefined ? check.query : `select count(*) from (${String(check.query).trim().replace(/;+$/, '')}) as restorable_rows`;
     const database = (check.app ? apps.find((a) => a.app.name === check.app) : apps.find((a) => a.app.engine === 'postgres' || a.app.engine === 'mysql'))?.app;
     const client =
       database?.engine === 'postgres'
-        ? ['psql', '--no-psqlrc', '--tuples-only', '--no-align', `--username=${database.user ?? 'postgres'}`, `--dbname=${database.database ?? 'postgres'}`, '--command', check.query]
+        ? ['psql', '--no-psqlrc', '--tuples-only', '--no-align', `--username=${database.user ?? 'postgres'}`, `--dbname=${database.database ?? 'postgres'}`, '--command', query]
         : database?.engine === 'mysql'
-          ? ['mysql', '--batch', '--skip-column-names', `--database=${database.database ?? ''}`, '--execute', check.query]
+          ? ['mysql', '--batch', '--skip-column-names', `--database=${database.database ?? ''}`, '--execute', query]
           : undefined;
     if (!database || !client) {
       diagnostics.push(at(`${path}[${index}]`, { code: 'PLAN015', message: `SQL check "${check.name}" needs a postgres or mysql app profile${check.app ? ` named "${check.app}"` : ''} in the plan's policies`, hint: 'add the database profile to the policy, or name it with { app }' }));
       return [];
     }
     const owner = apps.find((a) => a.app === database)?.policy;
-    return [{ type: 'exec', name: check.name, namespace: owner?.namespaces[0] ?? namespace, selector: database.selector, container: database.container, argv: client, requireOutput: true }];
+    return [{ type: 'exec', name: check.name, namespace: owner?.namespaces[0] ?? namespace, selector: database.selector, container: database.container, argv: client, requireOutput: true, ...(check.minRows === undefined ? {} : { minRows: check.minRows }) }];
   });
 }
 

@@ -146,6 +146,8 @@ export type CheckModel =
       readonly argv: readonly string[];
       /** Pass only when the command also prints something (a query that returned rows). */
       readonly requireOutput?: boolean;
+      /** Pass only when the command prints a whole number at least this big (a counted query). */
+      readonly minRows?: number;
     }
   | {
       readonly type: 'http';

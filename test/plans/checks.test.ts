@@ -3,9 +3,9 @@
  * each check, arguments one per line, and what each command will actually connect to.
  */
 import { describe, expect, it } from 'vitest';
-import { commandCheck, httpCheck } from '../../src/index.ts';
+import { commandCheck, httpCheck, sqlCheck } from '../../src/index.ts';
 import { planConfig } from '../../src/lower/restore/plan-config.ts';
-import { declarationsOf, modelOf, type PlanOrgChanges, planOrg } from './support.ts';
+import { declarationsOf, diagnose, modelOf, type PlanOrgChanges, planOrg, sites } from './support.ts';
 
 /** The data files of the fixture's drill ConfigMap. */
 function drillData(changes: PlanOrgChanges = {}): Record<string, string> {
@@ -50,6 +50,20 @@ describe('checks in the drill ConfigMap', () => {
     expect(data[`check-${id}.container`]).toBe('postgres\n');
     expect(data[`check-${id}.require-output`]).toBe('true\n');
     expect(data[`check-${id}.argv`]?.split('\n')).toEqual(expect.arrayContaining(['psql', 'select 1 from accounts limit 1']));
+  });
+
+  it('GIVEN a SQL check with minRows WHEN lowered THEN the database counts the rows and the drill requires at least that count', () => {
+    const data = drillData({ plan: { drill: { every: 'week', verify: [sqlCheck('accounts-complete', 'select id from accounts;', { app: 'ledger-db', minRows: 120000 })] } } });
+    const id = checkId(data, 'accounts-complete');
+    expect(data[`check-${id}.min-rows`]).toBe('120000\n');
+    expect(data[`check-${id}.argv`]?.split('\n')).toContain('select count(*) from (select id from accounts) as restorable_rows');
+  });
+
+  it('GIVEN a SQL check whose minRows is not a whole number of at least 1 WHEN checked THEN PLAN015 names it', () => {
+    for (const minRows of [0, 2.5, -3]) {
+      const o = planOrg({ plan: { drill: { every: 'week', verify: [sqlCheck('accounts', 'select id from accounts', { app: 'ledger-db', minRows })] } } });
+      expect(sites(diagnose(declarationsOf(o)), 'PLAN015'), String(minRows)).toEqual(['ledger-dr.drill.verify[0].minRows']);
+    }
   });
 
   // Regression guard (was a bug in src/model/restore-plan.ts resolveChecks): a SQL check runs `psql --no-psqlrc --tuples-only

@@ -16,7 +16,7 @@ const run = (file: string, args: string[], env: NodeJS.ProcessEnv) =>
     execFile(file, args, { env }, (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
 
-function organisation(options: { mode?: 'full' | 'data-only' } = {}): Model {
+function organisation(options: { mode?: 'full' | 'data-only'; minRows?: number } = {}): Model {
   const eu = s3Storage('eu', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
   const prod = cluster('prod', { environment: 'production', storage: [eu], images: { kubectl: 'example/kubectl:1' } });
   const dr = cluster('dr', { environment: 'production', storage: [eu], images: { kubectl: 'example/kubectl:1' } });
@@ -36,7 +36,7 @@ function organisation(options: { mode?: 'full' | 'data-only' } = {}): Model {
     rto: '1h',
     secretsRecovery: 'secrets-from-backup',
     order: [{ name: 'ledger-db' }, { name: 'ledger-api', after: ['ledger-db'], selector: { app: 'ledger-api' } }, { name: 'rest', after: ['ledger-api'] }],
-    drill: { every: 'week', verify: [sqlCheck('accounts', 'select 1 from accounts', { app: 'ledger-db' }), httpCheck('api', { service: 'ledger-api', port: 8080, path: '/readyz' })] },
+    drill: { every: 'week', verify: [sqlCheck('accounts', 'select 1 from accounts', { app: 'ledger-db', minRows: options.minRows }), httpCheck('api', { service: 'ledger-api', port: 8080, path: '/readyz' })] },
   });
   return resolve([eu, prod, dr, ledger, plan]).model;
 }
@@ -255,6 +255,28 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('RTO exceeded');
     expect(await h.result('drill-ledger-dr-result')).toContain('failed: RTO exceeded');
+  });
+
+  it('GIVEN a SQL check with minRows WHEN the database counts fewer rows THEN the drill fails with the count; as many or more THEN it passes', async () => {
+    const few = await harness(organisation({ minRows: 5000 }), 'drill', { backups: freshBackups(), execOutput: '4999\n' });
+    const failed = await few.run();
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('check accounts counted 4999 rows in drill-payments/pod-0, fewer than 5000');
+    const sql = (await few.calls()).find((c) => c.args[0] === 'exec' && c.args.includes('--command'));
+    expect(sql?.args.at(-1)).toBe('select count(*) from (select 1 from accounts) as restorable_rows');
+    expect(await few.result('drill-ledger-dr-result')).toContain('fewer than 5000');
+    await rm(dir, { recursive: true, force: true });
+    const enough = await harness(organisation({ minRows: 5000 }), 'drill', { backups: freshBackups(), execOutput: '5000\n' });
+    const passed = await enough.run();
+    expect(passed.stderr).not.toContain('FAILED');
+    expect(passed.code).toBe(0);
+  });
+
+  it('GIVEN a SQL check with minRows WHEN the client prints something that is not a count THEN the drill fails instead of trusting it', async () => {
+    const h = await harness(organisation({ minRows: 2 }), 'drill', { backups: freshBackups(), execOutput: 'ERROR: relation "accounts" does not exist\n' });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('check accounts did not print a row count');
   });
 
   it('GIVEN a check that returns no rows WHEN the drill runs THEN it fails and cleans up', async () => {

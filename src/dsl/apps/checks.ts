@@ -30,11 +30,13 @@ export function httpCheck(
 
 /**
  * A check that runs a SQL query with the database client of an app profile (psql or mysql) and
- * passes when it returns at least one row.
+ * passes when it returns at least one row, or with `minRows` at least that many (the query is then
+ * counted by the database: `select count(*) from (<query>) as restorable_rows`).
  *
  * @example
  * sqlCheck('accounts-present', 'select 1 from accounts limit 1', { app: 'ledger-db' })
+ * sqlCheck('accounts-complete', 'select id from accounts', { app: 'ledger-db', minRows: 120000 })
  */
-export function sqlCheck(name: string, query: string, options: { readonly app?: string } = {}): VerifyCheck {
+export function sqlCheck(name: string, query: string, options: { readonly app?: string; readonly minRows?: number } = {}): VerifyCheck {
   return { type: 'sql', name, query, ...options };
 }

@@ -32,6 +32,8 @@ export type VerifyCheck =
       readonly query: string;
       /** App profile whose database client runs the query. @default the plan's only database profile */
       readonly app?: string;
+      /** The fewest rows the query must return (a whole number, at least 1). @default 1 */
+      readonly minRows?: number;
     };
 
 /** An exec hook run in the restored pod once it is ready. */

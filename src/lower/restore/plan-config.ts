@@ -71,6 +71,7 @@ function checkFiles(checks: readonly CheckModel[]): Record<string, string> {
       data[`check-${id}.container`] = `${check.container ?? ''}\n`;
       data[`check-${id}.argv`] = lines([...check.argv]);
       if (check.requireOutput) data[`check-${id}.require-output`] = 'true\n';
+      if (check.minRows !== undefined) data[`check-${id}.min-rows`] = `${check.minRows}\n`;
     } else {
       data[`check-${id}.http`] = `${check.service} ${check.port} ${check.path}\n`;
     }

@@ -218,6 +218,13 @@ run_checks() {
         fi
         if [ -f "$CONFIG/check-$index.require-output" ] && [ -z "$output" ]; then
           die "check $(cat "$CONFIG/check-$index.name") returned no rows in $target/$pod"
+        fi
+        if [ -f "$CONFIG/check-$index.min-rows" ]; then
+          # A counted query prints one number; anything else is not trusted as a count.
+          rows=$(printf '%s' "$output" | tr -d ' \t\r\n')
+          case "$rows" in '' | *[!0-9]*) die "check $(cat "$CONFIG/check-$index.name") did not print a row count in $target/$pod" ;; esac
+          [ "$rows" -ge "$(cat "$CONFIG/check-$index.min-rows")" ] ||
+            die "check $(cat "$CONFIG/check-$index.name") counted $rows rows in $target/$pod, fewer than $(cat "$CONFIG/check-$index.min-rows")"
         fi ;;
       http)
         read -r service port path < "$CONFIG/check-$index.http"
