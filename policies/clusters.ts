@@ -31,6 +31,12 @@ export const usBackups = s3Storage('us-backups', {
 
 const platformImages = { kubectl: 'docker.io/alpine/k8s:1.33.4' };
 
+/**
+ * Each cluster's kube-prometheus-stack (release "monitoring", in namespace monitoring) loads only
+ * rules and PodMonitors labelled with its release, from its own namespace.
+ */
+const prometheus = { operator: 'prometheus-operator', labels: { release: 'monitoring' }, namespace: 'monitoring' } as const;
+
 /** Each cluster's own Argo CD syncs its folder of this repository. */
 const gitops = { repoURL: 'https://git.acme.example/platform/backup-policies.git', targetRevision: 'main' };
 
@@ -45,7 +51,7 @@ export const prodEu = cluster('prod-eu', {
   // Auditors read every backup of the cluster; policies name their own teams.
   viewers: ['group:backup-auditors'],
   images: platformImages,
-  monitoring: 'prometheus-operator',
+  monitoring: prometheus,
   argocd: gitops,
 });
 
@@ -58,6 +64,6 @@ export const drUs = cluster('dr-us', {
   sealingKeyRecovery: 'sealing keys exported monthly to the platform team vault (secret/platform/sealed-secrets/dr-us)',
   repositoryPassword: sealed('velero-repo-credentials', 'repository-password'),
   images: platformImages,
-  monitoring: 'prometheus-operator',
+  monitoring: prometheus,
   argocd: gitops,
 });

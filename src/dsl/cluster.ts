@@ -62,8 +62,33 @@ export interface ClusterProps {
    * @example viewers: ['group:backup-auditors']
    */
   readonly viewers?: readonly string[];
-  /** Whether to emit PrometheusRule alerts. @default 'none' */
-  readonly monitoring?: 'prometheus-operator' | 'none';
+  /**
+   * Whether and how this cluster's prometheus-operator loads restorable's alerts and scrapes Velero.
+   * `'prometheus-operator'` alone suits an operator that selects every rule and PodMonitor (empty
+   * selectors); an operator installed by kube-prometheus-stack loads only objects labelled
+   * `release: <its release>`, so declare what its `ruleSelector` and `podMonitorSelector` match.
+   * @default 'none'
+   * @example monitoring: { operator: 'prometheus-operator', labels: { release: 'kube-prometheus-stack' } }
+   */
+  readonly monitoring?: 'prometheus-operator' | 'none' | PrometheusOperatorMonitoring;
+}
+
+/** What a cluster's prometheus-operator selects: the labels and namespace of rules and PodMonitors. */
+export interface PrometheusOperatorMonitoring {
+  readonly operator: 'prometheus-operator';
+  /**
+   * Labels the operator's `ruleSelector` and `podMonitorSelector` match, put on every PrometheusRule
+   * and PodMonitor restorable emits (kube-prometheus-stack: `{ release: '<its release name>' }`).
+   * @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Namespace the PrometheusRules and PodMonitors go to, when the operator's
+   * `ruleNamespaceSelector`/`podMonitorNamespaceSelector` do not select the Velero namespace (the
+   * PodMonitors select Velero's pods in the Velero namespace from there).
+   * @default the Velero namespace
+   */
+  readonly namespace?: string;
 }
 
 /** A Kubernetes cluster running Velero. */

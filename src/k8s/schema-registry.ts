@@ -5,7 +5,7 @@
  */
 import { AppProject, Application, appProjectSchema, applicationSchema } from './argocd/index.ts';
 import { jsonTypeOf, ROOT_PATH } from './errors.ts';
-import { PrometheusRule, prometheusRuleSchema } from './monitoring/index.ts';
+import { PodMonitor, PrometheusRule, podMonitorSchema, prometheusRuleSchema } from './monitoring/index.ts';
 import type { JsonSchema, KindId } from './schema.ts';
 import { SealedSecret, sealedSecretSchema } from './sealed-secrets/index.ts';
 import { VolumeSnapshotClass, volumeSnapshotClassSchema } from './snapshot/index.ts';
@@ -40,6 +40,7 @@ const entries: readonly Entry[] = [
   { ...kindOf(SealedSecret), schema: sealedSecretSchema },
   { ...kindOf(VolumeSnapshotClass), schema: volumeSnapshotClassSchema },
   { ...kindOf(PrometheusRule), schema: prometheusRuleSchema },
+  { ...kindOf(PodMonitor), schema: podMonitorSchema },
   { ...kindOf(Application), schema: applicationSchema },
   { ...kindOf(AppProject), schema: appProjectSchema },
 ];

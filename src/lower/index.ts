@@ -5,6 +5,7 @@ import type { PlacedObject } from '../output/layout.ts';
 import { lowerAccess } from './access.ts';
 import { lowerAlerts } from './alerts.ts';
 import { FOLDER_METADATA, type LowerContext } from './context.ts';
+import { lowerPodMonitors } from './pod-monitors.ts';
 import { lowerPreSyncBackups } from './pre-sync-backup.ts';
 import { lowerResourcePolicies } from './resource-policies.ts';
 import { lowerRepositoryPasswordAdoption } from './repository-password.ts';
@@ -29,6 +30,7 @@ export const BACKENDS: readonly Backend[] = [
   lowerResourcePolicies,
   lowerSchedules,
   lowerAlerts,
+  lowerPodMonitors,
   lowerPreSyncBackups,
   lowerRestorePlans,
   lowerAccess,

@@ -30,7 +30,7 @@ export const SYNC_WAVES = {
   credentials: -2,
   /** BackupStorageLocations, VolumeSnapshotLocations, ConfigMaps (resource policies, scripts). */
   storage: -1,
-  /** Schedules, CronJobs, PrometheusRules, and any kind not listed. */
+  /** Schedules, CronJobs, PrometheusRules, PodMonitors, and any kind not listed. */
   workloads: 0,
 } as const;
 
@@ -63,6 +63,7 @@ const WAVE_OF_KIND: ReadonlyMap<GroupKindKey, SyncWaveName> = new Map<GroupKindK
   ['velero.io/Schedule', 'workloads'],
   ['batch/CronJob', 'workloads'],
   ['monitoring.coreos.com/PrometheusRule', 'workloads'],
+  ['monitoring.coreos.com/PodMonitor', 'workloads'],
 ]);
 
 /**

@@ -45,6 +45,8 @@ export interface ClusterModel {
   readonly viewers: readonly string[];
   readonly images: Readonly<Record<string, string>>;
   readonly monitoring: 'prometheus-operator' | 'none';
+  /** Where rules and PodMonitors go and the labels the operator selects them by (with `prometheus-operator`). */
+  readonly monitoringTarget: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
   /** The cluster's own Argo CD, with defaults applied. */
   readonly argocd?: { readonly repoURL: string; readonly targetRevision: string; readonly namespace: string };
   readonly source?: SourceLocation;

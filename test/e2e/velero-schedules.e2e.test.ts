@@ -149,4 +149,41 @@ describe('restorable output on real Velero v1.18.1 with a real S3-compatible sto
       }
     }
   });
+
+  it("every metric and label value the cluster's restorable-velero alerts read is in Velero's /metrics (storage location status, restore failures); its PodMonitor selects the pods and port velero install renders", async () => {
+    const rule = readFolder(env.folder).find((m) => m.kind === 'PrometheusRule' && m.metadata.name === 'restorable-velero') as unknown as
+      | { spec: { groups: { rules: { alert: string; expr: string }[] }[] } }
+      | undefined;
+    expect(rule, 'the restorable-velero PrometheusRule').toBeDefined();
+    const alerts = rule!.spec.groups.flatMap((g) => g.rules);
+    // The shop has no volumes: no node-agent, so no data-mover or repository alerts to check here.
+    expect(alerts.map((a) => a.alert)).toEqual(['RestorableStorageLocationUnavailable', 'RestorableRestoreFailed', 'RestorableRestorePartiallyFailed']);
+    const used = alerts.flatMap((a) => [...a.expr.matchAll(/\b(velero_[a-z_]+)(?:\{([^}]*)\})?/g)].map((m) => ({ alert: a.alert, metric: m[1]!, matchers: [...(m[2] ?? '').matchAll(/([a-zA-Z_]+)=~"([^"]*)"/g)].map((x) => ({ label: x[1]!, values: x[2]!.split('|') })) })));
+    let exposition = '';
+    await waitFor(
+      async () => {
+        exposition = await (await fetch(env.velero.metricsUrl)).text();
+        return exposition.includes(`velero_backup_location_status_gauge{backup_location_name="${ORG.storage}"} 1`);
+      },
+      { timeoutMs: 60_000, intervalMs: 2_000, describe: () => `Velero's metrics never reported ${ORG.storage} available:\n${exposition.split('\n').filter((l) => l.includes('location')).join('\n')}` },
+    );
+    const samples = exposition.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    for (const use of used) {
+      expect(samples.some((line) => line.startsWith(`${use.metric}{`) || line.startsWith(`${use.metric} `)), `${use.alert} reads ${use.metric}, which Velero does not expose`).toBe(true);
+      for (const matcher of use.matchers) {
+        for (const value of matcher.values) {
+          expect(samples.some((line) => line.startsWith(`${use.metric}{`) && line.includes(`${matcher.label}="${value.replaceAll('\\\\.', '.')}"`)), `${use.alert} reads ${use.metric}{${matcher.label}="${value}"}`).toBe(true);
+        }
+      }
+    }
+    const monitor = readFolder(env.folder).find((m) => m.kind === 'PodMonitor' && m.metadata.name === 'restorable-velero-server') as unknown as
+      | { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] } }
+      | undefined;
+    const deployment = env.velero.rendered.find((o) => o.kind === 'Deployment' && o.metadata.name === 'velero') as unknown as {
+      spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name: string; containerPort: number }[] }[] } } };
+    };
+    expect(deployment.spec.template.metadata.labels).toMatchObject(monitor!.spec.selector.matchLabels);
+    const ports = deployment.spec.template.spec.containers.flatMap((c) => c.ports ?? []);
+    expect(ports.map((p) => p.name)).toContain(monitor!.spec.podMetricsEndpoints[0]!.port);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type IPrometheusRule, PrometheusRule, prometheusRuleSchema } from '../../src/k8s/monitoring/index.ts';
+import { type IPodMonitor, type IPrometheusRule, PodMonitor, PrometheusRule, podMonitorSchema, prometheusRuleSchema } from '../../src/k8s/monitoring/index.ts';
 import { validationErrors } from '../../src/k8s/validation.ts';
 import { loadCrdValidator } from '../support/crd.ts';
 import { describeKinds, setAt } from './kind-cases.ts';
@@ -42,7 +42,29 @@ const rules: IPrometheusRule = {
   },
 };
 
+const podMonitor: IPodMonitor = {
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'PodMonitor',
+  metadata: { name: 'restorable-velero-server', namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' } },
+  spec: {
+    selector: { matchLabels: { deploy: 'velero' } },
+    namespaceSelector: { matchNames: ['velero'] },
+    podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s', honorLabels: false }],
+    podTargetLabels: ['component'],
+    jobLabel: 'component',
+  },
+};
+
 describeKinds('monitoring.coreos.com/v1', [
+  {
+    kind: 'PodMonitor',
+    crdFile: 'prometheus-operator/monitoring.coreos.com_podmonitors.yaml',
+    schema: podMonitorSchema,
+    examples: [podMonitor, { ...podMonitor, spec: { selector: { matchLabels: { name: 'node-agent' } } } }],
+    modelValidate: (o) => new PodMonitor(o as IPodMonitor).validate(),
+    misspelt: { parent: 'spec', field: 'podMetricEndpoints' },
+    stringField: 'spec.jobLabel',
+  },
   {
     kind: 'PrometheusRule',
     crdFile: 'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml',

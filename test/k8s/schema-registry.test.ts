@@ -8,6 +8,7 @@ describe('schema registry', () => {
       'argoproj.io/v1alpha1 Application',
       'argoproj.io/v1alpha1 AppProject',
       'bitnami.com/v1alpha1 SealedSecret',
+      'monitoring.coreos.com/v1 PodMonitor',
       'monitoring.coreos.com/v1 PrometheusRule',
       'snapshot.storage.k8s.io/v1 VolumeSnapshotClass',
       'velero.io/v1 Backup',

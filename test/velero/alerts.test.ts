@@ -40,7 +40,7 @@ describe('PrometheusRule alerts', () => {
     expect(rules(objects)).toEqual([]);
   });
 
-  it('GIVEN one monitored cluster and one not WHEN lowered THEN only policies of the monitored cluster get a rule, one each, in Velero namespace', () => {
+  it('GIVEN one monitored cluster and one not WHEN lowered THEN only policies of the monitored cluster get a rule, one each, plus the cluster\'s Velero rule, in Velero namespace', () => {
     const watched = clusterWith('watched', [eu], { monitoring: 'prometheus-operator' });
     const quiet = clusterWith('quiet', [eu]);
 
@@ -49,6 +49,7 @@ describe('PrometheusRule alerts', () => {
     expect(rules(objects, 'watched').map((r) => [r.metadata?.name, r.metadata?.namespace, r.metadata?.labels?.['restorable.dev/policy']])).toEqual([
       ['restorable-a', 'velero', 'a'],
       ['restorable-b', 'velero', 'b'],
+      ['restorable-velero', 'velero', undefined],
     ]);
     expect(rules(objects, 'quiet')).toEqual([]);
   });

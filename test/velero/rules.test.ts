@@ -232,7 +232,7 @@ describe('object rules VEL001-VEL007', () => {
   it('GIVEN the lowered objects of a valid organisation WHEN checked THEN no rule fires', () => {
     expect(errorCodes(valid.diagnostics)).toEqual([]);
     expect(new Set(valid.objects.map((p) => p.object.kind))).toEqual(
-      new Set(['VolumeSnapshotClass', 'BackupStorageLocation', 'VolumeSnapshotLocation', 'ConfigMap', 'Schedule', 'PrometheusRule']),
+      new Set(['VolumeSnapshotClass', 'BackupStorageLocation', 'VolumeSnapshotLocation', 'ConfigMap', 'Schedule', 'PrometheusRule', 'PodMonitor']),
     );
     expect(valid.objectDiagnostics).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import type { IPrometheusRule } from '../../k8s/monitoring/prometheus-rule.ts';
-import type { RestorePlanModel } from '../../model/types.ts';
+import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
+import { monitoringMetadata } from '../alerts.ts';
 import { emit, type LowerContext, type Manifest } from '../context.ts';
 import { MANAGED_BY } from '../labels.ts';
 import { jobAccess, jobTemplateBinding, jobTemplatePolicy } from './access.ts';
@@ -37,7 +38,7 @@ export function lowerRestorePlans(ctx: LowerContext): void {
       for (const object of jobAccess(plan, ctx.cluster, variant)) emit(ctx, object as unknown as Manifest);
       emit(ctx, jobTemplateBinding(name, ctx.cluster, labels) as unknown as Manifest);
     }
-    if (variants.includes('drill') && ctx.cluster.monitoring === 'prometheus-operator') emit(ctx, drillAlert(plan, ctx.cluster.veleroNamespace));
+    if (variants.includes('drill') && ctx.cluster.monitoring === 'prometheus-operator') emit(ctx, drillAlert(plan, ctx.cluster));
   }
   emitPluginConfig(ctx, plans);
 }
@@ -79,7 +80,8 @@ function emitPluginConfig(ctx: LowerContext, plans: readonly RestorePlanModel[])
 }
 
 /** Fires when the drill CronJob has not succeeded for one and a half periods (kube-state-metrics). */
-function drillAlert(plan: RestorePlanModel, namespace: string): IPrometheusRule {
+function drillAlert(plan: RestorePlanModel, cluster: ClusterModel): IPrometheusRule {
+  const namespace = cluster.veleroNamespace;
   const period = FREQUENCY_SECONDS[plan.drill?.every ?? 'week'];
   // Daily drills skip weekends, so their longest gap is three days, not one.
   const longestGap = plan.drill?.every === 'day' ? 3 * FREQUENCY_SECONDS.day : period;
@@ -87,7 +89,7 @@ function drillAlert(plan: RestorePlanModel, namespace: string): IPrometheusRule 
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: `restorable-drill-${plan.name}`, namespace, labels: planLabels(plan, 'drill') },
+    metadata: monitoringMetadata(cluster, `restorable-drill-${plan.name}`, planLabels(plan, 'drill')),
     spec: {
       groups: [
         {

@@ -21,7 +21,7 @@ export const UPSTREAM_CRDS: readonly string[] = [
   ),
   path.join(schemas, 'sealed-secrets', 'v0.36.6', 'bitnami.com_sealedsecrets.yaml'),
   ...['volumesnapshotclasses', 'volumesnapshotcontents', 'volumesnapshots'].map((plural) => path.join(schemas, 'external-snapshotter', 'v8.6.0', `snapshot.storage.k8s.io_${plural}.yaml`)),
-  path.join(schemas, 'prometheus-operator', 'v0.82.2', 'monitoring.coreos.com_prometheusrules.yaml'),
+  ...['prometheusrules', 'podmonitors'].map((plural) => path.join(schemas, 'prometheus-operator', 'v0.82.2', `monitoring.coreos.com_${plural}.yaml`)),
   path.join(schemas, 'argo-cd', 'v3.5.1', 'application-crd.yaml'),
   path.join(schemas, 'argo-cd', 'v3.5.1', 'appproject-crd.yaml'),
 ];
