@@ -27,7 +27,7 @@ export function renderReport(report: ValidationReport, format: ReportFormat): st
     case 'markdown':
       return markdownReport(report);
     case 'github':
-      return report.diagnostics.map(githubAnnotation).join('') + notesOf(report).map((n) => `::notice title=coverage::${n.replaceAll('%', '%25')}\n`).join('');
+      return githubReport(report);
   }
 }
 
@@ -61,29 +61,28 @@ function jsonReport(report: ValidationReport) {
 const escapeXml = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
-/** Rule family of a code: its letters (`RPO001` -> `RPO`). */
-const familyOf = (code: string): string => code.replace(/\d+$/, '');
-
-/** JUnit XML: one test case per declaration and rule family with findings, one passing case per clean declaration. */
+/**
+ * JUnit XML: one test case per finding (errors fail, warnings pass with their text in system-out),
+ * named by its code, field and source line, and one passing case per clean declaration.
+ */
 function junitReport(report: ValidationReport): string {
   const cases: string[] = [];
-  const groups = new Map<string, Diagnostic[]>();
-  for (const d of report.diagnostics) {
-    const key = `${d.declaration ?? '(files)'}\u0000${familyOf(d.code)}`;
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+  const names = new Map<string, number>();
+  const sorted = [...report.diagnostics].sort((a, b) => compareText(`${a.declaration ?? '(files)'}`, `${b.declaration ?? '(files)'}`));
+  for (const d of sorted) {
+    const declaration = d.declaration ?? '(files)';
+    const base = [d.code, d.path, d.source ? `(${d.source.file}:${d.source.line})` : undefined].filter(Boolean).join(' ');
+    const key = `${declaration}\u0000${base}`;
+    const seen = (names.get(key) ?? 0) + 1;
+    names.set(key, seen);
+    const name = seen === 1 ? base : `${base} #${seen}`;
+    const body =
+      d.severity === 'error'
+        ? `<failure type="${d.code}" message="${escapeXml(d.message)}">${escapeXml(formatDiagnostics([d]))}</failure>`
+        : `<system-out>${escapeXml(formatDiagnostics([d]))}</system-out>`;
+    cases.push(`    <testcase classname="${escapeXml(declaration)}" name="${escapeXml(name)}">${body}</testcase>`);
   }
-  let failures = 0;
-  for (const [key, found] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const [declaration = '', family = ''] = key.split('\u0000');
-    const errors = found.filter((d) => d.severity === 'error');
-    const body = errors
-      .map((d) => `<failure type="${d.code}" message="${escapeXml(d.message)}">${escapeXml(formatDiagnostics([d]))}</failure>`)
-      .join('');
-    if (errors.length > 0) failures += 1;
-    const out = found.filter((d) => d.severity === 'warning');
-    const warnings = out.length > 0 ? `<system-out>${escapeXml(formatDiagnostics(out))}</system-out>` : '';
-    cases.push(`    <testcase classname="${escapeXml(declaration)}" name="${escapeXml(family)}">${body}${warnings}</testcase>`);
-  }
+  const failures = report.diagnostics.filter((d) => d.severity === 'error').length;
   const flagged = new Set(report.diagnostics.map((d) => d.declaration));
   for (const declaration of report.declarations) {
     if (!flagged.has(declaration)) cases.push(`    <testcase classname="${escapeXml(declaration)}" name="all rules"/>`);
@@ -97,6 +96,37 @@ function junitReport(report: ValidationReport): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * GitHub shows at most 10 error and 10 warning annotations per step and drops the rest silently.
+ * Beyond that, the first ones are annotated and one more annotation counts the others and points
+ * at the Markdown report (which validate also writes to the job summary).
+ */
+export const GITHUB_ANNOTATIONS_PER_SEVERITY = 10;
+
+function githubReport(report: ValidationReport): string {
+  const errors = report.diagnostics.filter((d) => d.severity === 'error');
+  const warnings = report.diagnostics.filter((d) => d.severity === 'warning');
+  const limit = GITHUB_ANNOTATIONS_PER_SEVERITY;
+  const summarise = errors.length > limit || warnings.length > limit;
+  // The summary is itself an annotation of the most severe kind it hides, so it takes one place.
+  const summaryKind = errors.length > limit ? 'error' : 'warning';
+  const errorCap = summarise && summaryKind === 'error' ? limit - 1 : limit;
+  const warningCap = summarise && summaryKind === 'warning' ? limit - 1 : limit;
+  const shown = [...errors.slice(0, errorCap), ...warnings.slice(0, warningCap)];
+  const hiddenErrors = errors.length - Math.min(errors.length, errorCap);
+  const hiddenWarnings = warnings.length - Math.min(warnings.length, warningCap);
+  let out = shown.map(githubAnnotation).join('');
+  if (summarise) {
+    const counted = [hiddenErrors > 0 ? `${hiddenErrors} error${hiddenErrors === 1 ? '' : 's'}` : '', hiddenWarnings > 0 ? `${hiddenWarnings} warning${hiddenWarnings === 1 ? '' : 's'}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    out += `::${summaryKind} title=more findings::${counted} more not annotated (GitHub shows ${limit} errors and ${limit} warnings per step; ${summarize(report.diagnostics)} in all): see the job summary, or run restorable validate --format markdown\n`;
+  }
+  return out + notesOf(report).map((n) => `::notice title=coverage::${n.replaceAll('%', '%25')}\n`).join('');
 }
 
 const notesOf = (report: ValidationReport): readonly string[] => report.notes ?? [];

@@ -13,7 +13,8 @@ import { drillSchedule, jobName } from '../lower/restore/jobs.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { goDuration, humanDuration } from '../model/duration.ts';
 import type { ClusterModel, Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
-import { selectorMatches } from '../rules/coverage.ts';
+import { captureOf } from '../rules/capture.ts';
+import { uncoveredData } from '../rules/coverage.ts';
 
 /** Version of the JSON shape of an explanation; bumped on any incompatible change. */
 export const EXPLANATION_VERSION = 1;
@@ -47,7 +48,8 @@ export type Reach =
   | { readonly kind: 'namespaces' }
   /**
    * The policy names no namespace and selects objects by labels in every namespace; `labels` says
-   * whether the namespace's labels (from `restorable inventory import`) match the selector or are unknown.
+   * whether the namespace's claims or the pods mounting them (from `restorable inventory import`)
+   * match the selector, or are unknown.
    */
   | { readonly kind: 'selector'; readonly selector: LabelSelector; readonly labels: 'match' | 'unknown' };
 
@@ -106,6 +108,11 @@ export interface NamespaceExplanation {
   readonly protected: boolean;
   readonly protections: readonly ProtectionView[];
   readonly exemptions: readonly ExemptionView[];
+  /**
+   * What the namespace holds on each inventoried cluster, and how much of it no policy backs up
+   * (as `validate` counts it), so the size of what is at stake is in front of the reader.
+   */
+  readonly data: readonly { readonly cluster: string; readonly claims: number; readonly requestedBytes: number; readonly notBackedUpBytes: number }[];
   /** Restore plans on other policies' data that restore into this namespace (on the cluster asked about). */
   readonly restoredInto: readonly { readonly plan: string; readonly from: readonly string[]; readonly sourceNamespace: string; readonly targetCluster: string }[];
 }
@@ -137,14 +144,20 @@ function keepsVolumeData(policy: PolicyModel): boolean {
   return policy.volumes !== 'none' && included && !excluded;
 }
 
-/** How a policy reaches a namespace, or undefined when it does not. */
-function reachOf(policy: PolicyModel, namespace: string, options: ExplainOptions): Reach | undefined {
+/**
+ * How a policy reaches a namespace, or undefined when it does not. A selector is matched as Velero
+ * matches it, against the objects' own labels: the policy reaches the namespace when it selects one
+ * of its claims (by the claim's labels, or through a selected pod that mounts it).
+ */
+function reachOf(policy: PolicyModel, namespace: string, options: ExplainOptions, model: Model): Reach | undefined {
   if (policy.namespaces.length > 0) return policy.namespaces.includes(namespace) ? { kind: 'namespaces' } : undefined;
   if (!policy.selector) return undefined;
   const inventory = options.inventories?.find((i) => i.inventory.cluster === policy.cluster)?.inventory;
-  const labels = inventory ? ownEntry(inventory.namespaces, namespace)?.labels : undefined;
-  if (labels === undefined) return { kind: 'selector', selector: policy.selector, labels: 'unknown' };
-  return selectorMatches(policy.selector, labels) ? { kind: 'selector', selector: policy.selector, labels: 'match' } : undefined;
+  const held = inventory ? ownEntry(inventory.namespaces, namespace) : undefined;
+  if (!inventory || !held) return { kind: 'selector', selector: policy.selector, labels: 'unknown' };
+  const cluster = model.clusters.find((c) => c.name === policy.cluster);
+  const selects = Object.keys(held.claims).some((claim) => !['namespace', 'not-selected'].includes(captureOf(policy, cluster, inventory, namespace, claim).kind));
+  return selects ? { kind: 'selector', selector: policy.selector, labels: 'match' } : undefined;
 }
 
 /** The command that starts a plan's runner, exactly as its runbook gives it. */
@@ -223,7 +236,7 @@ export function explainNamespace(model: Model, options: ExplainOptions): Namespa
   const protections = model.policies
     .filter((policy) => onCluster(policy.cluster))
     .flatMap((policy) => {
-      const reach = reachOf(policy, options.namespace, options);
+      const reach = reachOf(policy, options.namespace, options, model);
       return reach ? [protectionView(policy, reach, model, options)] : [];
     })
     .sort((a, b) => Number(b.certain) - Number(a.certain) || a.cluster.localeCompare(b.cluster) || a.policy.localeCompare(b.policy));
@@ -245,5 +258,13 @@ export function explainNamespace(model: Model, options: ExplainOptions): Namespa
       .filter((e) => e.namespace === options.namespace && onCluster(e.cluster))
       .map((e) => ({ cluster: e.cluster, reason: e.reason, until: e.until })),
     restoredInto,
+    data: (options.inventories ?? [])
+      .filter((loaded) => onCluster(loaded.inventory.cluster))
+      .flatMap((loaded) => {
+        const held = ownEntry(loaded.inventory.namespaces, options.namespace);
+        if (!held || held.persistentVolumeClaims === 0) return [];
+        const lost = uncoveredData(model, loaded).filter((g) => g.namespace === options.namespace);
+        return [{ cluster: loaded.inventory.cluster, claims: held.persistentVolumeClaims, requestedBytes: held.requestedBytes, notBackedUpBytes: lost.reduce((sum, g) => sum + g.bytes, 0) }];
+      }),
   };
 }

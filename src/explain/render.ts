@@ -1,3 +1,4 @@
+import { formatBytes } from '../inventory/quantity.ts';
 import type { LabelSelector } from '../dsl/policy.ts';
 import type { NamespaceExplanation, PlanView, ProtectionView, TierView } from './explain.ts';
 
@@ -24,7 +25,7 @@ function reachText(p: ProtectionView): string {
   if (p.reach.kind === 'namespaces') return 'lists it in its namespaces';
   const selector = formatSelector(p.reach.selector);
   return p.reach.labels === 'match'
-    ? `selects objects labelled ${selector} in every namespace, and the namespace's labels match`
+    ? `selects objects labelled ${selector} in every namespace, and claims of this namespace (or pods mounting them) carry those labels`
     : `selects objects labelled ${selector} in every namespace; whether this namespace's objects carry those labels is unknown (import an inventory: restorable inventory import)`;
 }
 
@@ -71,6 +72,10 @@ export function renderExplanation(e: NamespaceExplanation): string {
     lines.push(`namespace ${e.namespace}${where}: NOT proven to be backed up: only selectors whose match cannot be checked reach it`);
   } else {
     lines.push(`namespace ${e.namespace}${where}: NOT backed up: no policy covers it`);
+  }
+  for (const d of e.data) {
+    const lost = d.notBackedUpBytes > 0 ? `; ${formatBytes(d.notBackedUpBytes)} of it not backed up (restorable validate says why)` : '';
+    lines.push(`holds ${d.claims} PersistentVolumeClaim${d.claims === 1 ? '' : 's'}, ${formatBytes(d.requestedBytes)} requested, on cluster ${d.cluster}${lost}`);
   }
   for (const p of e.protections) lines.push('', ...protectionLines(p));
   for (const x of e.exemptions) lines.push('', `exempted${x.cluster ? ` on cluster ${x.cluster}` : ' on every cluster'} until ${x.until}: ${x.reason}`);

@@ -1,11 +1,20 @@
 /**
- * Turns a Kubernetes v1 List (`kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o
+ * Turns a Kubernetes v1 List (`kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o
  * json`) into an inventory. Everything but names, labels, storage classes, requested sizes and
  * counts is dropped here, before anything reaches the disk.
  */
 import { isNamespaceName, isObjectName } from './names.ts';
 import { quantityBytes } from './quantity.ts';
-import { DEFAULT_STORAGE_CLASS, INVENTORY_VERSION, type Inventory, NO_STORAGE_CLASS, type NamespaceInventory } from './types.ts';
+import {
+  type ClaimInventory,
+  DEFAULT_STORAGE_CLASS,
+  INVENTORY_VERSION,
+  type Inventory,
+  NO_STORAGE_CLASS,
+  type NamespaceInventory,
+  type PodInventory,
+  type StorageClassInventory,
+} from './types.ts';
 
 /** The input is not a List restorable can read; the message says what was expected. */
 export class InventoryInputError extends Error {}
@@ -18,7 +27,7 @@ export interface ImportedInventory {
 }
 
 /** The command that produces what `inventory import` reads. */
-export const SNAPSHOT_COMMAND = 'kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json';
+export const SNAPSHOT_COMMAND = 'kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json';
 
 /**
  * Parses the text of a snapshot: a leading byte-order mark (Windows tools write one) is skipped, and
@@ -50,8 +59,10 @@ export function assertClusterName(cluster: string): void {
 
 interface Accumulator {
   labels?: Record<string, string>;
-  claims: Map<string, { bytes: number; storageClass: string }>;
+  claims: Map<string, ClaimInventory>;
   statefulSets: Set<string>;
+  /** Pods by their JSON text: pods of one ReplicaSet mounting the same claims are kept once. */
+  pods: Map<string, PodInventory>;
 }
 
 type Json = Record<string, unknown>;
@@ -75,17 +86,21 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
   const namespaceOf = (name: string): Accumulator => {
     let found = namespaces.get(name);
     if (!found) {
-      found = { claims: new Map(), statefulSets: new Set() };
+      found = { claims: new Map(), statefulSets: new Set(), pods: new Map() };
       namespaces.set(name, found);
     }
     return found;
   };
   const skipped = new Map<string, number>();
+  const storageClasses = new Map<string, StorageClassInventory>();
   // Where each kept object was listed: kubectl never lists an object twice, so a repeat means a
   // concatenated or edited file, and which copy wins would depend on the order of the items.
   const seen = new Map<string, number[]>();
+  const seenKinds = new Map<string, number>();
   const note = (key: string, index: number): void => {
     seen.set(key, [...(seen.get(key) ?? []), index]);
+    const kind = key.slice(0, key.indexOf(' '));
+    seenKinds.set(kind, (seenKinds.get(kind) ?? 0) + 1);
   };
   list.items.forEach((item: unknown, index: number) => {
     const where = `items[${index}]`;
@@ -113,6 +128,25 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
         namespaceOf(namespace).statefulSets.add(name);
         return;
       }
+      case 'Pod': {
+        const namespace = namespaceName(metadata, where, item.kind, name);
+        assertObjectName(name, `${where} (Pod ${namespace}/${JSON.stringify(name)}): metadata.name`);
+        note(`Pod ${namespace}/${name}`, index);
+        const claims = mountedClaims(item);
+        // A pod without claims adds nothing Velero would back up beyond its own object.
+        if (claims.length === 0) return;
+        const pod: PodInventory = { labels: labelsOf(metadata.labels, `${where} (Pod ${namespace}/${name})`), claims };
+        namespaceOf(namespace).pods.set(JSON.stringify(pod), pod);
+        return;
+      }
+      case 'StorageClass': {
+        assertObjectName(name, `${where} (StorageClass ${JSON.stringify(name)}): metadata.name`);
+        note(`StorageClass ${name}`, index);
+        if (typeof item.provisioner !== 'string' || item.provisioner === '') throw new InventoryInputError(`${where} (StorageClass ${name}): provisioner is missing`);
+        const annotations = isObject(metadata.annotations) ? metadata.annotations : {};
+        storageClasses.set(name, { provisioner: item.provisioner, default: annotations['storageclass.kubernetes.io/is-default-class'] === 'true' });
+        return;
+      }
       default:
         skipped.set(item.kind, (skipped.get(item.kind) ?? 0) + 1);
     }
@@ -124,27 +158,46 @@ export function inventoryFromList(list: unknown, cluster: string): ImportedInven
       `the List holds ${repeated.length === 1 ? 'an object' : `${repeated.length} objects`} more than once: ${shown.join(', ')}${repeated.length > 10 ? ', …' : ''}; kubectl lists each object once, so the file was concatenated or edited: take a fresh snapshot with ${SNAPSHOT_COMMAND}`,
     );
   }
-  if (namespaces.size === 0) {
-    const kinds = [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, count]) => `${count} ${kind}`);
-    throw new InventoryInputError(
-      `the List holds no Namespace, PersistentVolumeClaim or StatefulSet (it holds ${kinds.join(', ')}); an inventory is made from: ${SNAPSHOT_COMMAND}`,
-    );
+  // kubectl lists every namespace it was asked for, so a List without one was not made by the
+  // snapshot command (a `get pods -o json`, say), and would silently drop the labels coverage needs.
+  if (!seenKinds.has('Namespace')) {
+    const held = new Map<string, number>(skipped);
+    for (const kind of seenKinds.keys()) held.set(kind, seenKinds.get(kind) ?? 0);
+    const kinds = [...held.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, count]) => `${count} ${kind}`);
+    throw new InventoryInputError(`the List holds no Namespace (it holds ${kinds.join(', ')}); an inventory is made from: ${SNAPSHOT_COMMAND}`);
   }
   const entries = [...namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const result: Record<string, NamespaceInventory> = {};
   for (const [name, found] of entries) {
-    const claims = [...found.claims.values()];
-    const requestedBytes = claims.reduce((sum, claim) => sum + claim.bytes, 0);
+    const claims = [...found.claims.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const requestedBytes = claims.reduce((sum, [, claim]) => sum + claim.requestedBytes, 0);
     if (!Number.isSafeInteger(requestedBytes)) throw new InventoryInputError(`namespace ${name}: the claims' requested sizes add up to more than 2^53 bytes`);
     result[name] = {
       ...(found.labels ? { labels: found.labels } : {}),
       persistentVolumeClaims: claims.length,
       requestedBytes,
-      storageClasses: [...new Set(claims.map((c) => c.storageClass))].sort(),
+      storageClasses: [...new Set(claims.map(([, c]) => c.storageClass))].sort(),
       statefulSets: [...found.statefulSets].sort(),
+      claims: Object.fromEntries(claims),
+      pods: [...found.pods.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pod]) => pod),
     };
   }
-  return { inventory: { version: INVENTORY_VERSION, cluster, namespaces: result }, skipped: Object.fromEntries([...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  const classes = Object.fromEntries([...storageClasses.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    inventory: { version: INVENTORY_VERSION, cluster, namespaces: result, storageClasses: classes },
+    skipped: Object.fromEntries([...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+}
+
+/** Claims a pod mounts, sorted, each once. */
+function mountedClaims(item: Json): string[] {
+  const spec = isObject(item.spec) ? item.spec : {};
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const names = volumes.flatMap((volume: unknown) => {
+    const claim = isObject(volume) && isObject(volume.persistentVolumeClaim) ? volume.persistentVolumeClaim.claimName : undefined;
+    return typeof claim === 'string' && claim !== '' ? [claim] : [];
+  });
+  return [...new Set(names)].sort();
 }
 
 function namespaceName(metadata: Json, where: string, kind: string, name: string): string {
@@ -176,7 +229,7 @@ function labelsOf(labels: unknown, where: string): Record<string, string> {
   return Object.fromEntries(Object.entries(labels as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function claimOf(item: Json, metadata: Json, where: string): { bytes: number; storageClass: string } {
+function claimOf(item: Json, metadata: Json, where: string): ClaimInventory {
   const spec = isObject(item.spec) ? item.spec : {};
   const resources = isObject(spec.resources) ? spec.resources : {};
   const requests = isObject(resources.requests) ? resources.requests : {};
@@ -186,7 +239,7 @@ function claimOf(item: Json, metadata: Json, where: string): { bytes: number; st
   if (bytes === undefined) {
     throw new InventoryInputError(`${where}: spec.resources.requests.storage ${JSON.stringify(storage)} is not a storage quantity such as 10Gi`);
   }
-  return { bytes, storageClass: storageClassOf(spec, metadata) };
+  return { requestedBytes: bytes, storageClass: storageClassOf(spec, metadata), labels: labelsOf(metadata.labels, where) };
 }
 
 function storageClassOf(spec: Json, metadata: Json): string {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { isNamespaceName } from './names.ts';
 import { INVENTORY_FOLDER } from './store.ts';
-import { INVENTORY_VERSION, type Inventory, type LoadedInventory, type NamespaceInventory } from './types.ts';
+import { type ClaimInventory, INVENTORY_VERSION, type Inventory, type LoadedInventory, type NamespaceInventory, type PodInventory, type StorageClassInventory } from './types.ts';
 
 /** The inventories found and the files that could not be read. */
 export interface InventoryLoad {
@@ -49,7 +49,7 @@ function invalid(file: string, cluster: string, problem: string): Diagnostic {
     code: 'INV001',
     severity: 'error',
     message: `inventory ${file} ${problem}`,
-    hint: `re-import it: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json > snapshot.json && restorable inventory import --cluster ${cluster} snapshot.json`,
+    hint: `re-import it: kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json > snapshot.json && restorable inventory import --cluster ${cluster} snapshot.json`,
     declaration: cluster,
     source: { file, line: 1, column: 1 },
   };
@@ -58,6 +58,7 @@ function invalid(file: string, cluster: string, problem: string): Diagnostic {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isLabels = (value: unknown): value is Record<string, string> => isObject(value) && Object.values(value).every((v) => typeof v === 'string');
 
 /**
  * Parses and checks an inventory file's text; returns the inventory, or what is wrong with it.
@@ -71,31 +72,57 @@ export function parseInventory(text: string, cluster: string): Inventory | strin
     return `is not JSON (${(error as Error).message})`;
   }
   if (!isObject(data)) return 'is not a JSON object';
-  if (data.version !== INVENTORY_VERSION) return `has version ${JSON.stringify(data.version)}, expected ${INVENTORY_VERSION}`;
+  if (data.version !== INVENTORY_VERSION) {
+    return `has version ${JSON.stringify(data.version)}, expected ${INVENTORY_VERSION}${data.version === 1 ? ' (version 1 kept no claim labels, pods or storage classes, which coverage now needs)' : ''}`;
+  }
   if (data.cluster !== cluster) return `is for cluster ${JSON.stringify(data.cluster)} but named after "${cluster}"`;
   if (!isObject(data.namespaces)) return 'has no "namespaces" object';
+  if (!isObject(data.storageClasses)) return 'has no "storageClasses" object';
+  const storageClasses: Record<string, StorageClassInventory> = {};
+  for (const [name, entry] of Object.entries(data.storageClasses)) {
+    if (!isObject(entry) || typeof entry.provisioner !== 'string' || typeof entry.default !== 'boolean') {
+      return `storageClasses.${name} is not { provisioner: string, default: boolean }`;
+    }
+    storageClasses[name] = { provisioner: entry.provisioner, default: entry.default };
+  }
   const namespaces: Record<string, NamespaceInventory> = {};
   for (const [name, entry] of Object.entries(data.namespaces)) {
     // `__proto__` here would replace the object's prototype instead of adding a namespace.
     if (!isNamespaceName(name)) return `namespaces: ${JSON.stringify(name)} is not a namespace name (lower-case letters, digits and '-', at most 63 characters)`;
     if (!isObject(entry)) return `namespaces.${name} is not an object`;
-    const { labels, persistentVolumeClaims, requestedBytes, storageClasses, statefulSets } = entry;
+    const { labels, persistentVolumeClaims, requestedBytes, storageClasses: classes, statefulSets, claims, pods } = entry;
     if (!isCount(persistentVolumeClaims)) return `namespaces.${name}.persistentVolumeClaims is not a whole number >= 0`;
     if (!isCount(requestedBytes)) return `namespaces.${name}.requestedBytes is not a whole number >= 0`;
-    if (!isStrings(storageClasses)) return `namespaces.${name}.storageClasses is not a list of names`;
+    if (!isStrings(classes)) return `namespaces.${name}.storageClasses is not a list of names`;
     if (!isStrings(statefulSets)) return `namespaces.${name}.statefulSets is not a list of names`;
-    if (labels !== undefined && (!isObject(labels) || !Object.values(labels).every((v) => typeof v === 'string'))) {
-      return `namespaces.${name}.labels is not a map of strings`;
+    if (labels !== undefined && !isLabels(labels)) return `namespaces.${name}.labels is not a map of strings`;
+    if (!isObject(claims)) return `namespaces.${name}.claims is not an object`;
+    const claimed: Record<string, ClaimInventory> = {};
+    for (const [claim, value] of Object.entries(claims)) {
+      if (!isObject(value) || !isCount(value.requestedBytes) || typeof value.storageClass !== 'string' || !isLabels(value.labels)) {
+        return `namespaces.${name}.claims.${claim} is not { requestedBytes, storageClass, labels }`;
+      }
+      claimed[claim] = { requestedBytes: value.requestedBytes, storageClass: value.storageClass, labels: value.labels };
+    }
+    // The counts are a summary for reviewers; one that disagrees with the claims was edited by hand.
+    const sum = Object.values(claimed).reduce((total, c) => total + c.requestedBytes, 0);
+    if (Object.keys(claimed).length !== persistentVolumeClaims || sum !== requestedBytes) {
+      return `namespaces.${name} says ${persistentVolumeClaims} claims of ${requestedBytes} bytes, but its claims list ${Object.keys(claimed).length} of ${sum} bytes`;
+    }
+    if (!Array.isArray(pods) || !pods.every((pod) => isObject(pod) && isLabels(pod.labels) && isStrings(pod.claims))) {
+      return `namespaces.${name}.pods is not a list of { labels, claims }`;
     }
     namespaces[name] = {
-      ...(labels !== undefined ? { labels: labels as Record<string, string> } : {}),
+      ...(labels !== undefined ? { labels } : {}),
       persistentVolumeClaims,
       requestedBytes,
-      storageClasses,
+      storageClasses: classes,
       statefulSets,
+      claims: claimed,
+      pods: pods as PodInventory[],
     };
   }
-  return { version: INVENTORY_VERSION, cluster, namespaces };
+  return { version: INVENTORY_VERSION, cluster, namespaces, storageClasses };
 }
 
 /** Line of each namespace's key in a file written by `serializeInventory` (4 spaces deep). */

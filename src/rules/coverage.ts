@@ -1,23 +1,21 @@
 /**
- * COV001-COV004: every namespace holding data is backed up or deliberately exempted.
+ * COV001-COV012: every claim holding data is backed up as Velero would back it up, or its namespace
+ * is deliberately exempted.
  *
  * The compiler cannot see the clusters, so it compares the policies with the inventories imported
- * into `policies/inventory/` (`restorable inventory import`). A namespace holds data when it has
- * PersistentVolumeClaims. A policy covers it when the policy is on the same cluster, names the
- * namespace (or names none and has a selector that matches the namespace's labels: teams label a
- * namespace like its workloads, and the inventory keeps no workload labels), and backs up volume
- * data: a policy with `volumes: 'none'`, or whose resource filters leave out
- * PersistentVolumeClaims, keeps the objects and loses the data.
+ * into `policies/inventory/` (`restorable inventory import`). A claim's data is covered when a
+ * policy of its cluster captures it (src/rules/capture.ts: namespace, selector on the objects'
+ * own labels or a selected pod mounting the claim, resource filters, volume policies, snapshot
+ * classes). Findings about uncovered data are ranked by size, largest first.
  */
-import type { LabelSelector } from '../dsl/policy.ts';
-import { ownEntry } from '../inventory/names.ts';
 import { formatBytes } from '../inventory/quantity.ts';
 import type { LoadedInventory, NamespaceInventory } from '../inventory/types.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { ExemptionModel, Model, PolicyModel } from '../model/types.ts';
+import { type Capture, captureOf, captureRank } from './capture.ts';
+import { ownEntry } from '../inventory/names.ts';
 
-/** How a policy relates to one namespace of an inventory. */
-type Reach = 'data' | 'objects-only' | 'none' | 'unknown-labels';
+export { selectorMatches } from './capture.ts';
 
 /**
  * The coverage findings for `model` against the imported inventories, at the run's clock `now`.
@@ -48,24 +46,16 @@ export function checkCoverage(model: Model, inventories: readonly LoadedInventor
     return false;
   });
 
+  const uncovered: { bytes: number; key: string; diagnostic: Diagnostic }[] = [];
   for (const loaded of checked) {
-    const cluster = loaded.inventory.cluster;
-    const policies = model.policies.filter((p) => p.cluster === cluster);
-    for (const [namespace, held] of Object.entries(loaded.inventory.namespaces).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (held.persistentVolumeClaims === 0) continue;
-      const reaches = policies.map((policy) => ({ policy, reach: reachOf(policy, namespace, held) }));
-      if (reaches.some((r) => r.reach === 'data')) continue;
-      if (exemptionFor(model.exemptions, namespace, cluster)) continue;
-      found.push({
-        code: 'COV001',
-        severity: 'error',
-        message: `namespace ${namespace} on cluster ${cluster} holds ${describeData(held)} that ${whyUncovered(reaches)}`,
-        hint: `add it to a policy (namespaces: ['${namespace}']) or exempt('${namespace}', { cluster: '${cluster}', reason: '...', until: 'YYYY-MM-DD' })`,
-        declaration: cluster,
-        source: { file: loaded.file, line: ownEntry(loaded.lines, namespace) ?? 1, column: 1 },
-      });
+    for (const group of uncoveredData(model, loaded)) {
+      if (exemptionFor(model.exemptions, group.namespace, loaded.inventory.cluster)) continue;
+      uncovered.push({ bytes: group.bytes, key: `${loaded.inventory.cluster}/${group.namespace}/${group.code}`, diagnostic: uncoveredDiagnostic(group, loaded) });
     }
   }
+  // Largest first: a reviewer acts on the finding that loses the most data.
+  uncovered.sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  found.push(...uncovered.map((u) => u.diagnostic));
 
   for (const loaded of checked) found.push(...missingNamespaces(model, loaded));
   for (const exemption of model.exemptions) {
@@ -90,7 +80,7 @@ export function coverageNotes(model: Model, inventories: readonly LoadedInventor
     .filter((c) => !inventoried.has(c.name))
     .map(
       (c) =>
-        `coverage of cluster ${c.name} not checked: no inventory ${inventoryFolder}/${c.name}.json (import one: kubectl --context ${c.name} get namespaces,persistentvolumeclaims,statefulsets -A -o json | npx restorable inventory import --cluster ${c.name} -)`,
+        `coverage of cluster ${c.name} not checked: no inventory ${inventoryFolder}/${c.name}.json (import one: kubectl --context ${c.name} get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json | npx restorable inventory import --cluster ${c.name} -)`,
     );
 }
 
@@ -227,8 +217,8 @@ function checkExemption(exemption: ExemptionModel, model: Model, inventories: re
       reasons.push(`on ${cluster} it holds no PersistentVolumeClaims`);
       continue;
     }
-    const covering = model.policies.filter((p) => p.cluster === cluster && reachOf(p, exemption.namespace, held) === 'data');
-    if (covering.length === 0) return undefined;
+    const covering = model.policies.filter((p) => p.cluster === cluster && Object.keys(held.claims).some((claim) => captureOf(p, clusterOf(model, cluster), loaded.inventory, exemption.namespace, claim).kind === 'captured'));
+    if (covering.length === 0 || uncoveredData(model, loaded).some((g) => g.namespace === exemption.namespace)) return undefined;
     reasons.push(`on ${cluster} policy ${covering.map((p) => p.name).join(', ')} backs it up`);
   }
   return {
@@ -266,45 +256,6 @@ export function lapseTime(until: string): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
-const CLAIM_RESOURCES = new Set(['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc']);
-const isClaims = (resource: string): boolean => CLAIM_RESOURCES.has(resource.toLowerCase().replace(/\.$/, ''));
-
-function reachOf(policy: PolicyModel, namespace: string, held: NamespaceInventory): Reach {
-  let selected: boolean;
-  if (policy.namespaces.length > 0) selected = policy.namespaces.includes(namespace);
-  else if (!policy.selector) selected = false;
-  else if (held.labels === undefined) return 'unknown-labels';
-  else selected = selectorMatches(policy.selector, held.labels);
-  if (!selected) return 'none';
-  const included = policy.includedResources.length === 0 || policy.includedResources.some((r) => r === '*' || isClaims(r));
-  const excluded = policy.excludedResources.some((r) => r === '*' || isClaims(r));
-  return policy.volumes === 'none' || !included || excluded ? 'objects-only' : 'data';
-}
-
-/** Kubernetes label selector semantics: every matchLabels pair and every expression must hold. */
-export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (ownEntry(labels, key) !== value) return false;
-  for (const expression of selector.matchExpressions ?? []) {
-    const value = ownEntry(labels, expression.key);
-    const values = expression.values ?? [];
-    switch (expression.operator) {
-      case 'In':
-        if (value === undefined || !values.includes(value)) return false;
-        break;
-      case 'NotIn':
-        if (value !== undefined && values.includes(value)) return false;
-        break;
-      case 'Exists':
-        if (value === undefined) return false;
-        break;
-      case 'DoesNotExist':
-        if (value !== undefined) return false;
-        break;
-    }
-  }
-  return true;
-}
-
 function describeData(held: NamespaceInventory): string {
   const claims = `${held.persistentVolumeClaims} PersistentVolumeClaim${held.persistentVolumeClaims === 1 ? '' : 's'}`;
   const details = [`${formatBytes(held.requestedBytes)} requested`];
@@ -313,15 +264,130 @@ function describeData(held: NamespaceInventory): string {
   return `${claims} (${details.join('; ')})`;
 }
 
-function whyUncovered(reaches: readonly { policy: PolicyModel; reach: Reach }[]): string {
-  const objectsOnly = reaches.filter((r) => r.reach === 'objects-only').map((r) => r.policy);
-  if (objectsOnly.length > 0) {
-    const how = objectsOnly.map((p) => `${p.name} (${p.volumes === 'none' ? "volumes: 'none'" : 'its resource filters leave out persistentvolumeclaims'})`);
-    return `no policy backs up: ${how.join(', ')} keep${objectsOnly.length === 1 ? 's' : ''} only its Kubernetes objects`;
+/** One reason some of a namespace's claims are not backed up, with the claims it concerns. */
+export interface UncoveredData {
+  readonly namespace: string;
+  readonly code: 'COV001' | 'COV009' | 'COV010' | 'COV011' | 'COV012';
+  /** Claim names, sorted. */
+  readonly claims: readonly string[];
+  readonly bytes: number;
+  /** The policy that came closest, and what it does with the claims; none when no policy includes the namespace. */
+  readonly policy?: PolicyModel;
+  readonly capture: Capture;
+  /** Every policy that includes the namespace but keeps only objects (for COV001's message). */
+  readonly objectsOnly: readonly PolicyModel[];
+  readonly held: NamespaceInventory;
+}
+
+const CODE_OF: Readonly<Record<Capture['kind'], UncoveredData['code']>> = {
+  captured: 'COV001',
+  namespace: 'COV001',
+  'objects-only': 'COV001',
+  'not-selected': 'COV009',
+  'volume-policy-skip': 'COV010',
+  'no-snapshot-class': 'COV011',
+  'fs-not-mounted': 'COV012',
+};
+
+const clusterOf = (model: Model, name: string) => model.clusters.find((c) => c.name === name);
+
+/**
+ * The claims of an inventory that no policy of its cluster captures, grouped by namespace and by
+ * the reason of the policy that came closest. Exemptions are not applied here.
+ */
+export function uncoveredData(model: Model, loaded: LoadedInventory): UncoveredData[] {
+  const cluster = loaded.inventory.cluster;
+  const declared = clusterOf(model, cluster);
+  const policies = model.policies.filter((p) => p.cluster === cluster);
+  const groups: UncoveredData[] = [];
+  for (const [namespace, held] of Object.entries(loaded.inventory.namespaces).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const byReason = new Map<string, { claims: string[]; bytes: number; policy?: PolicyModel; capture: Capture; objectsOnly: PolicyModel[] }>();
+    for (const [claim, facts] of Object.entries(held.claims).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const captures = policies.map((policy) => ({ policy, capture: captureOf(policy, declared, loaded.inventory, namespace, claim) }));
+      if (captures.some((c) => c.capture.kind === 'captured')) continue;
+      const closest = [...captures].sort((a, b) => captureRank(a.capture) - captureRank(b.capture))[0];
+      const capture: Capture = closest?.capture ?? { kind: 'namespace' };
+      const policy = capture.kind === 'namespace' ? undefined : closest?.policy;
+      const code = CODE_OF[capture.kind];
+      const key = `${code}/${policy?.name ?? ''}/${capture.kind === 'volume-policy-skip' ? capture.index : ''}`;
+      const group = byReason.get(key) ?? { claims: [], bytes: 0, policy, capture, objectsOnly: captures.filter((c) => c.capture.kind === 'objects-only').map((c) => c.policy) };
+      group.claims.push(claim);
+      group.bytes += facts.requestedBytes;
+      byReason.set(key, group);
+    }
+    for (const [key, group] of [...byReason.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      groups.push({ namespace, code: key.slice(0, 6) as UncoveredData['code'], held, ...group });
+    }
   }
-  const unknown = reaches.filter((r) => r.reach === 'unknown-labels').map((r) => r.policy.name);
-  if (unknown.length > 0) {
-    return `no policy backs up (the inventory has no labels for the namespace, so the selectors of ${unknown.join(', ')} cannot be matched: import the namespaces too)`;
+  return groups;
+}
+
+/** `2 PersistentVolumeClaims (data-0, data-1; 20 GiB requested; storage class gp3; StatefulSet db)`. */
+function describeClaims(group: UncoveredData): string {
+  const all = group.claims.length === group.held.persistentVolumeClaims;
+  const count = `${group.claims.length}${all ? '' : ` of its ${group.held.persistentVolumeClaims}`} PersistentVolumeClaim${(all ? group.claims.length : group.held.persistentVolumeClaims) === 1 ? '' : 's'}`;
+  const classes = [...new Set(group.claims.map((c) => ownEntry(group.held.claims, c)?.storageClass ?? ''))].sort();
+  const details = [...(all ? [] : [group.claims.join(', ')]), `${formatBytes(group.bytes)} requested`];
+  if (classes.length > 0) details.push(`storage class ${classes.join(', ')}`);
+  if (all && group.held.statefulSets.length > 0) details.push(`StatefulSet ${group.held.statefulSets.join(', ')}`);
+  return `${count} (${details.join('; ')})`;
+}
+
+const selectorText = (policy: PolicyModel): string => JSON.stringify(policy.selector ?? {});
+
+/** The diagnostic of one group of uncovered claims: what is lost, why, and the fix. */
+function uncoveredDiagnostic(group: UncoveredData, loaded: LoadedInventory): Diagnostic {
+  const cluster = loaded.inventory.cluster;
+  const { namespace, policy, capture } = group;
+  const holds = `namespace ${namespace} on cluster ${cluster} holds ${describeClaims(group)}`;
+  const atInventory = { declaration: cluster, source: { file: loaded.file, line: ownEntry(loaded.lines, namespace) ?? 1, column: 1 } };
+  const atPolicy = (path: string) => ({ declaration: policy?.name ?? cluster, path, ...(policy?.source ? { source: policy.source } : atInventory.source ? { source: atInventory.source } : {}) });
+  const exemptHint = `exempt('${namespace}', { cluster: '${cluster}', reason: '...', until: 'YYYY-MM-DD' })`;
+  switch (capture.kind) {
+    case 'not-selected':
+      return {
+        code: 'COV009',
+        severity: 'error',
+        ...atPolicy('selector'),
+        message: `${holds} that policy ${policy?.name} does not back up: its selector ${selectorText(policy as PolicyModel)} matches neither the claims' own labels nor a pod that mounts them${capture.excludedByLabel ? ' (and the claims are labelled velero.io/exclude-from-backup=true)' : ''}, so they are another app's data (${loaded.file})`,
+        hint: `widen the selector to the claims' labels or their pods' labels, add a policy for that app, or ${exemptHint}`,
+      };
+    case 'volume-policy-skip':
+      return {
+        code: 'COV010',
+        severity: 'warning',
+        ...atPolicy(`volumePolicies[${capture.index}]`),
+        message: `${holds} whose data policy ${policy?.name} skips: volumePolicies[${capture.index}] matches them with action 'skip', so only their objects are backed up (${loaded.file})`,
+        hint: "if the data can be rebuilt, nothing to do; otherwise narrow the rule's conditions or change its action to 'snapshot' or 'fs-backup'",
+      };
+    case 'no-snapshot-class':
+      return {
+        code: 'COV011',
+        severity: 'error',
+        ...atPolicy('volumes'),
+        message: `${holds} whose data policy ${policy?.name} cannot snapshot: volumes '${policy?.volumes}' needs a VolumeSnapshotClass for provisioner ${capture.provisioner} (storage class ${capture.storageClass}), and cluster ${cluster} declares none, so Velero fails those volumes (${loaded.file})`,
+        hint: `declare snapshotClasses: [csi({ driver: '${capture.provisioner}', deletionPolicy: 'Retain' })] on cluster ${cluster}, or back these volumes up with volumes: 'filesystem'`,
+      };
+    case 'fs-not-mounted':
+      return {
+        code: 'COV012',
+        severity: 'error',
+        ...atPolicy('volumes'),
+        message: `${holds} whose data policy ${policy?.name} cannot copy: a file-system backup reads a volume through a pod that mounts it, and no pod the policy selects mounts these claims (${loaded.file})`,
+        hint: "use volumes: 'csi-snapshot' for claims no running pod mounts, or select the pods that mount them",
+      };
+    default: {
+      const why =
+        group.objectsOnly.length > 0
+          ? `no policy backs up: ${group.objectsOnly.map((p) => `${p.name} (${p.volumes === 'none' ? "volumes: 'none'" : 'its resource filters leave out persistentvolumeclaims'})`).join(', ')} keep${group.objectsOnly.length === 1 ? 's' : ''} only its Kubernetes objects`
+          : 'no policy backs up';
+      return {
+        code: 'COV001',
+        severity: 'error',
+        ...atInventory,
+        message: `${holds} that ${why}`,
+        hint: `add it to a policy (namespaces: ['${namespace}']) or ${exemptHint}`,
+      };
+    }
   }
-  return 'no policy backs up';
 }

@@ -50,17 +50,12 @@ afterAll(async () => {
 
 const validate = (project: TempProject, format: string) => runCli(['validate', '--policies', relativeToRepo(project.policiesDir), '--no-drift', '--format', format]);
 
-/** Independent expectation of JUnit's test cases: one per declaration and rule family with findings, one per clean declaration. */
+/** Independent expectation of JUnit's test cases: one per finding, one per clean declaration; failures are the errors. */
 async function expectedCases(project: TempProject, report: JsonReport): Promise<{ tests: number; failures: number }> {
   const { model } = await loadPolicies(project.policiesDir);
   const declarations = [...model.clusters, ...model.storages, ...model.policies, ...model.restorePlans].map((d) => d.name);
-  const groups = new Map<string, boolean>();
-  for (const d of report.diagnostics) {
-    const key = `${d.declaration ?? '(files)'} ${d.code.replace(/\d+$/, '')}`;
-    groups.set(key, (groups.get(key) ?? false) || d.severity === 'error');
-  }
   const flagged = new Set(report.diagnostics.map((d) => d.declaration));
-  return { tests: groups.size + declarations.filter((d) => !flagged.has(d)).length, failures: [...groups.values()].filter(Boolean).length };
+  return { tests: report.diagnostics.length + declarations.filter((d) => !flagged.has(d)).length, failures: report.errors };
 }
 
 describe('validate --format json', () => {
@@ -116,10 +111,12 @@ describe('validate --format junit', () => {
     }
   });
 
-  it('GIVEN a seeded mistake WHEN validated as JUnit THEN the failing case is the declaration and family, and the failure carries the code and the decoded message', async () => {
+  it('GIVEN a seeded mistake WHEN validated as JUnit THEN the failing case is the declaration and the finding (code, field, line), and the failure carries the code and the decoded message', async () => {
     const root = parseXml((await validate(seeded, 'junit')).stdout);
 
-    const retention = findAll(root, 'testcase').filter((c) => c.attributes.classname === 'broken' && c.attributes.name === 'RET');
+    const retention = findAll(root, 'testcase').filter(
+      (c) => c.attributes.classname === 'broken' && c.attributes.name === `RET002 retention.daily (${seeded.policyPath('teams/broken.ts')}:${BROKEN_LINE})`,
+    );
     expect(retention).toHaveLength(1);
     const failure = retention[0]?.children.find((child) => child.name === 'failure');
     expect(failure?.attributes.type).toBe('RET002');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BackupPolicyProps, backupPolicy, cluster, type Declaration, exempt, s3Storage, sealed } from '../../src/index.ts';
-import type { LoadedInventory, NamespaceInventory } from '../../src/inventory/types.ts';
+import { type BackupPolicyProps, backupPolicy, cluster, csi, type Declaration, exempt, s3Storage, sealed } from '../../src/index.ts';
+import { data as sized, inventory } from './inventory-builders.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -9,8 +9,8 @@ import { checkCoverage, coverageNotes } from '../../src/rules/coverage.ts';
 const NOW = new Date('2026-11-25T12:00:00Z');
 
 const storage = s3Storage('eu-backups', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
-const prodEu = cluster('prod-eu', { environment: 'production', storage: [storage] });
-const drUs = cluster('dr-us', { environment: 'production', storage: [storage] });
+const prodEu = cluster('prod-eu', { environment: 'production', storage: [storage], snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' })] });
+const drUs = cluster('dr-us', { environment: 'production', storage: [storage], snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' })] });
 
 function policy(name: string, props: Partial<BackupPolicyProps> = {}) {
   return backupPolicy(name, { cluster: prodEu, rpo: '1h', retention: { daily: 7 }, volumes: 'csi-snapshot', ...props });
@@ -22,13 +22,7 @@ function resolved(...declarations: Declaration[]): { model: Model; diagnostics: 
 
 const modelOf = (...declarations: Declaration[]): Model => resolved(...declarations).model;
 
-function data(claims: number, extra: Partial<NamespaceInventory> = {}): NamespaceInventory {
-  return { labels: {}, persistentVolumeClaims: claims, requestedBytes: claims * 2 ** 30, storageClasses: claims > 0 ? ['gp3'] : [], statefulSets: [], ...extra };
-}
-
-function inventory(clusterName: string, namespaces: Record<string, NamespaceInventory>): LoadedInventory {
-  return { inventory: { version: 1, cluster: clusterName, namespaces }, file: `policies/inventory/${clusterName}.json`, lines: {} };
-}
+const data = (claims: number) => sized(claims, claims);
 
 const codes = (found: readonly Diagnostic[]): string[] => found.map((d) => d.code);
 
@@ -124,17 +118,17 @@ describe('namespaces named like JavaScript object keys', () => {
     expect(found).toMatchObject([{ code: 'COV003', message: 'the exemption of namespace constructor on cluster prod-eu is not needed: on prod-eu it holds no PersistentVolumeClaims' }]);
   });
 
-  it('GIVEN a selector on key constructor with Exists WHEN namespace labels lack it THEN the namespace is not selected', () => {
+  it('GIVEN a selector on key constructor with Exists WHEN the claims\' labels lack it THEN they are not selected (COV009)', () => {
     const model = modelOf(policy('odd', { selector: { matchExpressions: [{ key: 'constructor', operator: 'Exists' }] } }));
 
-    expect(codes(checkCoverage(model, [inventory('prod-eu', { payments: data(1) })], NOW))).toEqual(['COV001']);
+    expect(codes(checkCoverage(model, [inventory('prod-eu', { payments: data(1) })], NOW))).toEqual(['COV009']);
   });
 });
 
 describe('coverage skipped for lack of an inventory', () => {
   it('GIVEN two clusters and an inventory of one WHEN validate reports THEN it notes the other was not checked and how to import it', () => {
     expect(coverageNotes(modelOf(), [inventory('prod-eu', {})], 'policies/inventory')).toEqual([
-      'coverage of cluster dr-us not checked: no inventory policies/inventory/dr-us.json (import one: kubectl --context dr-us get namespaces,persistentvolumeclaims,statefulsets -A -o json | npx restorable inventory import --cluster dr-us -)',
+      'coverage of cluster dr-us not checked: no inventory policies/inventory/dr-us.json (import one: kubectl --context dr-us get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json | npx restorable inventory import --cluster dr-us -)',
     ]);
   });
 });

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type BackupPolicyProps, backupPolicy, cluster, type Declaration, type ExemptionProps, exempt, s3Storage, sealed } from '../../src/index.ts';
-import type { LoadedInventory, NamespaceInventory } from '../../src/inventory/types.ts';
+import { type BackupPolicyProps, backupPolicy, cluster, csi, type Declaration, type ExemptionProps, exempt, s3Storage, sealed } from '../../src/index.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { Model } from '../../src/model/types.ts';
 import { checkCoverage, lapseTime, selectorMatches } from '../../src/rules/coverage.ts';
+import { data, inventory } from './inventory-builders.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
-const GIB = 2 ** 30;
 
 const storage = s3Storage('eu-backups', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
-const prodEu = cluster('prod-eu', { environment: 'production', storage: [storage] });
-const drUs = cluster('dr-us', { environment: 'production', storage: [storage] });
+const prodEu = cluster('prod-eu', { environment: 'production', storage: [storage], snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' })] });
+const drUs = cluster('dr-us', { environment: 'production', storage: [storage], snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' })] });
 
 function policy(name: string, props: Partial<BackupPolicyProps> & { cluster?: typeof prodEu } = {}) {
   return backupPolicy(name, { cluster: prodEu, rpo: '1h', retention: { daily: 7 }, volumes: 'csi-snapshot', ...props });
@@ -19,19 +18,6 @@ function policy(name: string, props: Partial<BackupPolicyProps> & { cluster?: ty
 
 function modelOf(...declarations: Declaration[]): Model {
   return resolve([storage, prodEu, drUs, ...declarations]).model;
-}
-
-function data(claims: number, gib: number, extra: Partial<NamespaceInventory> = {}): NamespaceInventory {
-  return { labels: {}, persistentVolumeClaims: claims, requestedBytes: gib * GIB, storageClasses: claims > 0 ? ['gp3'] : [], statefulSets: [], ...extra };
-}
-
-function inventory(clusterName: string, namespaces: Record<string, NamespaceInventory>): LoadedInventory {
-  const names = Object.keys(namespaces).sort();
-  return {
-    inventory: { version: 1, cluster: clusterName, namespaces },
-    file: `policies/inventory/${clusterName}.json`,
-    lines: Object.fromEntries(names.map((name, i) => [name, 4 + i * 10])),
-  };
 }
 
 const codes = (found: readonly Diagnostic[]): string[] => found.map((d) => d.code);
@@ -92,23 +78,29 @@ describe('COV001: a namespace holding data that nothing backs up', () => {
     expect(checkCoverage(model, [inventory('prod-eu', { n: data(1, 5) })], NOW)).toEqual([]);
   });
 
-  describe('selector-only policies: namespace labels when the inventory has them', () => {
+  describe("selector-only policies: the objects' own labels, as Velero matches them (never the namespace's)", () => {
     const model = modelOf(policy('by-team', { selector: { matchLabels: { team: 'payments' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['scratch'] }] } }));
 
-    it('GIVEN namespace labels that match WHEN checked THEN the namespace is covered', () => {
-      expect(checkCoverage(model, [inventory('prod-eu', { payments: data(1, 1, { labels: { team: 'payments' } }) })], NOW)).toEqual([]);
+    it('GIVEN claims labelled like the selector WHEN checked THEN they are covered', () => {
+      expect(checkCoverage(model, [inventory('prod-eu', { payments: data(1, 1, { claimLabels: { team: 'payments' } }) })], NOW)).toEqual([]);
     });
 
-    it('GIVEN namespace labels that do not match WHEN checked THEN COV001', () => {
-      const inv = inventory('prod-eu', { a: data(1, 1, { labels: { team: 'search' } }), b: data(1, 1, { labels: { team: 'payments', tier: 'scratch' } }) });
+    it('GIVEN a namespace labelled like the selector whose claims are not WHEN checked THEN COV009 (namespace labels select nothing)', () => {
+      const inv = inventory('prod-eu', { payments: data(1, 1, { labels: { team: 'payments' } }) });
 
-      expect(codes(checkCoverage(model, [inv], NOW))).toEqual(['COV001', 'COV001']);
+      expect(codes(checkCoverage(model, [inv], NOW))).toEqual(['COV009']);
     });
 
-    it('GIVEN a namespace whose labels the inventory does not know WHEN checked THEN COV001 explains that the selector could not be matched', () => {
-      const [found] = checkCoverage(model, [inventory('prod-eu', { payments: data(1, 1, { labels: undefined }) })], NOW);
+    it('GIVEN unlabelled claims mounted by a pod the selector matches WHEN checked THEN they are covered (Velero adds a selected pod\'s claims)', () => {
+      const inv = inventory('prod-eu', { payments: data(2, 2, { pods: [{ labels: { team: 'payments' }, claims: ['data-0', 'data-1'] }] }) });
 
-      expect(found?.message).toContain('the inventory has no labels for the namespace, so the selectors of by-team cannot be matched');
+      expect(checkCoverage(model, [inv], NOW)).toEqual([]);
+    });
+
+    it('GIVEN claims labelled like the selector in the namespace but excluded by NotIn WHEN checked THEN COV009', () => {
+      const inv = inventory('prod-eu', { a: data(1, 1, { claimLabels: { team: 'search' } }), b: data(1, 1, { claimLabels: { team: 'payments', tier: 'scratch' } }) });
+
+      expect(codes(checkCoverage(model, [inv], NOW))).toEqual(['COV009', 'COV009']);
     });
   });
 

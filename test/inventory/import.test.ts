@@ -42,7 +42,8 @@ describe('restorable inventory import', () => {
     const withData = [...generated.expected.values()].filter((n) => n.claims > 0).length;
     expect(result.stdout).toContain(`${relativeToRepo(inventoryFile('prod-eu'))}: 400 namespaces, ${withData} holding data`);
     const stored = JSON.parse(await readFile(inventoryFile('prod-eu'), 'utf8')) as Inventory;
-    expect(stored.version).toBe(1);
+    expect(stored.version).toBe(2);
+    expect(stored.storageClasses).toEqual(generated.storageClasses);
     expect(stored.cluster).toBe('prod-eu');
     expect(Object.keys(stored.namespaces)).toHaveLength(400);
     for (const [name, want] of generated.expected) {
@@ -52,6 +53,8 @@ describe('restorable inventory import', () => {
         requestedBytes: want.bytes,
         storageClasses: want.storageClasses,
         statefulSets: want.statefulSets,
+        claims: want.claimDetails,
+        pods: want.pods,
       });
     }
   });
@@ -65,7 +68,9 @@ describe('restorable inventory import', () => {
     expect(result.code).toBe(0);
     const text = await readFile(inventoryFile('prod-eu'), 'utf8');
     for (const secret of generated.secrets) expect(text).not.toContain(secret.slice(4));
-    for (const dropped of ['annotations', 'managedFields', 'last-applied', 'uid', 'volumeName', 'Bound', 'image']) expect(text).not.toContain(dropped);
+    for (const dropped of ['annotations', 'managedFields', 'last-applied', 'uid', 'volumeName', 'Bound', 'image', 'TOKEN', 'podIP', 'emptyDir', 'parameters', 'reclaimPolicy']) {
+      expect(text).not.toContain(dropped);
+    }
   });
 
   it('GIVEN the same snapshot with its items in another order WHEN imported twice THEN the files are byte for byte equal, keys sorted, two-space indented, newline-terminated', async () => {
@@ -126,7 +131,7 @@ describe('restorable inventory import', () => {
     const cases: readonly { name: string; content?: string; folder?: boolean; missing?: boolean; expect: RegExp }[] = [
       { name: 'a missing file', missing: true, expect: /^error: cannot read \S+: no such file$/m },
       { name: 'a folder', folder: true, expect: /^error: cannot read \S+: it is a folder$/m },
-      { name: 'text that is not JSON', content: 'NAME   STATUS   AGE\npayments   Active   3d\n', expect: /^error: \S+ is not JSON \(.*\); produce it with: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json$/m },
+      { name: 'text that is not JSON', content: 'NAME   STATUS   AGE\npayments   Active   3d\n', expect: /^error: \S+ is not JSON \(.*\); produce it with: kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json$/m },
       { name: 'a single object, not a List', content: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }), expect: /expected a Kubernetes List \(kind: List with items\), found kind: Namespace/ },
       { name: 'a JSON array', content: '[]', expect: /expected a Kubernetes List .*found a JSON array/ },
       { name: 'an empty file', content: '', expect: /is not JSON/ },
@@ -134,12 +139,12 @@ describe('restorable inventory import', () => {
       {
         name: 'a List of Pods only',
         content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } }] }),
-        expect: /the List holds no Namespace, PersistentVolumeClaim or StatefulSet \(it holds 1 Pod\); an inventory is made from: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json/,
+        expect: /the List holds no Namespace \(it holds 1 Pod\); an inventory is made from: kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json/,
       },
       {
         name: 'kubectl -o yaml output',
         content: 'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: payments\nkind: List\n',
-        expect: /^error: \S+ is YAML \(kubectl -o yaml\), not JSON; take the snapshot with -o json: kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json$/m,
+        expect: /^error: \S+ is YAML \(kubectl -o yaml\), not JSON; take the snapshot with -o json: kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json$/m,
       },
       {
         name: 'a List with a claim listed twice',
@@ -173,7 +178,7 @@ describe('restorable inventory import', () => {
     ];
     for (const c of cases) {
       it(`GIVEN ${c.name} WHEN imported THEN the error says what is wrong`, async () => {
-        const previous = serializeInventory({ version: 1, cluster: 'prod-eu', namespaces: {} });
+        const previous = serializeInventory({ version: 2, cluster: 'prod-eu', namespaces: {}, storageClasses: {} });
         await mkdir(path.dirname(inventoryFile('prod-eu')), { recursive: true });
         await writeFile(inventoryFile('prod-eu'), previous);
         let input = relativeToRepo(path.join(project.dir, 'absent.json'));
@@ -217,8 +222,15 @@ describe('inventoryFromList', () => {
       'prod-eu',
     );
 
-    expect(inventory.namespaces.orphan).toEqual({ persistentVolumeClaims: 1, requestedBytes: 1_073_741_824, storageClasses: ['(default)'], statefulSets: [] });
-    expect(inventory.namespaces.plain).toEqual({ labels: {}, persistentVolumeClaims: 0, requestedBytes: 0, storageClasses: [], statefulSets: [] });
+    expect(inventory.namespaces.orphan).toEqual({
+      persistentVolumeClaims: 1,
+      requestedBytes: 1_073_741_824,
+      storageClasses: ['(default)'],
+      statefulSets: [],
+      claims: { a: { requestedBytes: 1_073_741_824, storageClass: '(default)', labels: {} } },
+      pods: [],
+    });
+    expect(inventory.namespaces.plain).toEqual({ labels: {}, persistentVolumeClaims: 0, requestedBytes: 0, storageClasses: [], statefulSets: [], claims: {}, pods: [] });
   });
 
   it('GIVEN the same claim listed twice with different sizes WHEN imported in either order THEN both are refused with the same message naming it', () => {
@@ -258,23 +270,23 @@ describe('inventoryFromList', () => {
     const { inventory } = inventoryFromList({ kind: 'List', items }, 'c');
 
     expect(Object.keys(inventory.namespaces)).toEqual(['constructor', 'hasownproperty', 'tostring']);
-    expect(inventory.namespaces.constructor).toEqual({ labels: { team: 'constructor' }, persistentVolumeClaims: 1, requestedBytes: 2 ** 30, storageClasses: ['(default)'], statefulSets: [] });
+    expect(inventory.namespaces.constructor).toMatchObject({ labels: { team: 'constructor' }, persistentVolumeClaims: 1, requestedBytes: 2 ** 30, storageClasses: ['(default)'], statefulSets: [] });
     expect(parseInventory(serializeInventory(inventory), 'c')).toEqual(inventory);
   });
 
   it('GIVEN a claim of the pre-1.6 era WHEN imported THEN its class comes from the beta annotation', () => {
     const claim = { kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'n', annotations: { 'volume.beta.kubernetes.io/storage-class': 'legacy' } }, spec: { resources: { requests: { storage: '1Gi' } } } };
 
-    expect(inventoryFromList({ kind: 'List', items: [claim] }, 'c').inventory.namespaces.n?.storageClasses).toEqual(['legacy']);
+    expect(inventoryFromList({ kind: 'List', items: [{ kind: 'Namespace', metadata: { name: 'n' } }, claim] }, 'c').inventory.namespaces.n?.storageClasses).toEqual(['legacy']);
   });
 
   it('GIVEN other kinds in the List besides namespaces WHEN imported THEN they are counted as skipped and stored nowhere', () => {
     const result = inventoryFromList(
-      { kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } }, { kind: 'Namespace', metadata: { name: 'n' } }, { kind: 'Pod', metadata: { name: 'q', namespace: 'n' } }] },
+      { kind: 'List', items: [{ kind: 'Service', metadata: { name: 'p', namespace: 'n' } }, { kind: 'Namespace', metadata: { name: 'n' } }, { kind: 'Service', metadata: { name: 'q', namespace: 'n' } }] },
       'c',
     );
 
-    expect(result.skipped).toEqual({ Pod: 2 });
+    expect(result.skipped).toEqual({ Service: 2 });
     expect(Object.keys(result.inventory.namespaces)).toEqual(['n']);
   });
 
@@ -282,6 +294,10 @@ describe('inventoryFromList', () => {
     expect(() => inventoryFromList({ kind: 'List', items: [{ kind: 'Namespace', metadata: { name: 'n', labels: { a: 1 } } }] }, 'c')).toThrow(InventoryInputError);
   });
 });
+
+/** The `namespaces` JSON of an inventory whose namespace n is valid but for `change`. */
+const ns = (change: Record<string, unknown>): string =>
+  JSON.stringify({ n: { persistentVolumeClaims: 0, requestedBytes: 0, storageClasses: [], statefulSets: [], claims: {}, pods: [], ...change } });
 
 describe('parseInventory', () => {
   it('GIVEN a file written by import WHEN parsed THEN the same inventory comes back', () => {
@@ -293,15 +309,22 @@ describe('parseInventory', () => {
   it.each([
     ['{', /is not JSON/],
     ['[]', /is not a JSON object/],
-    ['{"version":2,"cluster":"c","namespaces":{}}', /has version 2, expected 1/],
-    ['{"version":1,"cluster":"other","namespaces":{}}', /is for cluster "other" but named after "c"/],
-    ['{"version":1,"cluster":"c"}', /has no "namespaces" object/],
-    ['{"version":1,"cluster":"c","namespaces":{"__proto__":{"persistentVolumeClaims":0,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces: "__proto__" is not a namespace name/],
-    ['{"version":1,"cluster":"c","namespaces":{"Team A":{"persistentVolumeClaims":0,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces: "Team A" is not a namespace name/],
-    ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":-1,"requestedBytes":0,"storageClasses":[],"statefulSets":[]}}}', /namespaces\.n\.persistentVolumeClaims is not a whole number/],
-    ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":1,"requestedBytes":1.5,"storageClasses":[],"statefulSets":[]}}}', /requestedBytes is not a whole number/],
-    ['{"version":1,"cluster":"c","namespaces":{"n":{"persistentVolumeClaims":1,"requestedBytes":1,"storageClasses":"gp3","statefulSets":[]}}}', /storageClasses is not a list/],
-    ['{"version":1,"cluster":"c","namespaces":{"n":{"labels":{"a":1},"persistentVolumeClaims":1,"requestedBytes":1,"storageClasses":[],"statefulSets":[]}}}', /labels is not a map of strings/],
+    ['{"version":1,"cluster":"c","namespaces":{}}', /has version 1, expected 2 \(version 1 kept no claim labels, pods or storage classes/],
+    ['{"version":2,"cluster":"other","namespaces":{},"storageClasses":{}}', /is for cluster "other" but named after "c"/],
+    ['{"version":2,"cluster":"c","storageClasses":{}}', /has no "namespaces" object/],
+    ['{"version":2,"cluster":"c","namespaces":{}}', /has no "storageClasses" object/],
+    ['{"version":2,"cluster":"c","namespaces":{},"storageClasses":{"gp3":{"provisioner":"ebs.csi.aws.com"}}}', /storageClasses\.gp3 is not \{ provisioner: string, default: boolean \}/],
+    ...[
+      ['{"__proto__":{}}', /namespaces: "__proto__" is not a namespace name/],
+      ['{"Team A":{}}', /namespaces: "Team A" is not a namespace name/],
+      [ns({ persistentVolumeClaims: -1 }), /namespaces\.n\.persistentVolumeClaims is not a whole number/],
+      [ns({ requestedBytes: 1.5 }), /requestedBytes is not a whole number/],
+      [ns({ storageClasses: 'gp3' }), /storageClasses is not a list/],
+      [ns({ labels: { a: 1 } }), /labels is not a map of strings/],
+      [ns({ claims: { d: { requestedBytes: 1, storageClass: 'gp3' } } }), /namespaces\.n\.claims\.d is not \{ requestedBytes, storageClass, labels \}/],
+      [ns({ persistentVolumeClaims: 3, requestedBytes: 30 }), /namespaces\.n says 3 claims of 30 bytes, but its claims list 0 of 0 bytes/],
+      [ns({ pods: [{ labels: {} }] }), /namespaces\.n\.pods is not a list of \{ labels, claims \}/],
+    ].map(([namespaces, problem]) => [`{"version":2,"cluster":"c","storageClasses":{},"namespaces":${namespaces}}`, problem] as [string, RegExp]),
   ])('GIVEN %s WHEN parsed THEN the problem is named', (text, problem) => {
     expect(parseInventory(text, 'c')).toMatch(problem);
   });

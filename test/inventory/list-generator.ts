@@ -1,5 +1,5 @@
 /**
- * Realistic `kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json` output for
+ * Realistic `kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json` output for
  * tests: several hundred namespaces with labels, annotations (some carrying values that must never
  * reach an inventory), managed fields, statuses, claims in every quantity notation and StatefulSets
  * with claim templates. Deterministic for a seed. Alongside the List it returns what an inventory
@@ -13,12 +13,18 @@ export interface ExpectedNamespace {
   readonly bytes: number;
   readonly storageClasses: string[];
   readonly statefulSets: string[];
+  /** Claims by name, as the inventory keeps them. */
+  readonly claimDetails: Record<string, { requestedBytes: number; storageClass: string; labels: Record<string, string> }>;
+  /** Pods that mount claims, deduplicated and sorted by their JSON text. */
+  readonly pods: { labels: Record<string, string>; claims: string[] }[];
 }
 
 /** A generated List and the facts it encodes. */
 export interface GeneratedList {
   readonly list: { apiVersion: 'v1'; kind: 'List'; metadata: { resourceVersion: string }; items: Record<string, unknown>[] };
   readonly expected: Map<string, ExpectedNamespace>;
+  /** StorageClasses as the inventory keeps them. */
+  readonly storageClasses: Record<string, { provisioner: string; default: boolean }>;
   /** Strings planted in annotations, specs and statuses that an inventory must not contain. */
   readonly secrets: readonly string[];
 }
@@ -101,18 +107,24 @@ export function generateList(namespaces: number, seed = 1): GeneratedList {
     let bytes = 0;
     const classes = new Set<string>();
     const statefulSets: string[] = [];
+    const claimDetails: ExpectedNamespace['claimDetails'] = {};
+    const claimNames: string[] = [];
     for (let c = 0; c < claimCount; c += 1) {
       const [size, sizeBytes] = pick(SIZES);
       const [className, recorded] = pick(CLASSES);
       bytes += sizeBytes;
       classes.add(recorded);
+      const claimName = `data-${pick(APPS)}-${c}`;
+      const claimLabels = { app: pick(APPS) };
+      claimDetails[claimName] = { requestedBytes: sizeBytes, storageClass: recorded, labels: claimLabels };
+      claimNames.push(claimName);
       items.push({
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
         metadata: {
-          name: `data-${pick(APPS)}-${c}`,
+          name: claimName,
           namespace: name,
-          labels: { app: pick(APPS) },
+          labels: claimLabels,
           annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'example.com/backup-key': secret },
           finalizers: ['kubernetes.io/pvc-protection'],
         },
@@ -143,9 +155,59 @@ export function generateList(namespaces: number, seed = 1): GeneratedList {
         status: { replicas: 3, readyReplicas: 3 },
       });
     }
-    expected.set(name, { labels, claims: claimCount, bytes, storageClasses: [...classes].sort(), statefulSets });
+    const pods = new Map<string, { labels: Record<string, string>; claims: string[] }>();
+    if (claimNames.length > 0) {
+      // Two replicas of one ReplicaSet mounting the first claim (kept once), a pod per further claim
+      // with a unique label, and a pod without claims (not kept).
+      const first = claimNames[0] as string;
+      for (const replica of ['a1b2c', 'd3e4f']) {
+        const podLabels = { app: 'web', 'pod-template-hash': '7d9f8' };
+        items.push(podItem(`web-7d9f8-${replica}`, name, podLabels, [first, first], secret));
+        pods.set(JSON.stringify({ labels: podLabels, claims: [first] }), { labels: podLabels, claims: [first] });
+      }
+      claimNames.slice(1).forEach((claim, i) => {
+        const podLabels = { app: 'db', 'statefulset.kubernetes.io/pod-name': `db-${i}` };
+        items.push(podItem(`db-${i}`, name, podLabels, [claim], secret));
+        pods.set(JSON.stringify({ labels: podLabels, claims: [claim] }), { labels: podLabels, claims: [claim] });
+      });
+      items.push(podItem('no-claims', name, { app: 'batch' }, [], secret));
+    }
+    expected.set(name, {
+      labels,
+      claims: claimCount,
+      bytes,
+      storageClasses: [...classes].sort(),
+      statefulSets,
+      claimDetails,
+      pods: [...pods.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pod]) => pod),
+    });
   }
-  return { list: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, expected, secrets };
+  const storageClasses = { gp3: { provisioner: 'ebs.csi.aws.com', default: true }, io2: { provisioner: 'ebs.csi.aws.com', default: false }, 'efs-sc': { provisioner: 'efs.csi.aws.com', default: false } };
+  for (const [className, sc] of Object.entries(storageClasses)) {
+    items.push({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: className, ...(sc.default ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+      provisioner: sc.provisioner,
+      parameters: { type: className },
+      reclaimPolicy: 'Delete',
+    });
+  }
+  return { list: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, expected, storageClasses, secrets };
+}
+
+/** A running pod mounting `claims` (a repeat mounts one claim in two volumes), with a secret in its env. */
+function podItem(name: string, namespace: string, labels: Record<string, string>, claims: string[], secret: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels, annotations: { 'example.com/token': secret } },
+    spec: {
+      containers: [{ name: 'main', image: 'registry.example/app:1', env: [{ name: 'TOKEN', value: secret }] }],
+      volumes: [...claims.map((claimName, i) => ({ name: `v${i}`, persistentVolumeClaim: { claimName } })), { name: 'tmp', emptyDir: {} }],
+    },
+    status: { phase: 'Running', podIP: '10.0.0.1' },
+  };
 }
 
 /** The same items in another order (kubectl's order depends on the API server). */

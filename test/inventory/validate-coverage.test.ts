@@ -24,16 +24,33 @@ afterAll(async () => {
 const validate = (format: string) => runCli(['validate', '--policies', relativeToRepo(project.policiesDir), '--no-drift', '--format', format]);
 
 describe('validate runs the coverage check on the inventories in <policies>/inventory/', () => {
-  it('GIVEN the example organisation and its inventories WHEN validated THEN no coverage finding', async () => {
+  it("GIVEN the example organisation and its inventories WHEN validated THEN the only coverage finding is the search caches its volume policy skips (a warning)", async () => {
     const result = await validate('json');
 
     expect(result.code).toBe(0);
-    expect((JSON.parse(result.stdout) as JsonReport).diagnostics.filter((d) => /^(COV|INV)/.test(d.code))).toEqual([]);
+    expect((JSON.parse(result.stdout) as JsonReport).diagnostics.filter((d) => /^(COV|INV)/.test(d.code))).toMatchObject([
+      {
+        code: 'COV010',
+        severity: 'warning',
+        declaration: 'search',
+        file: `${project.rel}/policies/teams/search.ts`,
+        message: expect.stringContaining('namespace search on cluster prod-eu holds 3 of its 5 PersistentVolumeClaims (cache-opensearch-0, cache-opensearch-1, cache-opensearch-2; 50 GiB requested; storage class local-cache) whose data policy search skips'),
+      },
+    ]);
   });
 
   it('GIVEN a namespace with claims added to the prod-eu inventory WHEN validated THEN COV001 at its line of the inventory, exit 1, and a GitHub annotation there', async () => {
     const inventory = JSON.parse(await readFile(inventoryFile, 'utf8')) as { namespaces: Record<string, unknown> };
-    inventory.namespaces['ci-cache'] = { labels: {}, persistentVolumeClaims: 3, requestedBytes: 3 * 2 ** 30, storageClasses: ['gp3'], statefulSets: ['runner'] };
+    const claim = { requestedBytes: 2 ** 30, storageClass: 'gp3', labels: {} };
+    inventory.namespaces['ci-cache'] = {
+      labels: {},
+      persistentVolumeClaims: 3,
+      requestedBytes: 3 * 2 ** 30,
+      storageClasses: ['gp3'],
+      statefulSets: ['runner'],
+      claims: { 'cache-runner-0': claim, 'cache-runner-1': claim, 'cache-runner-2': claim },
+      pods: [],
+    };
     await writeFile(inventoryFile, `${JSON.stringify(sortedKeys(inventory), null, 2)}\n`);
     const line = (await readFile(inventoryFile, 'utf8')).split('\n').findIndex((l) => l.startsWith('    "ci-cache": {')) + 1;
 
@@ -48,7 +65,7 @@ describe('validate runs the coverage check on the inventories in <policies>/inve
   });
 
   it('GIVEN an inventory that is not valid WHEN validated THEN INV001 names the file', async () => {
-    await writeFile(path.join(project.policiesDir, 'inventory', 'dr-us.json'), '{"version": 1, "cluster": "prod-eu", "namespaces": {}}\n');
+    await writeFile(path.join(project.policiesDir, 'inventory', 'dr-us.json'), '{"version": 2, "cluster": "prod-eu", "namespaces": {}, "storageClasses": {}}\n');
 
     const result = await validate('json');
 
@@ -64,11 +81,11 @@ describe('validate runs the coverage check on the inventories in <policies>/inve
     const text = await validate('text');
     const github = await validate('github');
 
-    const note = `coverage of cluster dr-us not checked: no inventory ${project.rel}/policies/inventory/dr-us.json (import one: kubectl --context dr-us get namespaces,persistentvolumeclaims,statefulsets -A -o json | npx restorable inventory import --cluster dr-us -)`;
+    const note = `coverage of cluster dr-us not checked: no inventory ${project.rel}/policies/inventory/dr-us.json (import one: kubectl --context dr-us get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json | npx restorable inventory import --cluster dr-us -)`;
     expect((JSON.parse(json.stdout) as { notes?: string[] }).notes).toEqual([note]);
     expect(text.stdout).toContain(`note: ${note}\n`);
     expect(github.stdout).toContain(`::notice title=coverage::${note}\n`);
-  });
+  }, 300_000);
 });
 
 function sortedKeys(value: unknown): unknown {

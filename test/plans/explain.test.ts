@@ -20,9 +20,25 @@ import { declarationsOf, modelOf, NOW, type PlanOrgChanges, planOrg } from './su
 
 const modelWith = (changes: PlanOrgChanges = {}): Model => modelOf(declarationsOf(planOrg(changes)));
 
-/** An inventory of `cluster` in which `namespace` has `labels`. */
+/** An inventory of `cluster` in which `namespace` holds one claim labelled `labels`. */
 const inventory = (cluster: string, namespace: string, labels: Record<string, string>): LoadedInventory => ({
-  inventory: { version: 1, cluster, namespaces: { [namespace]: { labels, persistentVolumeClaims: 1, requestedBytes: 1024, storageClasses: ['gp3'], statefulSets: [] } } },
+  inventory: {
+    version: 2,
+    cluster,
+    storageClasses: { gp3: { provisioner: 'ebs.csi.aws.com', default: true } },
+    namespaces: {
+      [namespace]: {
+        // The namespace itself carries the label every selector below asks for: Velero never matches namespace labels.
+        labels: { team: 'payments' },
+        persistentVolumeClaims: 1,
+        requestedBytes: 1024,
+        storageClasses: ['gp3'],
+        statefulSets: [],
+        claims: { data: { requestedBytes: 1024, storageClass: 'gp3', labels } },
+        pods: [],
+      },
+    },
+  },
   file: `policies/inventory/${cluster}.json`,
   lines: {},
 });
@@ -123,14 +139,14 @@ describe('explain, in-process', () => {
   describe('a policy that selects by labels instead of naming namespaces', () => {
     const model = modelWith({ ledger: { namespaces: undefined, selector: { matchLabels: { team: 'payments' } } }, plan: { order: undefined, drill: undefined } });
 
-    it("GIVEN an inventory whose namespace labels match WHEN explained THEN the policy certainly covers it, via its selector, restored in place", () => {
+    it("GIVEN an inventory whose claim carries the selected labels WHEN explained THEN the policy certainly covers it, via its selector, restored in place", () => {
       const e = explainNamespace(model, { namespace: 'billing', inventories: [inventory('prod', 'billing', { team: 'payments' })] });
       expect(e.protected).toBe(true);
       expect(e.protections[0]?.reach).toEqual({ kind: 'selector', selector: { matchLabels: { team: 'payments' } }, labels: 'match' });
       expect(e.protections[0]?.plans.map((p) => [p.plan, p.targetNamespace])).toEqual([['ledger-dr', 'billing']]);
     });
 
-    it('GIVEN an inventory whose namespace labels differ WHEN explained THEN the policy does not cover it', () => {
+    it("GIVEN an inventory whose claim's labels differ (even if the namespace's match) WHEN explained THEN the policy does not cover it", () => {
       expect(explainNamespace(model, { namespace: 'billing', inventories: [inventory('prod', 'billing', { team: 'web' })] }).protections).toEqual([]);
     });
 
@@ -171,6 +187,16 @@ describe('restorable explain, through the real CLI on the example organisation',
     expect(result.stdout).toContain('ledger-region-loss: region-loss (full) into cluster dr-us, namespace payments; RTO 45m');
     expect(result.stdout).toContain('ledger-namespace-loss: namespace-loss (full) into cluster prod-eu, namespace payments; RTO 15m');
     expect(result.stdout).toContain('last drill result: ConfigMap drill-ledger-region-loss-result: kubectl -n velero get configmap drill-ledger-region-loss-result -o yaml');
+  });
+
+  it('GIVEN search, whose cache volumes the volume policy skips WHEN explained THEN the data it holds and the part not backed up are stated with their sizes', async () => {
+    const [text, json] = await Promise.all([
+      runCli(['explain', 'search', '--policies', examplePoliciesRel]),
+      runCli(['explain', 'search', '--format', 'json', '--policies', examplePoliciesRel]),
+    ]);
+
+    expect(text.stdout.split('\n')[1]).toBe('holds 5 PersistentVolumeClaims, 2 TiB requested, on cluster prod-eu; 50 GiB of it not backed up (restorable validate says why)');
+    expect((JSON.parse(json.stdout) as NamespaceExplanation).data).toEqual([{ cluster: 'prod-eu', claims: 5, requestedBytes: 2_252_710_346_752, notBackedUpBytes: 50 * 2 ** 30 }]);
   });
 
   it('GIVEN --format json WHEN explained THEN the JSON has version 1 and the plans of the ledger', async () => {

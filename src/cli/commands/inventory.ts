@@ -13,7 +13,7 @@ import { UserError } from '../errors.ts';
  */
 export function inventoryCommand(): Command {
   const importCommand = new Command('import')
-    .description('store a `kubectl get namespaces,persistentvolumeclaims,statefulsets -A -o json` snapshot (FILE, or - for stdin) for coverage checks')
+    .description('store a `kubectl get namespaces,persistentvolumeclaims,statefulsets,pods,storageclasses -A -o json` snapshot (FILE, or - for stdin) for coverage checks')
     .requiredOption('--cluster <name>', 'the cluster the snapshot was taken from')
     .option('--policies <dir>', 'folder of the policy modules; the inventory goes to its inventory/ folder', 'policies')
     .argument('<file>', 'the List as JSON, or - to read standard input')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadInventories } from '../../inventory/load.ts';
@@ -85,7 +85,11 @@ export function validateCommand(): Command {
       const declarations = [...m.clusters, ...m.storages, ...m.policies, ...m.restorePlans].map((d) => d.name).sort();
       progress.done();
       const notes = coverageNotes(m, inventories.inventories, `${options.policies.replace(/\/+$/, '')}/${INVENTORY_FOLDER}`);
-      process.stdout.write(renderReport({ diagnostics, declarations, objects: checked.length, notes }, options.format));
+      const report = { diagnostics, declarations, objects: checked.length, notes };
+      process.stdout.write(renderReport(report, options.format));
+      // GitHub annotates only the first findings of a step; the job summary shows them all.
+      const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+      if (options.format === 'github' && summaryFile) appendFileSync(summaryFile, renderReport(report, 'markdown'));
       const failing = diagnostics.some((d) => d.severity === 'error' || (options.strict && d.severity === 'warning'));
       process.exitCode = failing ? 1 : 0;
     });
