@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicies } from '../../src/loader/load.ts';
-import { relativeToRepo, runCli } from '../support/run-cli.ts';
+import { type CliResult, relativeToRepo, runCli } from '../support/run-cli.ts';
 import { makeTempProject, repoRoot, type TempProject } from '../support/temp.ts';
 import { findAll, parseXml } from './xml.ts';
 
@@ -48,7 +48,21 @@ afterAll(async () => {
   await Promise.all([clean.cleanup(), seeded.cleanup()]);
 });
 
-const validate = (project: TempProject, format: string) => runCli(['validate', '--policies', relativeToRepo(project.policiesDir), '--no-drift', '--format', format]);
+const runs = new Map<string, Promise<CliResult>>();
+
+/**
+ * `restorable validate` of a project in one format, run once per file: several tests read the same
+ * report, and each run loads, type-checks and validates the whole organisation again.
+ */
+function validate(project: TempProject, format: string): Promise<CliResult> {
+  const key = `${project.policiesDir} ${format}`;
+  let run = runs.get(key);
+  if (run === undefined) {
+    run = runCli(['validate', '--policies', relativeToRepo(project.policiesDir), '--no-drift', '--format', format]);
+    runs.set(key, run);
+  }
+  return run;
+}
 
 /** Independent expectation of JUnit's test cases: one per finding, one per clean declaration; failures are the errors. */
 async function expectedCases(project: TempProject, report: JsonReport): Promise<{ tests: number; failures: number }> {

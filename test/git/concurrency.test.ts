@@ -54,11 +54,18 @@ describe('commit concurrency and locking', () => {
 
   it('GIVEN the git CLI holds index.lock briefly WHEN committing THEN restorable waits for it, then commits', async () => {
     await fs.writeFile(lockPath, '');
-    const run = runCommitCli([], { cwd: repo.dir, env: repo.env });
-    await new Promise((r) => setTimeout(r, 1500));
-    await fs.rm(lockPath);
+    // The lock goes once the child says it waits for it: a fixed delay raced the child's start-up on a loaded machine.
+    let released: Promise<void> | undefined;
+    const run = runCommitCli([], {
+      cwd: repo.dir,
+      env: repo.env,
+      onStderr: (stderr) => {
+        if (released === undefined && stderr.includes('waiting for .git/index.lock')) released = fs.rm(lockPath);
+      },
+    });
 
     const result = await run;
+    await released;
 
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('restorable commit: waiting for .git/index.lock (another git process is running)\n');

@@ -17,8 +17,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Starts `restorable commit <args>` in `cwd` with exactly `env`. */
-export function runCommitCli(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
+/**
+ * Starts `restorable commit <args>` in `cwd` with exactly `env`. `onStderr` sees the child's stderr
+ * so far each time more arrives, so a test can act on what the child says instead of on a clock.
+ */
+export function runCommitCli(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; onStderr?: (stderr: string) => void },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, ENTRY, 'commit', ...args], {
       cwd: options.cwd,
@@ -32,6 +38,7 @@ export function runCommitCli(args: readonly string[], options: { cwd: string; en
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
+      options.onStderr?.(stderr);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
