@@ -39,6 +39,8 @@ export const TARGETS = {
   synthCdk8s: 1.0,
   noopSynth: 0.25,
   validateSynth: 1.2,
+  commitGitInProcess: 3.0,
+  commitGitProcess: 6.0,
   growth: 5.5,
   peakRssMiB: 1024,
 } as const;
@@ -115,6 +117,8 @@ export function formatReport(report: Report): string {
       `  synth/cdk8s-baseline  ${verdict(r.synthCdk8s!, TARGETS.synthCdk8s)}`,
       `  noop/synth            ${verdict(r.noopSynth!, TARGETS.noopSynth)}`,
       `  validate/synth        ${verdict(r.validateSynth!, TARGETS.validateSynth)}`,
+      `  commit/git-cli (in-process)    ${verdict(r.commitGitInProcess!, TARGETS.commitGitInProcess)}`,
+      `  commit/git-cli (whole process) ${verdict(r.commitGitProcess!, TARGETS.commitGitProcess)}`,
     );
   }
   if (thousand && fiveThousand) {

@@ -1,31 +1,43 @@
 import { Command } from 'commander';
-import { findClusterCertificate } from './commands/cluster-certificate.ts';
-import { sealCommand } from './commands/seal.ts';
-import { commitCommand } from './commands/commit.ts';
-import { diffCommand } from './commands/diff.ts';
-import { explainCommand } from './commands/explain.ts';
-import { inventoryCommand } from './commands/inventory.ts';
-import { synthCommand } from './commands/synth.ts';
-import { validateCommand } from './commands/validate.ts';
 import { reportError } from './errors.ts';
 
-/** The `restorable` command line: one file per command under commands/. */
-export function buildProgram(): Command {
+/**
+ * Every command, one module each under commands/, imported only when needed: `restorable commit`
+ * need not load the compiler, the schema validators or the diff engine.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  synth: async () => (await import('./commands/synth.ts')).synthCommand(),
+  validate: async () => (await import('./commands/validate.ts')).validateCommand(),
+  seal: async () => {
+    const [{ sealCommand }, { findClusterCertificate }] = await Promise.all([import('./commands/seal.ts'), import('./commands/cluster-certificate.ts')]);
+    return sealCommand({ findClusterCertificate });
+  },
+  commit: async () => (await import('./commands/commit.ts')).commitCommand(),
+  inventory: async () => (await import('./commands/inventory.ts')).inventoryCommand(),
+  diff: async () => (await import('./commands/diff.ts')).diffCommand(),
+  explain: async () => (await import('./commands/explain.ts')).explainCommand(),
+};
+
+/** The command `argv` runs: its first word that is not an option, when that names a command. */
+function requestedCommand(argv: readonly string[]): string | undefined {
+  const word = argv.find((arg) => !arg.startsWith('-'));
+  return word !== undefined && Object.hasOwn(COMMANDS, word) ? word : undefined;
+}
+
+/**
+ * The `restorable` command line. With `argv`, only the command it names is loaded (all of them
+ * when it names none, for help and usage errors).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('restorable')
     .description('GitOps backup compiler for Kubernetes')
     .option('--verbose', 'show stack traces of errors')
     .option('--now <iso-time>', 'the clock for every time-dependent check')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [
-    synthCommand(),
-    validateCommand(),
-    sealCommand({ findClusterCertificate }),
-    commitCommand(),
-    inventoryCommand(),
-    diffCommand(),
-    explainCommand(),
-  ]) {
+  const requested = argv === undefined ? undefined : requestedCommand(argv);
+  const names = requested === undefined ? Object.keys(COMMANDS) : [requested];
+  for (const command of await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<Command>)()))) {
     program.addCommand(command.exitOverride());
   }
   return program;
@@ -33,8 +45,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -2,17 +2,19 @@
  * `commitGenerated`: commit exactly what synth changed under the output
  * directory, with isomorphic-git, safely next to the git CLI and other runs.
  *
- * How changes are found: every file under the output directory is read once
- * anyway, to check its sha256 against the synth manifest (hand-edit guard).
- * The same read yields its git blob id, which is compared with HEAD's tree for
- * the output directory only. `git.statusMatrix` would instead walk HEAD, the
- * index and the work tree and re-hash files whose stat changed, i.e. read the
- * files a second time, and its answer would depend on what happens to be
- * staged. Comparing blob ids with HEAD's subtree is exact and needs one read.
+ * How changes are found: every file under the output directory is checked
+ * against the synth manifest (hand-edit guard) and its git blob id found,
+ * by reading it, or from the manifest when the index's stat data proves it
+ * unchanged since synth wrote it (src/git/scan.ts). The new directory tree's
+ * ids are computed in memory and compared with HEAD's tree for the output
+ * directory top down, reading only the trees whose ids differ. `git.statusMatrix`
+ * would instead walk HEAD, the index and the work tree, and its answer would
+ * depend on what happens to be staged; comparing with HEAD's subtree is exact.
  *
  * How the commit is built: HEAD's tree with only the output directory's
- * subtree replaced (so changes staged elsewhere are not swept in), written
- * with `git.writeBlob`/`writeTree`/`writeCommit` through an atomic fs, the
+ * subtree replaced (so changes staged elsewhere are not swept in), its changed
+ * blobs and trees written with `git.writeBlob`/`writeTree`, then
+ * `git.writeCommit`, through an atomic fs, the
  * branch moved with git's ref-lock protocol, then the index entries under the
  * output directory updated in one rewrite. All of it runs while holding
  * `.git/index.lock`. Every step is crash safe: objects appear before anything
@@ -29,15 +31,19 @@ import { failpointFromEnv } from './failpoint.ts';
 import { readHead } from './head.ts';
 import { type CommitTime, configuredIdentity, type Identity, now, parseAuthor, parseCommitDate, signature } from './identity.ts';
 import { assertIndexRewritable } from './index-file.ts';
-import { syncIndexUnder } from './index-update.ts';
+import { readStatCache, syncIndexUnder } from './index-update.ts';
 import { acquireLock } from './lock.ts';
 import { invalidPathReason, readManifest } from './manifest.ts';
+import { blobOid } from './object-id.ts';
+import { writeObject } from './objects.ts';
 import { mapLimit } from './pool.ts';
 import { updateBranch } from './ref-update.ts';
 import { assertNoOperationInProgress, findRepoRoot, resolveGitdir } from './repo.ts';
 import { scanOutput } from './scan.ts';
-import { commitMessage, diffFiles, type FileChange, summarize, summaryLines } from './summary.ts';
-import { listTreeFiles, spliceSubtree, subtreeAt, type TreeFile, writeTreeOf } from './tree.ts';
+import { commitMessage, type FileChange, summarize, summaryLines } from './summary.ts';
+import { spliceSubtree, subtreeAt, type TreeFile } from './tree.ts';
+import { diffTree, writeNewTrees } from './tree-diff.ts';
+import { hashTree } from './tree-hash.ts';
 
 /** Default output directory, relative to the repository root. */
 export const DEFAULT_OUT_DIR = 'generated';
@@ -111,10 +117,10 @@ async function writeChangedBlobs(ctx: RepoContext, outAbs: string, changes: read
   const toWrite = changes.filter((c) => c.kind !== 'removed');
   await mapLimit(toWrite, 16, async ({ path: rel }) => {
     const content = await fsp.readFile(path.join(outAbs, ...rel.split('/')));
-    const oid = await git.writeBlob({ fs: ctx.fs, gitdir: ctx.gitdir, blob: content });
-    if (oid !== after.get(rel)?.oid) {
+    if (blobOid(content) !== after.get(rel)?.oid) {
       throw new RestorableGitError('concurrent-change', `${rel} changed while committing; wait for synth to finish and re-run restorable commit`);
     }
+    await writeObject(ctx, 'blob', content);
   });
 }
 
@@ -151,11 +157,11 @@ export async function commitGenerated(options: CommitGeneratedOptions = {}): Pro
     await assertNoOperationInProgress(gitdir);
     await assertIndexRewritable(gitdir);
     const manifest = await readManifest(outAbs, outRel);
-    const scanned = await scanOutput(outAbs, manifest, outRel);
+    const scanned = await scanOutput(outAbs, manifest, outRel, await readStatCache(ctx, outRel));
     const head = await readHead(ctx);
-    const before = await listTreeFiles(ctx, await subtreeAt(ctx, head.tree, outSegments));
-    const after = new Map(scanned.map((f) => [f.path, { oid: f.oid, mode: f.mode }]));
-    const changes = diffFiles(before, after);
+    const next = hashTree(scanned);
+    const diff = await diffTree(ctx, await subtreeAt(ctx, head.tree, outSegments), next);
+    const changes = diff.changes;
     const indexTargets = scanned.map((f) => ({ path: `${outRel}/${f.path}`, oid: f.oid, stats: f.stats }));
 
     if (changes.length === 0) {
@@ -164,8 +170,8 @@ export async function commitGenerated(options: CommitGeneratedOptions = {}): Pro
       return { status: 'unchanged', head: head.oid, branch: head.ref };
     }
 
-    await writeChangedBlobs(ctx, outAbs, changes, after);
-    const subtree = await writeTreeOf(ctx, scanned);
+    await writeChangedBlobs(ctx, outAbs, changes, new Map(scanned.map((f) => [f.path, f])));
+    const subtree = await writeNewTrees(ctx, diff, next);
     const tree = await spliceSubtree(ctx, head.tree, outSegments, subtree);
     const who = signature(author ?? (await configuredIdentity(ctx, env)), date ?? now());
     const message = commitMessage(changes, options.message);

@@ -9,10 +9,13 @@
  * Entries outside the output directory are never touched, so anything staged
  * or unstaged elsewhere stays exactly as it was.
  */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { GitIndexManager } from 'isomorphic-git/managers';
 import { FileSystem } from 'isomorphic-git/models';
 import type { RepoContext } from './context.ts';
-import type { IndexStats } from './scan.ts';
+import { errnoCode } from './errors.ts';
+import type { IndexedFile, IndexStats, StatCache } from './scan.ts';
 
 /** A file the index should hold. */
 export interface IndexTarget {
@@ -86,4 +89,30 @@ export async function syncIndexUnder(ctx: RepoContext, prefix: string, targets: 
     // An untouched index is not marked dirty, so isomorphic-git skips the write.
     return edits;
   });
+}
+
+/**
+ * The index entries under `prefix` (stage 0 only, keyed relative to it) and the index file's
+ * mtime, for {@link scanOutput}'s stat cache; undefined when there is no index yet. The parsed
+ * index stays in `ctx.cache`, so {@link syncIndexUnder} does not parse it again.
+ */
+export async function readStatCache(ctx: RepoContext, prefix: string): Promise<StatCache | undefined> {
+  let indexMtimeNs: bigint;
+  try {
+    indexMtimeNs = statSync(path.join(ctx.gitdir, 'index'), { bigint: true }).mtimeNs;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  const fs = new FileSystem(ctx.fs);
+  const entries = new Map<string, IndexedFile>();
+  const start = `${prefix}/`;
+  await GitIndexManager.acquire({ fs, gitdir: ctx.gitdir, cache: ctx.cache }, (gitIndex): void => {
+    const index: MutableIndex = gitIndex;
+    for (const [key, entry] of index.entriesMap) {
+      if (!key.startsWith(start) || entry.flags.stage !== 0 || entry.stages.length > 1) continue;
+      entries.set(key.slice(start.length), entry);
+    }
+  });
+  return { entries, indexMtimeNs };
 }

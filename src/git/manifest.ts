@@ -14,13 +14,24 @@ export const MANIFEST_PATH = '.restorable/manifest.json';
 export interface SynthManifest {
   version: 1;
   files: ReadonlyMap<string, string>;
+  /**
+   * Path → git blob id of the same bytes, for every file of `files`; empty for a manifest written
+   * before synth recorded blob ids (commit then reads every file).
+   */
+  blobs: ReadonlyMap<string, string>;
 }
+
+// The common case in one pass: relative, "/"-separated, no backslash or NUL, no empty segment, and
+// no ".", ".." or ".git" segment (any case). Anything else takes the slow path for its reason.
+const PLAIN_PATH = /^[^/\\\0]+(?:\/[^/\\\0]+)*$/;
+const SPECIAL_SEGMENT = /(?:^|\/)(?:\.\.?|\.git)(?:\/|$)/i;
 
 /**
  * Why `relPath` cannot be a generated file name, or null when it is fine.
  * Rejects anything git would refuse in a tree (`.git`, `..`, empty segments).
  */
 export function invalidPathReason(relPath: string): string | null {
+  if (PLAIN_PATH.test(relPath) && !SPECIAL_SEGMENT.test(relPath)) return null;
   if (relPath === '' || relPath.startsWith('/')) return 'must be a relative path';
   if (relPath.includes('\\') || relPath.includes('\0')) return 'must use "/" separators and no NUL';
   for (const segment of relPath.split('/')) {
@@ -50,7 +61,7 @@ export function parseManifest(text: string, where: string): SynthManifest {
     return fail('not JSON');
   }
   if (typeof data !== 'object' || data === null) return fail('not an object');
-  const { version, files } = data as { version?: unknown; files?: unknown };
+  const { version, files, blobs } = data as { version?: unknown; files?: unknown; blobs?: unknown };
   if (version !== 1) return fail(`unsupported version ${JSON.stringify(version)}`);
   if (typeof files !== 'object' || files === null || Array.isArray(files)) return fail('"files" is not an object');
   const out = new Map<string, string>();
@@ -61,7 +72,17 @@ export function parseManifest(text: string, where: string): SynthManifest {
     if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return fail(`bad sha256 for ${file}`);
     out.set(file, hash);
   }
-  return { version: 1, files: out };
+  const blobIds = new Map<string, string>();
+  if (blobs !== undefined) {
+    if (typeof blobs !== 'object' || blobs === null || Array.isArray(blobs)) return fail('"blobs" is not an object');
+    for (const [file, oid] of Object.entries(blobs)) {
+      if (!out.has(file)) return fail(`"blobs" names ${JSON.stringify(file)}, which "files" does not list`);
+      if (typeof oid !== 'string' || !/^[0-9a-f]{40}$/.test(oid)) return fail(`bad git blob id for ${file}`);
+      blobIds.set(file, oid);
+    }
+    if (blobIds.size !== out.size) return fail('"blobs" does not list every file of "files"');
+  }
+  return { version: 1, files: out, blobs: blobIds };
 }
 
 /**

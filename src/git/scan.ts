@@ -1,16 +1,18 @@
 /**
- * Reads the output directory once, checks every file against the synth
- * manifest (anything else is a hand edit) and computes each file's git blob
- * id, so the caller can diff against HEAD without reading anything again.
+ * Checks every file of the output directory against the synth manifest
+ * (anything else is a hand edit) and finds each file's git blob id, so the
+ * caller can diff against HEAD without reading anything again.
+ *
+ * A file is read and hashed unless the index proves it unchanged since synth
+ * wrote it, as git's own stat cache does: see {@link trustedBlob}. After a
+ * one-policy change that leaves almost every file to an lstat.
  */
 import type { BigIntStats } from 'node:fs';
-import { lstatSync, readFileSync } from 'node:fs';
-import * as fsp from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RestorableGitError } from './errors.ts';
 import { MANIFEST_PATH, type SynthManifest } from './manifest.ts';
 import { blobOid, sha256Hex } from './object-id.ts';
-import { mapLimit } from './pool.ts';
 
 /** A file under the output directory, ready to be committed. */
 export interface ScannedFile {
@@ -22,6 +24,8 @@ export interface ScannedFile {
   mode: '100644' | '100755';
   /** lstat of the file, recorded in the index so git sees it as clean. */
   stats: IndexStats;
+  /** False when the stat cache vouched for the file and its bytes were not read. */
+  read: boolean;
 }
 
 /** The stat fields a git index entry stores, at full (nanosecond) precision. */
@@ -62,6 +66,59 @@ export function toIndexStats(stats: BigIntStats, executable: boolean): IndexStat
   };
 }
 
+/** The index entry of a file, as far as the stat cache needs it. */
+export interface IndexedFile {
+  oid: string;
+  /** `0o100644` or `0o100755`. */
+  mode: number;
+  size: number;
+  ino: number;
+  mtimeSeconds: number;
+  mtimeNanoseconds: number;
+}
+
+/** What lets {@link scanOutput} take a file's blob id without reading it. */
+export interface StatCache {
+  /** Index entries (stage 0) by path relative to the output directory. */
+  entries: ReadonlyMap<string, IndexedFile>;
+  /** mtime of the index file in ns: an entry as new as its index is "racily clean" (git's rule). */
+  indexMtimeNs: bigint;
+}
+
+const toNs = (seconds: number, nanoseconds: number): bigint => BigInt(seconds) * BILLION + BigInt(nanoseconds);
+
+/**
+ * The blob id of the file at `rel` without reading it, or null when it must be read. All of these
+ * must hold:
+ * - the manifest records a blob id for it and the index entry holds that id (so the index
+ *   recorded these very bytes; a hand edit staged with `git add` has another id);
+ * - size, inode, executable bit and nanosecond mtime equal the entry's (git's stat check; the
+ *   ctime is not compared because synth hard-links unchanged files, which changes their ctime);
+ * - the entry is older than the index file (git's racy-timestamp rule: a file changed in the same
+ *   clock tick as the index was written could keep its stat);
+ * - the file's ctime is older than the manifest's times: synth touches the manifest last, after
+ *   placing every file (having read and compared every linked one) and removing the old tree, and
+ *   any later write, chmod or rename of the file moves its ctime past that, which no tool can set
+ *   back. This is what still catches an edit that restores size and mtime (`touch -d`), which
+ *   git's check without ctime would miss.
+ */
+function trustedBlob(rel: string, stats: BigIntStats, manifest: SynthManifest, cache: StatCache | undefined, settledNs: bigint): string | null {
+  if (cache === undefined) return null;
+  const expected = manifest.blobs.get(rel);
+  const entry = cache.entries.get(rel);
+  if (expected === undefined || entry === undefined || entry.oid !== expected) return null;
+  const executable = (stats.mode & 0o100n) !== 0n;
+  const entryNs = toNs(entry.mtimeSeconds, entry.mtimeNanoseconds);
+  const same =
+    entry.mode === (executable ? 0o100755 : 0o100644) &&
+    BigInt(entry.size) === stats.size % UINT32 &&
+    BigInt(entry.ino) === stats.ino % UINT32 &&
+    // The index keeps 32-bit seconds: compare as it stores them.
+    toNs(Number((stats.mtimeNs / BILLION) % UINT32), Number(stats.mtimeNs % BILLION)) === entryNs;
+  if (!same || entryNs >= cache.indexMtimeNs || stats.ctimeNs >= settledNs) return null;
+  return expected;
+}
+
 /** A difference between the output directory and the manifest. */
 export interface HandEdit {
   path: string;
@@ -71,11 +128,13 @@ export interface HandEdit {
 /** How many hand-edited paths an error message lists. */
 export const HAND_EDIT_LIST_LIMIT = 10;
 
-async function walk(root: string, rel: string, files: string[], others: string[]): Promise<void> {
-  const entries = await fsp.readdir(rel === '' ? root : path.join(root, rel), { withFileTypes: true });
+// Synchronous, like the reads below: a few hundred small directories, where awaiting each call
+// costs more in thread-pool round trips than the call itself.
+function walk(root: string, rel: string, files: string[], others: string[]): void {
+  const entries = readdirSync(rel === '' ? root : path.join(root, rel), { withFileTypes: true });
   for (const entry of entries) {
     const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    if (entry.isDirectory()) await walk(root, child, files, others);
+    if (entry.isDirectory()) walk(root, child, files, others);
     else if (entry.isFile()) files.push(child);
     else others.push(child);
   }
@@ -102,13 +161,18 @@ export function handEditsError(edits: readonly HandEdit[], displayOut: string): 
  * @returns every file to commit (manifest files plus the manifest itself), sorted by path
  * @throws RestorableGitError `hand-edits` when anything differs from the manifest
  */
-export async function scanOutput(outAbs: string, manifest: SynthManifest, displayOut: string): Promise<ScannedFile[]> {
+export async function scanOutput(outAbs: string, manifest: SynthManifest, displayOut: string, cache?: StatCache): Promise<ScannedFile[]> {
   const files: string[] = [];
   const others: string[] = [];
-  await walk(outAbs, '', files, others);
+  walk(outAbs, '', files, others);
+  // When synth finished: the manifest's mtime, or its ctime if that is earlier (an mtime can be
+  // set forward with touch; a ctime cannot be set at all).
+  const manifestStats = lstatSync(path.join(outAbs, ...MANIFEST_PATH.split('/')), { bigint: true });
+  // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
+  const settledNs = manifestStats.mtimeNs < manifestStats.ctimeNs ? manifestStats.mtimeNs : manifestStats.ctimeNs;
   const edits: HandEdit[] = others.map((p) => ({ path: p, reason: 'not a regular file' }));
   const present = new Set(files);
-  const scanned = await mapLimit(files, 32, async (rel): Promise<ScannedFile | null> => {
+  const scanned = files.map((rel): ScannedFile | null => {
     const expected = manifest.files.get(rel);
     if (expected === undefined && rel !== MANIFEST_PATH) {
       edits.push({ path: rel, reason: 'not in manifest' });
@@ -117,14 +181,17 @@ export async function scanOutput(outAbs: string, manifest: SynthManifest, displa
     const abs = path.join(outAbs, ...rel.split('/'));
     // Synchronous: small files, and awaiting each call costs more in thread-pool round trips than the read.
     const stats = lstatSync(abs, { bigint: true });
+    // git's rule: executable when the owner may execute it.
+    const executable = (stats.mode & 0o100n) !== 0n;
+    const mode = executable ? '100755' : '100644';
+    const trusted = rel === MANIFEST_PATH ? null : trustedBlob(rel, stats, manifest, cache, settledNs);
+    if (trusted !== null) return { path: rel, oid: trusted, mode, stats: toIndexStats(stats, executable), read: false };
     const content = readFileSync(abs);
     if (expected !== undefined && sha256Hex(content) !== expected) {
       edits.push({ path: rel, reason: 'modified' });
       return null;
     }
-    // git's rule: executable when the owner may execute it.
-    const executable = (stats.mode & 0o100n) !== 0n;
-    return { path: rel, oid: blobOid(content), mode: executable ? '100755' : '100644', stats: toIndexStats(stats, executable) };
+    return { path: rel, oid: blobOid(content), mode, stats: toIndexStats(stats, executable), read: true };
   });
   for (const rel of manifest.files.keys()) {
     if (!present.has(rel)) edits.push({ path: rel, reason: 'missing' });

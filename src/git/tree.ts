@@ -5,6 +5,8 @@
  */
 import git, { type TreeEntry } from 'isomorphic-git';
 import type { RepoContext } from './context.ts';
+import { writeObject } from './objects.ts';
+import { treeObject } from './tree-hash.ts';
 
 /** A file as a tree holds it. */
 export interface TreeFile {
@@ -55,40 +57,6 @@ export async function listTreeFiles(ctx: RepoContext, treeOid: string | null): P
   return files;
 }
 
-interface DirNode {
-  files: TreeEntry[];
-  dirs: Map<string, DirNode>;
-}
-
-async function writeDir(ctx: RepoContext, node: DirNode): Promise<string> {
-  const entries = [...node.files];
-  for (const [name, child] of node.dirs) {
-    entries.push({ mode: '040000', path: name, oid: await writeDir(ctx, child), type: 'tree' });
-  }
-  // writeTree sorts entries the way git does and skips objects that exist.
-  return git.writeTree({ fs: ctx.fs, gitdir: ctx.gitdir, tree: entries });
-}
-
-/** Writes the trees holding exactly `files` and returns the root tree id. */
-export async function writeTreeOf(ctx: RepoContext, files: readonly NewTreeFile[]): Promise<string> {
-  const root: DirNode = { files: [], dirs: new Map() };
-  for (const file of files) {
-    const segments = file.path.split('/');
-    const name = segments.pop() as string;
-    let node = root;
-    for (const segment of segments) {
-      let child = node.dirs.get(segment);
-      if (!child) {
-        child = { files: [], dirs: new Map() };
-        node.dirs.set(segment, child);
-      }
-      node = child;
-    }
-    node.files.push({ mode: file.mode, path: name, oid: file.oid, type: file.mode === '160000' ? 'commit' : 'blob' });
-  }
-  return writeDir(ctx, root);
-}
-
 /**
  * Returns a copy of `rootTree` (null: empty) with the directory at `segments`
  * replaced by `subtree`, writing only the trees on that path. Sibling
@@ -108,5 +76,6 @@ export async function spliceSubtree(
   const newChild = await spliceSubtree(ctx, childTree, rest, subtree);
   const others = entries.filter((e) => e.path !== head);
   others.push({ mode: '040000', path: head, oid: newChild, type: 'tree' });
-  return git.writeTree({ fs: ctx.fs, gitdir: ctx.gitdir, tree: others });
+  const { oid, body } = treeObject(others);
+  return writeObject(ctx, 'tree', body, oid);
 }

@@ -1,4 +1,4 @@
-import { linkSync, lstatSync, mkdirSync, readFileSync, rmSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readFileSync, rmSync, type Stats, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFailpoint } from './failpoint.ts';
@@ -97,10 +97,22 @@ export async function writeTree(outDir: string, files: ReadonlyMap<string, strin
     await rename(paths.next, paths.out);
     writeFailpoint();
     rmSync(paths.prev, { recursive: true, force: true });
+    markSettled(paths.out);
     return { changed: true, files: files.size };
   } finally {
     await release();
   }
+}
+
+/**
+ * Touches the manifest once the tree is final. Removing `.prev` unlinks the old name of every
+ * hard-linked file, which moves those files' ctime; `restorable commit` trusts a file's stat data
+ * only when its ctime is older than the manifest's times (src/git/scan.ts), so the manifest must be
+ * the last thing touched. A crash before this only makes the next commit read every file.
+ */
+function markSettled(out: string): void {
+  const now = new Date();
+  utimesSync(path.join(out, MANIFEST_PATH), now, now);
 }
 
 /**

@@ -107,11 +107,22 @@ describe('parseManifest', () => {
   it('GIVEN a valid manifest WHEN parsed THEN its files are returned, minus the manifest itself', () => {
     const m = parseManifest(JSON.stringify({ version: 1, files: { 'a/b.yaml': hash, '.restorable/manifest.json': hash } }), 'm');
     expect([...m.files]).toEqual([['a/b.yaml', hash]]);
+    expect(m.blobs.size).toBe(0);
+  });
+  it('GIVEN a manifest with blob ids WHEN parsed THEN each file has its blob id', () => {
+    const m = parseManifest(JSON.stringify({ version: 1, files: { 'a/b.yaml': hash }, blobs: { 'a/b.yaml': 'c'.repeat(40) } }), 'm');
+    expect([...m.blobs]).toEqual([['a/b.yaml', 'c'.repeat(40)]]);
   });
   it.each([
     [{ version: 2, files: {} }, 'unsupported version 2'],
     [{ version: 1, files: { '../x': hash } }, 'has an empty, "." or ".." segment'],
     [{ version: 1, files: { 'a/.git/config': hash } }, 'has a ".git" segment'],
+    [{ version: 1, files: { 'a/.GIT/config': hash } }, 'has a ".git" segment'],
+    [{ version: 1, files: { 'a//b': hash } }, 'has an empty, "." or ".." segment'],
+    [{ version: 1, files: { 'a\\b': hash } }, 'must use "/" separators'],
+    [{ version: 1, files: { 'a/b': hash }, blobs: { 'a/b': 'xyz' } }, 'bad git blob id for a/b'],
+    [{ version: 1, files: { 'a/b': hash }, blobs: { 'a/c': 'b'.repeat(40) } }, '"blobs" names "a/c", which "files" does not list'],
+    [{ version: 1, files: { 'a/b': hash, 'a/c': hash }, blobs: { 'a/b': 'b'.repeat(40) } }, '"blobs" does not list every file'],
     [{ version: 1, files: { '/etc/x': hash } }, 'must be a relative path'],
     [{ version: 1, files: { 'a\\b': hash } }, 'must use "/" separators'],
     [{ version: 1, files: { a: 'nothex' } }, 'bad sha256 for a'],
