@@ -71,6 +71,7 @@ export function resolveRestorePlan(
           every: p.drill.every,
           checks: [...checks, ...resolveChecks(listOf(p.drill.verify), sources, at, 'drill.verify', diagnostics, false)],
           exclude: listOf(p.drill.exclude).map((resource) => String(resource)),
+          volumeData: sources.length === 0 || sources.some((s) => s.volumes !== 'none'),
         }
       : undefined,
     source: plan.source,

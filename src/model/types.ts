@@ -190,6 +190,11 @@ export interface RestorePlanModel {
     readonly checks: readonly CheckModel[];
     /** Resources the drill leaves out besides the defaults (`resource.group`). */
     readonly exclude: readonly string[];
+    /**
+     * Whether the backups hold volume data (any policy's `volumes` is not `'none'`). Without it a
+     * restored claim could only bind to the live volume, or to the source's disk restored as is.
+     */
+    readonly volumeData: boolean;
   };
   readonly source?: SourceLocation;
 }

@@ -3,7 +3,8 @@
  * CronJob runs its pod on the host (no kubelet here) as the drill's ServiceAccount with the plan's
  * ConfigMap mounted. It restores the shop into `drill-shop` through the drill's resource modifiers,
  * as Velero really applies them (workloads scaled to zero, LoadBalancer and NodePort Services made
- * ClusterIP Services the API server accepts), behind its NetworkPolicy, records its verdict and
+ * ClusterIP Services the API server accepts, no object that acts outside the drill), behind its
+ * NetworkPolicy, sees every claim Bound and every workload's references present, records its verdict and
  * removes its namespaces, while the live namespace stays as it was. The drill starts where a killed
  * drill left its namespace and Restore behind. Every object the drill creates is recorded from a
  * watch as the API server admitted it, since the drill deletes them when it ends.
@@ -17,7 +18,7 @@ import { readFolder } from './harness/argocd-sync.ts';
 import { type JobLike, runJobPodOnHost } from './harness/pod-on-host.ts';
 import { waitFor } from './harness/processes.ts';
 import { useTestRun } from './harness/test-run.ts';
-import { createShop, namespaceState, ORG, startVeleroCluster, type VeleroCluster } from './harness/velero-organisation.ts';
+import { createShop, namespaceState, ORG, STORAGE_CLASS, startVeleroCluster, type VeleroCluster } from './harness/velero-organisation.ts';
 
 const run = useTestRun('drill');
 const auditPolicy = path.join(run.runDir, 'audit-policy.yaml');
@@ -34,6 +35,66 @@ afterAll(async () => {
   for (const watch of watches) watch.kill();
   await env?.stop();
 });
+
+/**
+ * A worker whose pod template refers to everything the drill checks without any check of its own:
+ * its ServiceAccount, a ConfigMap it reads its environment from, a Secret volume, a claim, and an
+ * optional ConfigMap that does not exist (which must not fail the drill).
+ */
+function worker(): object {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'worker', namespace: ORG.namespace, labels: { 'app.kubernetes.io/name': 'worker' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'worker' } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'worker' } },
+        spec: {
+          serviceAccountName: 'web',
+          containers: [
+            {
+              name: 'worker',
+              image: 'registry.example/shop/worker:1.0',
+              envFrom: [{ configMapRef: { name: 'settings' } }, { configMapRef: { name: 'feature-flags', optional: true } }],
+              volumeMounts: [{ name: 'credentials', mountPath: '/etc/credentials' }, { name: 'data', mountPath: '/data' }],
+            },
+          ],
+          volumes: [
+            { name: 'credentials', secret: { secretName: 'db-credentials' } },
+            { name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Volumes the drill's claims bind to: the shop backs up no volume data, so the drill restores its
+ * claims without the live volumes' names and they bind to any matching volume, as a provisioner's
+ * new volume would be; these are made beforehand for them (no provisioner runs here).
+ */
+function drillVolumes(): { apiVersion: 'v1'; kind: 'List'; items: object[] } {
+  return {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [0, 1].map((i) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `drill-shop-db-${i}` },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: STORAGE_CLASS,
+        persistentVolumeReclaimPolicy: 'Retain',
+        hostPath: { path: `/var/lib/restorable-e2e/drill-shop-db-${i}`, type: 'DirectoryOrCreate' },
+        claimRef: { namespace: DRILL_NAMESPACE, name: `data-db-${i}` },
+      },
+    })),
+  };
+}
 
 /** Objects in the shop that act on the outside world or on the cluster as soon as they exist. */
 function sideEffects(): { apiVersion: 'v1'; kind: 'List'; items: object[] } {
@@ -128,6 +189,8 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     // What acts on the outside world or the cluster, which the drill must leave out: an alert, an
     // autoscaler, a NetworkPolicy that would reopen traffic, and a Service external-dns publishes.
     await env.cluster.kubectlOk(['apply', '--server-side', '--field-manager=e2e', '-f', '-'], { input: JSON.stringify(sideEffects()) });
+    await env.cluster.kubectlOk(['apply', '--server-side', '--field-manager=e2e', '-f', '-'], { input: JSON.stringify(worker()) });
+    await env.cluster.kubectlOk(['apply', '--server-side', '--field-manager=e2e', '-f', '-'], { input: JSON.stringify(drillVolumes()) });
     await env.cluster.kubectlOk(['annotate', 'service', 'web', '-n', ORG.namespace, 'external-dns.alpha.kubernetes.io/hostname=shop.example.com', 'external-dns.alpha.kubernetes.io/ttl=60']);
     expect(await env.velero.cliOk(['backup', 'create', backup, '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
     const live = await namespaceState(env.cluster, ORG.namespace);
@@ -182,9 +245,10 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     // Workloads came back at zero replicas; every other object as backed up.
     const restoredDeployments = added(deployments);
     const restoredStatefulSets = added(statefulSets);
-    expect([...restoredDeployments.keys()]).toEqual(['web']);
+    expect([...restoredDeployments.keys()].sort()).toEqual(['web', 'worker']);
     expect([...restoredStatefulSets.keys()]).toEqual(['db']);
     expect(restoredDeployments.get('web')?.spec?.replicas).toBe(0);
+    expect(restoredDeployments.get('worker')?.spec?.replicas).toBe(0);
     expect(restoredStatefulSets.get('db')?.spec?.replicas).toBe(0);
     expect(restoredDeployments.get('web')?.metadata.labels?.['velero.io/restore-name']).toMatch(new RegExp(`^${ORG.plan}-d03-\\d{14}$`));
 
@@ -211,6 +275,14 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     const restoredConfig = added(configMaps);
     expect(restoredConfig.get('settings')?.data).toEqual({ ...(live['ConfigMap/settings'] as Record<string, string>), 'read-only': 'true' });
     expect([...added(claims).keys()].sort()).toEqual(['data-db-0', 'data-db-1']);
+    // Without volume data, the claims come back without the live volumes' names and bind to the
+    // drill's volumes (the PV binder of kube-controller-manager); the drill saw every one Bound and
+    // every reference of every restored workload present, with no check of its own.
+    for (const claim of added(claims).values()) expect(claim.spec?.volumeName, claim.metadata.name).toBeUndefined();
+    const bound = new Map(claims.filter((e) => e.type === 'MODIFIED' && (e.object as { status?: { phase?: string } }).status?.phase === 'Bound').map((e) => [e.object.metadata.name, e.object.spec?.volumeName]));
+    expect(Object.fromEntries(bound)).toEqual({ 'data-db-0': 'drill-shop-db-0', 'data-db-1': 'drill-shop-db-1' });
+    expect(result.output).toContain(`claims in ${DRILL_NAMESPACE}: 2 Bound`);
+    expect(result.output).toContain(`workloads in ${DRILL_NAMESPACE}: every reference present`);
 
     // The live namespace is exactly as it was: same objects, replicas, Service types and node ports.
     expect(await namespaceState(env.cluster, ORG.namespace)).toEqual(live);
@@ -236,11 +308,13 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     expect(events.filter((e) => e.responseStatus?.code === 401 || e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.requestURI} -> ${e.responseStatus?.code}`)).toEqual([]);
 
     type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
-    const roles = readFolder(env.folder).filter((m) => (m.kind === 'Role' && m.metadata.name === DRILL) || (m.kind === 'ClusterRole' && m.metadata.name === `restorable-${DRILL}`)) as unknown as {
+    const roles = readFolder(env.folder).filter(
+      (m) => (m.kind === 'Role' && m.metadata.name === DRILL) || (m.kind === 'ClusterRole' && [`restorable-${DRILL}`, `restorable-${DRILL}-inside`].includes(m.metadata.name)),
+    ) as unknown as {
       kind: string;
       rules: Rule[];
     }[];
-    expect(roles.map((r) => r.kind).sort()).toEqual(['ClusterRole', 'Role']);
+    expect(roles.map((r) => r.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'Role']);
     const used = (rule: Rule, kind: string, verb: string, resource: string, name?: string) =>
       events.some(
         (e) =>
@@ -267,6 +341,8 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
         `patch configmaps/${DRILL}-result`,
         // `kubectl apply` patches a NetworkPolicy that exists; each drill namespace is new, so it creates one.
         'patch networkpolicies',
+        // Checked when the drill creates its RoleBinding (the API server's escalation check), never requested.
+        `bind clusterroles/restorable-${DRILL}-inside`,
       ].sort(),
     );
   });

@@ -132,3 +132,26 @@ describe('external-dns and drill Services', () => {
     expect((object.metadata as { annotations: Record<string, string> }).annotations).toEqual({ 'external-dns.alpha.kubernetes.io/controller': 'restorable-drill' });
   });
 });
+
+describe('claims of a drill whose backups hold no volume data', () => {
+  const rulesOf = (changes: PlanOrgChanges): Rule[] => {
+    const objects = lower(modelOf(declarationsOf(planOrg(changes)))).map((p) => p.object as { kind: string; metadata: { name: string }; data?: Record<string, string> });
+    const document = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'drill-ledger-dr-modifiers')?.data?.['modifiers.yaml'] ?? '';
+    return (yaml.load(document) as { resourceModifierRules: Rule[] }).resourceModifierRules;
+  };
+  // As Velero hands a claim of a volume without snapshot to the modifiers: still naming the live volume.
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-ledger-db-0', namespace: 'payments' }, spec: { storageClassName: 'gp3', volumeName: 'pvc-0a1b2c', accessModes: ['ReadWriteOnce'] } };
+
+  it('GIVEN a policy with volumes none WHEN drilled THEN the drill restores no PersistentVolume (it would point at the source disk) and its claims lose the live volume name', () => {
+    const changes: PlanOrgChanges = { ledger: { volumes: 'none' }, plan: { dataSize: undefined } };
+    for (const step of templates(drillData(changes))) expect(step.spec.excludedResources).toContain('persistentvolumes');
+    const { object, errors } = applyModifiers(rulesOf(changes), claim, 'persistentvolumeclaims');
+    expect(errors).toEqual([]);
+    expect(object.spec).toEqual({ storageClassName: 'gp3', accessModes: ['ReadWriteOnce'] });
+  });
+
+  it('GIVEN a policy whose volumes are backed up WHEN drilled THEN PersistentVolumes and claims come back as Velero restores them', () => {
+    for (const step of templates(drillData())) expect(step.spec.excludedResources).not.toContain('persistentvolumes');
+    expect(applyModifiers(rulesOf({}), claim, 'persistentvolumeclaims').object.spec).toEqual(claim.spec);
+  });
+});

@@ -433,17 +433,22 @@ describe("Velero's plugin config", () => {
 describe('least privilege', () => {
   const objects = lowered();
 
-  it('GIVEN every Role and ClusterRole WHEN read THEN none grants a wildcard, escalate, bind or impersonate, or Secrets', () => {
+  it('GIVEN every Role and ClusterRole WHEN read THEN none grants a wildcard, escalate or impersonate; bind only on the drill inside role, and Secrets only in it, which no ClusterRoleBinding grants', () => {
     const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole');
     expect(roles.length).toBeGreaterThanOrEqual(4);
+    const inside = 'restorable-drill-ledger-dr-inside';
     for (const role of roles) {
-      for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) {
+      for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[]) {
         const where = `${role.kind}/${role.metadata.name}`;
         expect([...rule.apiGroups, ...rule.resources, ...rule.verbs], where).not.toContain('*');
-        for (const verb of ['escalate', 'bind', 'impersonate']) expect(rule.verbs, where).not.toContain(verb);
-        expect(rule.resources, where).not.toContain('secrets');
+        for (const verb of ['escalate', 'impersonate']) expect(rule.verbs, where).not.toContain(verb);
+        if (rule.verbs.includes('bind')) expect({ resources: rule.resources, resourceNames: rule.resourceNames }, where).toEqual({ resources: ['clusterroles'], resourceNames: [inside] });
+        if (role.metadata.name !== inside) expect(rule.resources, where).not.toContain('secrets');
       }
     }
+    expect(find(objects, 'ClusterRole', inside).rules).toContainEqual({ apiGroups: [''], resources: ['configmaps', 'persistentvolumeclaims', 'secrets', 'serviceaccounts'], verbs: ['get'] });
+    // Bound only by the drill's own RoleBinding in each drill namespace, never cluster-wide.
+    expect(objects.filter((o) => o.kind === 'ClusterRoleBinding' && (o as unknown as { roleRef: { name: string } }).roleRef.name === inside)).toEqual([]);
   });
 
   it('GIVEN the runner and drill WHEN their cluster-wide rights are granted THEN an admission policy in Deny mode narrows each to its own namespaces', () => {

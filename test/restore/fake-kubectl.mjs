@@ -7,7 +7,11 @@
 //   errors: { "<verb> <kind>": "message" } (every such call fails with the message),
 //   failures: { "<verb> <kind>": ["message", ...] } (the n-th such call fails with the n-th message),
 //   lostCreateAnswers: n (the first n Restores are created but kubectl hears nothing back),
-//   leftoverNamespaces: false (a killed drill's namespaces are still there) }
+//   leftoverNamespaces: false (a killed drill's namespaces are still there),
+//   claims: [{ name, phases: ["Pending", "Bound"] }] (the drill's claims, one phase per poll; default one Bound claim),
+//   references: "Kind/name resource name\n..." (what the drill's go-template prints for the restored workloads),
+//   missing: ["secrets/name"] (referenced objects that are not there),
+//   rightsAfter: n (the drill's RoleBinding takes effect after n `auth can-i` answers of "no") }
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -114,6 +118,20 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
   out(JSON.parse(stdin).data?.[key] ?? '');
 } else if (verb === 'get' && kind === '--raw') {
   out('ok');
+} else if (verb === 'auth' && kind === 'can-i') {
+  state.canI = (state.canI ?? 0) + 1;
+  save();
+  out(state.canI > (scenario.rightsAfter ?? 0) ? 'yes' : 'no');
+} else if (verb === 'get' && kind === 'persistentvolumeclaims' && (flag('-o') ?? '').includes('.status.phase')) {
+  state.claimPolls = (state.claimPolls ?? 0) + 1;
+  save();
+  const claims = scenario.claims ?? [{ name: 'data-ledger-db-0', phases: ['Bound'] }];
+  out(claims.map((c) => `${c.name} ${c.phases[Math.min(state.claimPolls - 1, c.phases.length - 1)]}\n`).join(''));
+} else if (verb === 'get' && kind === 'deployments.apps,statefulsets.apps') {
+  out(scenario.references ?? 'StatefulSet/ledger-db serviceaccounts ledger-db\nStatefulSet/ledger-db secrets ledger-db-credentials\nDeployment/ledger-api configmaps ledger-api-config\nDeployment/ledger-api persistentvolumeclaims ledger-api-uploads\n');
+} else if (verb === 'get' && ['serviceaccounts', 'configmaps', 'secrets', 'persistentvolumeclaims'].includes(kind) && flag('-o') === 'name') {
+  if ((scenario.missing ?? []).includes(`${kind}/${name}`)) fail(`Error from server (NotFound): ${kind} "${name}" not found`);
+  out(`${kind}/${name}`);
 } else if (verb === 'get' && kind === 'persistentvolumeclaims') {
   out(scenario.existingPvcs ? 'persistentvolumeclaim/data-0\n' : '');
 } else if (verb === 'create' && kind === 'configmap') {

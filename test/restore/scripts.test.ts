@@ -63,6 +63,14 @@ interface Scenario {
   leftoverNamespaces?: boolean;
   /** The first n Restores are created, and kubectl hears nothing back. */
   lostCreateAnswers?: number;
+  /** The drill's claims, one phase per poll. */
+  claims?: { name: string; phases: string[] }[];
+  /** What the drill's go-template prints for the restored workloads. */
+  references?: string;
+  /** Referenced objects that are not there (`resource/name`). */
+  missing?: string[];
+  /** The drill's RoleBinding takes effect after this many answers of "no". */
+  rightsAfter?: number;
 }
 
 /** Lays out the plan's ConfigMap as the pod would see it, and a fake kubectl on PATH. */
@@ -279,6 +287,56 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
     expect(result.stderr).toContain('check accounts did not print a row count');
   });
 
+  it("GIVEN a drill WHEN it creates its namespaces THEN it binds its inside role there and waits until the binding takes effect before restoring", async () => {
+    const h = await harness(organisation(), 'drill', { backups: freshBackups(), rightsAfter: 2 });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    const calls = await h.calls();
+    const binding = calls.find((c) => c.args.join(' ') === 'create -n drill-payments -f -');
+    expect(binding?.stdin).toContain('kind: RoleBinding');
+    expect(binding?.stdin).toContain('name: restorable-drill-ledger-dr-inside');
+    const canI = calls.map((c, i) => [c.args.slice(0, 2).join(' '), i] as const).filter(([c]) => c === 'auth can-i').map(([, i]) => i);
+    expect(canI).toHaveLength(3);
+    const firstRestore = calls.findIndex((c) => c.stdin.includes('kind: Restore'));
+    expect(Math.max(...canI)).toBeLessThan(firstRestore);
+  });
+
+  it('GIVEN a claim that stays Pending WHEN the drill runs THEN it fails naming the claim, before any check', async () => {
+    // Every Restore is Completed at the first look, so the wait limit of 0 s is first met by the claims.
+    const completed = { 'ledger-db': ['Completed'], 'ledger-api': ['Completed'], rest: ['Completed'] };
+    const claims = [
+      { name: 'data-ledger-db-0', phases: ['Bound'] },
+      { name: 'data-ledger-db-1', phases: ['Pending'] },
+    ];
+    const h = await harness(organisation(), 'drill', { backups: freshBackups(), restorePhases: completed, claims }, { waitLimitSeconds: '0' });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('claims in drill-payments not Bound after 0s: data-ledger-db-1 (Pending)');
+    expect((await h.calls()).some((c) => c.args[0] === 'exec')).toBe(false);
+    expect(await h.result('drill-ledger-dr-result')).toContain('not Bound');
+  });
+
+  it('GIVEN claims that bind while the drill waits WHEN the drill runs THEN it waits for them and passes', async () => {
+    const h = await harness(organisation(), 'drill', { backups: freshBackups(), claims: [{ name: 'data-ledger-db-0', phases: ['Pending', 'Pending', 'Bound'] }] });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('waiting for claims in drill-payments to be Bound: data-ledger-db-0 (Pending)');
+    expect(result.stderr).toContain('claims in drill-payments: 1 Bound');
+  });
+
+  it('GIVEN a restored workload whose Secret and ServiceAccount did not come back WHEN the drill runs THEN it fails naming each, before any check', async () => {
+    const references = 'StatefulSet/ledger-db serviceaccounts ledger-db\nStatefulSet/ledger-db secrets ledger-db-credentials\nDeployment/ledger-api configmaps ledger-api-config\n';
+    const h = await harness(organisation(), 'drill', { backups: freshBackups(), references, missing: ['secrets/ledger-db-credentials', 'serviceaccounts/ledger-db'] });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('restored workloads in drill-payments lack what they need: StatefulSet/ledger-db needs serviceaccounts/ledger-db; StatefulSet/ledger-db needs secrets/ledger-db-credentials');
+    const calls = await h.calls();
+    expect(calls.some((c) => c.args[0] === 'exec')).toBe(false);
+    expect(calls.map((c) => c.args.join(' '))).toContain('get configmaps ledger-api-config -n drill-payments -o name');
+  });
+
   it('GIVEN a check that returns no rows WHEN the drill runs THEN it fails and cleans up', async () => {
     const h = await harness(organisation(), 'drill', { backups: freshBackups(), execOutput: '' });
     const result = await h.run();
@@ -297,8 +355,17 @@ function apiRequests(call: { args: readonly string[]; stdin: string }): { group:
     const plural = res.endsWith('s') ? res : `${res}s`;
     return { resource: plural, group: group.join('.') };
   };
-  const fromStdin = () => (stdin.includes('kind: Restore') ? { group: 'velero.io', resource: 'restores' } : { group: '', resource: 'configmaps' });
+  const fromStdin = () =>
+    stdin.includes('kind: Restore')
+      ? { group: 'velero.io', resource: 'restores' }
+      : stdin.includes('kind: RoleBinding')
+        ? { group: 'rbac.authorization.k8s.io', resource: 'rolebindings' }
+        : { group: '', resource: 'configmaps' };
   if (args.includes('--dry-run=client')) return [];
+  // A SelfSubjectAccessReview, which every authenticated user may make (system:basic-user).
+  if (verb === 'auth') return [];
+  // `kubectl get a,b` lists each.
+  if (verb === 'get' && kind.includes(',')) return kind.split(',').map((k) => ({ ...resource(k), verb: 'list' }));
   switch (verb) {
     case 'get':
       if (kind === '--raw') return [{ group: '', resource: name?.includes('/configmaps/') ? 'configmaps' : 'services/proxy', verb: 'get' }];
@@ -339,11 +406,15 @@ describe('least privilege, derived from the calls the scripts make (fake kubectl
       const calls = await h.calls();
       const used = new Set(calls.flatMap((c) => apiRequests(c)).map((r) => `${r.group}/${r.resource}/${r.verb}`));
       const rules = scriptRules(model.restorePlans[0]!, variant);
-      const granted = new Set([...rules.namespaced, ...rules.cluster].flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0]}/${res}/${v}`))));
+      // `bind` is checked when the drill creates its RoleBinding, never requested on its own.
+      const requested = [...rules.namespaced, ...rules.cluster, ...rules.inside].map((r) => ({ ...r, verbs: r.verbs.filter((v) => v !== 'bind') }));
+      const granted = new Set(requested.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0]}/${res}/${v}`))));
       for (const request of used) expect(granted, `call needs ${request}`).toContain(request);
       for (const grant of granted) expect(used, `granted but never used: ${grant}`).toContain(grant);
-      for (const rule of [...rules.namespaced, ...rules.cluster]) {
-        expect(rule.verbs.some((v) => v === '*' || ['escalate', 'bind', 'impersonate'].includes(v))).toBe(false);
+      for (const rule of [...rules.namespaced, ...rules.cluster, ...rules.inside]) {
+        expect(rule.verbs.some((v) => v === '*' || ['escalate', 'impersonate'].includes(v))).toBe(false);
+        // `bind` only on the drill's own inside role, by name.
+        if (rule.verbs.includes('bind')) expect(rule.resourceNames).toEqual(['restorable-drill-ledger-dr-inside']);
         expect(rule.resources).not.toContain('*');
       }
     });

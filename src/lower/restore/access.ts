@@ -7,13 +7,22 @@ import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 type Manifest = Record<string, unknown> & { kind: string };
 
+/** The ClusterRole a drill binds to itself inside each of its namespaces, and only there. */
+export const drillInsideRole = (plan: RestorePlanModel): string => `restorable-${jobName(plan, 'drill')}-inside`;
+
+/** Name of the RoleBinding a drill creates in each of its namespaces. */
+const DRILL_BINDING = 'restorable-drill';
+
 /**
  * Exactly what the runner or drill script calls, and nothing else (a test runs the scripts against a
  * recording kubectl and compares). Namespaced rights live in Velero's namespace; rights in the
  * restored namespaces must be cluster-wide because those namespaces do not exist before the restore,
- * and the ValidatingAdmissionPolicies below narrow them to the plan's own namespaces.
+ * and the ValidatingAdmissionPolicies below narrow them to the plan's own namespaces. A drill's
+ * reads of what it restored (Secrets among them) are `inside` rights instead: a ClusterRole the
+ * drill binds to itself with a RoleBinding in each drill namespace it creates, so they never reach
+ * beyond those namespaces and go with them.
  */
-export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { namespaced: Rule[]; cluster: Rule[] } {
+export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { namespaced: Rule[]; cluster: Rule[]; inside: Rule[] } {
   const result = variant === 'drill' ? `drill-${plan.name}-result` : `restore-${plan.name}-last-run`;
   const pin = `restore-${plan.name}-pin`;
   const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
@@ -30,14 +39,40 @@ export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { 
     cluster.push(
       { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete', 'get', 'list', 'patch'] },
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'patch'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create'] },
+      // Binding a role needs its rights or `bind` on it; `bind` is limited to the drill's own role.
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: [drillInsideRole(plan)] },
     );
   }
+  // What the drill verifies without any check: every claim Bound, every workload's references there.
+  const inside: Rule[] =
+    variant === 'drill'
+      ? [
+          { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+          { apiGroups: [''], resources: ['configmaps', 'persistentvolumeclaims', 'secrets', 'serviceaccounts'], verbs: ['get'] },
+          { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list'] },
+        ]
+      : [];
   if (variant === 'run' && plan.mode === 'data-only') cluster.push({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] });
   if (checks.some((c) => c.type === 'exec')) {
     cluster.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
   }
   if (checks.some((c) => c.type === 'http')) cluster.push({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
-  return { namespaced, cluster };
+  return { namespaced, cluster, inside };
+}
+
+/**
+ * The RoleBinding the drill creates in each drill namespace (the namespace is given at creation),
+ * granting itself its inside role there. Admission (`restorable-scope-*`) lets it create no other.
+ */
+export function drillRoleBinding(plan: RestorePlanModel, veleroNamespace: string): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: DRILL_BINDING, labels: planLabels(plan, 'drill') },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: drillInsideRole(plan) },
+    subjects: [{ kind: 'ServiceAccount', name: jobName(plan, 'drill'), namespace: veleroNamespace }],
+  };
 }
 
 /** ServiceAccount, Role, RoleBinding, and where needed ClusterRole and ClusterRoleBinding of a job. */
@@ -70,6 +105,10 @@ export function jobAccess(plan: RestorePlanModel, cluster: ClusterModel, variant
       ...scopePolicy(plan, cluster, variant),
     );
   }
+  if (rules.inside.length > 0) {
+    // Bound only inside the drill's namespaces, by the drill itself (drillRoleBinding).
+    objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: drillInsideRole(plan), labels }, rules: rules.inside });
+  }
   return objects;
 }
 
@@ -92,14 +131,22 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
       resourceRules: [
         { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'] },
         { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['networkpolicies'] },
+        { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['rolebindings'] },
         { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec'] },
       ],
     },
     matchConditions: [{ name: 'only-this-job', expression: `request.userInfo.username == '${user}'` }],
+    variables: [{ name: 'binding', expression: 'dyn(object)' }],
     validations: [
       {
         expression: `request.resource.resource == 'namespaces' ? (request.operation == 'DELETE' ? oldObject : object).metadata.name in ${inAllowed} : request.namespace in ${inAllowed}`,
         message: `${jobName(plan, variant)} may only act on its own namespaces: ${allowed.join(', ')}`,
+      },
+      {
+        // The only RoleBinding a drill makes grants its inside role to itself.
+        // `variables.binding` is untyped (dyn): the policy also matches namespaces and NetworkPolicies, which have no roleRef.
+        expression: `request.resource.resource != 'rolebindings' || request.operation == 'DELETE' || (variables.binding.metadata.name == '${DRILL_BINDING}' && variables.binding.roleRef.kind == 'ClusterRole' && variables.binding.roleRef.name == ${celString(variant === 'drill' ? drillInsideRole(plan) : '')} && has(variables.binding.subjects) && size(variables.binding.subjects) == 1 && variables.binding.subjects.all(s, s.kind == 'ServiceAccount' && s.name == ${celString(jobName(plan, variant))} && has(s.namespace) && s.namespace == ${celString(cluster.veleroNamespace)}))`,
+        message: `${jobName(plan, variant)} may only bind its own inside role to itself`,
       },
     ],
   }) as Manifest[];

@@ -53,9 +53,15 @@ export const DRILL_EXCLUDED_RESOURCES: readonly string[] = [
   'pushsecrets.external-secrets.io',
 ];
 
-/** The resources a plan's drill leaves out: the defaults and those its `drill.exclude` adds, sorted. */
+/**
+ * The resources a plan's drill leaves out: the defaults and those its `drill.exclude` adds, sorted.
+ * When the backups hold no volume data, PersistentVolumes too: Velero would restore each as is,
+ * pointing at the source's disk, and the drill's claims would mount production data (the drill's
+ * modifiers give those claims new volumes instead, modifiers.ts).
+ */
 export function drillExcludedResources(plan: RestorePlanModel): string[] {
-  return [...new Set([...DRILL_EXCLUDED_RESOURCES, ...(plan.drill?.exclude ?? [])])].sort();
+  const volumes = plan.drill?.volumeData === false ? ['persistentvolumes'] : [];
+  return [...new Set([...DRILL_EXCLUDED_RESOURCES, ...volumes, ...(plan.drill?.exclude ?? [])])].sort();
 }
 
 /**

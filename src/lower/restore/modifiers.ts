@@ -117,6 +117,13 @@ export function modifierRules(plan: RestorePlanModel, variant: RestoreVariant, a
       rules.push({ conditions: { groupResource, namespaces, labelSelector }, patches: [{ operation: 'replace', path: '/spec/replicas', value: jsonValue(0) }] });
     }
     rules.push({ conditions: { groupResource: 'services', namespaces }, mergePatches: [{ patchData: JSON.stringify(EXTERNAL_DNS_PATCH) }] });
+    if (plan.drill?.volumeData === false) {
+      // No volume data in the backups: a claim keeps the name of the volume it was bound to, which
+      // is the live claim's (the drill claim would stay Pending) or, restored as is on another
+      // cluster, the source's disk. Without it the claim gets a new, empty volume of its class.
+      // Velero applies modifiers after its own claim handling, so nothing renames it back.
+      rules.push({ conditions: { groupResource: 'persistentvolumeclaims', namespaces }, mergePatches: [{ patchData: JSON.stringify({ spec: { volumeName: null } }) }] });
+    }
     for (const type of EXPOSED_SERVICE_TYPES) {
       rules.push({
         conditions: { groupResource: 'services', namespaces, matches: [{ path: '/spec/type', value: jsonValue(type) }] },

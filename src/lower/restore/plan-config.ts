@@ -2,6 +2,7 @@ import yaml from 'js-yaml';
 import type { CheckModel, PolicyModel, RestorePlanModel } from '../../model/types.ts';
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
+import { drillRoleBinding } from './access.ts';
 import { drillRunsStep } from './drill-scope.ts';
 import { modifierRules } from './modifiers.ts';
 import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
@@ -55,7 +56,10 @@ export function planConfig(plan: RestorePlanModel, policies: readonly PolicyMode
     data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }
   Object.assign(data, checkFiles(checks));
-  if (variant === 'drill') data['networkpolicy.yaml'] = yaml.dump(DRILL_NETWORK_POLICY, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
+  if (variant === 'drill') {
+    data['networkpolicy.yaml'] = yaml.dump(DRILL_NETWORK_POLICY, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
+    data['rolebinding.yaml'] = yaml.dump(drillRoleBinding(plan, veleroNamespace), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
+  }
   return data;
 }
 

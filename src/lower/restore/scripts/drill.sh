@@ -32,6 +32,66 @@ finish() {
   exit "$status"
 }
 
+# What each restored Deployment and StatefulSet needs to start, one "Kind/name resource name" a line:
+# its ServiceAccount, image pull Secrets, and the ConfigMaps, Secrets and claims its pod template
+# mounts or reads its environment from (optional references left out).
+REFERENCES='{{range .items}}{{$w := printf "%s/%s" .kind .metadata.name}}{{with .spec.template.spec}}{{if .serviceAccountName}}{{$w}} serviceaccounts {{.serviceAccountName}}
+{{end}}{{range .imagePullSecrets}}{{$w}} secrets {{.name}}
+{{end}}{{range .volumes}}{{with .configMap}}{{if not .optional}}{{$w}} configmaps {{.name}}
+{{end}}{{end}}{{with .secret}}{{if not .optional}}{{$w}} secrets {{.secretName}}
+{{end}}{{end}}{{with .persistentVolumeClaim}}{{$w}} persistentvolumeclaims {{.claimName}}
+{{end}}{{end}}{{range .initContainers}}{{range .envFrom}}{{with .configMapRef}}{{if not .optional}}{{$w}} configmaps {{.name}}
+{{end}}{{end}}{{with .secretRef}}{{if not .optional}}{{$w}} secrets {{.name}}
+{{end}}{{end}}{{end}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{if not .optional}}{{$w}} configmaps {{.name}}
+{{end}}{{end}}{{with .secretKeyRef}}{{if not .optional}}{{$w}} secrets {{.name}}
+{{end}}{{end}}{{end}}{{end}}{{end}}{{range .containers}}{{range .envFrom}}{{with .configMapRef}}{{if not .optional}}{{$w}} configmaps {{.name}}
+{{end}}{{end}}{{with .secretRef}}{{if not .optional}}{{$w}} secrets {{.name}}
+{{end}}{{end}}{{end}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{if not .optional}}{{$w}} configmaps {{.name}}
+{{end}}{{end}}{{with .secretKeyRef}}{{if not .optional}}{{$w}} secrets {{.name}}
+{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}'
+
+# The drill's rights inside a namespace it created (its RoleBinding) take effect once the API
+# server's authorizer has seen the binding: wait for that, bounded, instead of failing on a 403.
+await_inside_rights() {
+  _a_tries=0
+  until [ "$(kubectl auth can-i list persistentvolumeclaims -n "$1" 2> /dev/null < /dev/null)" = yes ]; do
+    _a_tries=$((_a_tries + 1))
+    [ "$_a_tries" -lt 30 ] || die "the drill's RoleBinding in $1 did not take effect"
+    sleep 1
+  done
+}
+
+# Without any check, a drill still proves the restore brought back something usable: every claim in
+# its namespaces Bound (waiting up to the wait limit: the data mover binds claims once the data is
+# in), and every object a restored workload needs present.
+verify_restored() {
+  while read -r source target; do
+    while :; do
+      claims=$(kube get persistentvolumeclaims -n "$target" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{"\n"}{end}') ||
+        die "could not list the PersistentVolumeClaims in $target"
+      pending=$(printf '%s\n' "$claims" | awk 'NF == 2 && $2 != "Bound" { printf "%s%s (%s)", sep, $1, $2; sep = ", " }')
+      [ -n "$pending" ] || break
+      [ "$(date +%s)" -lt "$WAIT_LIMIT" ] || die "claims in $target not Bound after $(conf waitLimitSeconds)s: $pending"
+      log "waiting for claims in $target to be Bound: $pending"
+      sleep "$POLL_SECONDS"
+    done
+    log "claims in $target: $(printf '%s\n' "$claims" | awk 'NF == 2' | wc -l | tr -d ' ') Bound"
+    references=$(kube get deployments.apps,statefulsets.apps -n "$target" -o "go-template=$REFERENCES") || die "could not list the workloads in $target"
+    missing=
+    while read -r workload resource name; do
+      [ -n "$name" ] || continue
+      valid_name "$name" || die "$workload in $target refers to $resource with an invalid name"
+      kube get "$resource" "$name" -n "$target" -o name > /dev/null 2>&1 && continue
+      grep -Eqi 'NotFound|not found' "$KUBE_ERR" || die "could not read $resource $name in $target: $(tail -n 1 "$KUBE_ERR")"
+      missing="$missing $workload needs $resource/$name;"
+    done << EOF
+$references
+EOF
+    [ -z "$missing" ] || die "restored workloads in $target lack what they need:${missing%;}"
+    log "workloads in $target: every reference present"
+  done < "$CONFIG/namespaces"
+}
+
 log "drill $PLAN: run $RUN_ID"
 # A drill that was killed left its namespaces behind: clean them before starting.
 cleanup true
@@ -40,7 +100,11 @@ while read -r source target; do
   kube create namespace "$target" > /dev/null || { kube_retried && grep -q AlreadyExists "$KUBE_ERR"; } || die "could not create namespace $target"
   kube label namespace "$target" "restorable.dev/drill=$PLAN" --overwrite > /dev/null
   kube apply -n "$target" -f "$CONFIG/networkpolicy.yaml" > /dev/null
+  kube_in "$(cat "$CONFIG/rolebinding.yaml")" create -n "$target" -f - > /dev/null || { kube_retried && grep -q AlreadyExists "$KUBE_ERR"; } ||
+    die "could not bind the drill's rights in $target"
+  await_inside_rights "$target"
 done < "$CONFIG/namespaces"
 resolve_backups
 run_steps
+verify_restored
 run_checks
