@@ -4,6 +4,7 @@
  */
 import type { VolumeMode } from '../dsl/policy.ts';
 import { TIERS } from '../dsl/retention.ts';
+import { policyRestorePoints } from '../model/restore-points.ts';
 import { TIER_PERIOD_SECONDS } from '../model/tiers.ts';
 import type { PolicyModel } from '../model/types.ts';
 import type { Side } from './side.ts';
@@ -12,10 +13,11 @@ import { change, duration, otherFields, same, type Target } from './values.ts';
 
 /** The restore points a policy keeps. */
 export function restorePointsOf(policy: PolicyModel): PolicyRestorePoints {
+  const fewest = policyRestorePoints(policy.schedules, policy.scheduleOverride);
   return {
     rpoSeconds: policy.rpo.seconds,
     oldestSeconds: Math.max(0, ...policy.schedules.map((s) => s.ttl.seconds)),
-    tiers: policy.schedules.map((s) => ({ tier: s.tier, keep: s.keep, ttlSeconds: s.ttl.seconds })),
+    tiers: policy.schedules.map((s, i) => ({ tier: s.tier, keep: s.keep, ttlSeconds: s.ttl.seconds, ...(fewest[i] === undefined ? {} : { restorePoints: fewest[i] }) })),
   };
 }
 

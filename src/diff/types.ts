@@ -52,7 +52,12 @@ export interface PolicyRestorePoints {
   readonly rpoSeconds: number;
   /** How far back the policy can restore: its longest TTL (0 when it keeps nothing). */
   readonly oldestSeconds: number;
-  readonly tiers: readonly { readonly tier: Tier; readonly keep: number; readonly ttlSeconds: number }[];
+  /**
+   * Per tier: the count asked for, the TTL, and the restore points it holds at the fewest as Velero
+   * runs the Schedules (its own and the coarser runs standing in for it; absent for a base tier that
+   * runs more often than its period, whose count is a length of time).
+   */
+  readonly tiers: readonly { readonly tier: Tier; readonly keep: number; readonly ttlSeconds: number; readonly restorePoints?: number }[];
 }
 
 /** How far back one policy can restore, before and after (null where it does not exist). */

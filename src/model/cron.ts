@@ -31,6 +31,9 @@ export function timeZoneSpelling(zone: string): string | undefined {
 /** A fixed start for schedule analysis, so results never depend on the day they are computed. */
 const ANALYSIS_START = new Date('2026-01-05T00:00:00Z');
 
+/** The fixed start of schedule analysis, in milliseconds since the epoch. */
+export const ANALYSIS_START_MS = ANALYSIS_START.getTime();
+
 /**
  * Run times of several schedules together, over `horizonSeconds` from a fixed start, in
  * milliseconds since the epoch, sorted: each schedule's runs as Velero makes them, every run
@@ -97,127 +100,86 @@ function calendarDay(day: number): { month: number; dayOfMonth: number; dayOfWee
   return found;
 }
 
+/** Sorted, distinct run times of several schedules, each list sorted (merged, not sorted again). */
+export function mergeRuns(lists: readonly (readonly number[])[]): number[] {
+  const all: number[] = [];
+  const heads = lists.map(() => 0);
+  for (;;) {
+    let pick = -1;
+    let at = Number.POSITIVE_INFINITY;
+    lists.forEach((list, i) => {
+      const head = list[heads[i]!];
+      if (head !== undefined && head < at) {
+        at = head;
+        pick = i;
+      }
+    });
+    if (pick < 0) return all;
+    if (all[all.length - 1] !== at) all.push(at);
+    heads[pick]!++;
+  }
+}
+
 /**
- * The longest gap in seconds between consecutive runs of several schedules together, over
- * `horizonSeconds` from the fixed analysis start: exactly `longestGapSeconds(unionOfRuns(...))`,
- * without walking every run. Schedules in one zone run, on a day whose clocks do not change, at
- * every minute their fields match: each distinct set of schedules running on a day is merged once
- * and the horizon walked a day at a time. The days around a change of the zone's offset (daylight
- * saving time) take Velero's run-by-run computation, from each schedule's last run; anything else
- * (`@every`, schedules in different zones, fewer than two runs) takes the run-by-run walk throughout.
+ * The runs of one schedule as Velero makes them (each computed from the last, robfig's Next), in
+ * (start, start + horizon] from the fixed analysis start, in milliseconds since the epoch:
+ * exactly the run-by-run walk, without it on days whose clocks do not change. There, a wall-clock
+ * minute is one instant and the schedule runs at every minute its fields match. The days around a
+ * change of the zone's offset (daylight saving time) take Velero's own computation, from the
+ * schedule's last run; `@every` takes it throughout. A schedule Velero refuses has no runs.
  */
-export function longestRunGapSeconds(schedules: readonly string[], horizonSeconds: number): number {
-  const parsed = schedules.map(parseSchedule).flatMap((p) => ('schedule' in p ? [p.schedule] : []));
-  const reference = (): number => longestGapSeconds(unionOfRuns(schedules, horizonSeconds));
-  const zone = parsed[0]?.zone;
-  if (!zone || parsed.length > 30 || parsed.some((s) => s.kind !== 'spec' || s.zone !== zone)) return reference();
-  const plans = (parsed as Spec[]).map(dayPlanOf);
+export function runsOfSchedule(text: string, horizonSeconds: number): number[] {
+  const parsed = parseSchedule(text);
+  if ('error' in parsed) return [];
   const start = ANALYSIS_START.getTime();
   const end = start + horizonSeconds * 1000;
+  const schedule = parsed.schedule;
+  const runs: number[] = [];
+  if (schedule.kind !== 'spec') {
+    for (let next = nextRun(schedule, start); next !== undefined && next <= end; next = nextRun(schedule, next)) runs.push(next);
+    return runs;
+  }
+  const { zone } = schedule;
+  const plan = dayPlanOf(schedule);
   const irregular = irregularDays(zone, start, end);
-
-  const merged = new Map<number, { minutes: number[]; first: number; last: number; gap: number }>();
-  const mergedFor = (mask: number) => {
-    let found = merged.get(mask);
-    if (!found) {
-      const set = new Set<number>();
-      plans.forEach((plan, i) => {
-        if (mask & (1 << i)) for (const m of plan.minutes) set.add(m);
-      });
-      const minutes = [...set].sort((a, b) => a - b);
-      let gap = 0;
-      for (let i = 1; i < minutes.length; i++) gap = Math.max(gap, minutes[i]! - minutes[i - 1]!);
-      found = { minutes, first: minutes[0] ?? 0, last: minutes[minutes.length - 1] ?? 0, gap: gap * MINUTE_MS };
-      merged.set(mask, found);
-    }
-    return found;
-  };
-
-  let previous: number | undefined;
-  let longest = 0;
-  let runs = 0;
-  const ran = new Array<boolean>(plans.length).fill(false);
-  /** Each schedule's last run so far: where Velero computes its next one from. */
-  const lastRun = new Array<number | undefined>(plans.length).fill(undefined);
+  /** The last run so far: where Velero computes the next one from. */
+  let lastRun: number | undefined;
   /**
-   * After a change of offset, each schedule's first run past the days around it, as Velero computes
-   * it: robfig can skip a matching time after a change (a half-hour change leaves its search at :30,
-   * so a midnight run is not found until the next matching day), so none is counted before it.
+   * After a change of offset, the first run past the days around it, as Velero computes it: robfig
+   * can skip a matching time after a change (a half-hour change leaves its search at :30, so a
+   * midnight run is not found until the next matching day), so none is counted before it.
    */
-  const resumeAt = new Array<number | undefined>(plans.length).fill(undefined);
-  const record = (at: number): void => {
-    if (at <= start || at > end) return;
-    if (previous !== undefined) longest = Math.max(longest, at - previous);
-    previous = at;
-    runs++;
-  };
-
+  let resumeAt: number | undefined;
   const firstDay = Math.floor((start + zone.offsetAt(start)) / DAY_MS) - 1;
   const lastDay = Math.floor((end + zone.offsetAt(end)) / DAY_MS) + 1;
   for (let day = firstDay; day <= lastDay; day++) {
     if (irregular.has(day)) {
-      // Consecutive days around a change of offset: Velero's own computation, from each schedule's last run.
       let through = day;
       while (irregular.has(through + 1)) through++;
-      const from = wallClockMidnight(zone, day);
       const until = wallClockMidnight(zone, through + 1);
-      const window = new Set<number>();
-      plans.forEach((plan, i) => {
-        let at = nextRun(plan.schedule, lastRun[i] ?? start);
-        for (; at !== undefined && at < until; at = nextRun(plan.schedule, at)) {
-          if (at >= from) window.add(at);
-          lastRun[i] = at;
-          if (at > start && at <= end) ran[i] = true;
-        }
-        resumeAt[i] = at ?? Number.POSITIVE_INFINITY;
-      });
-      for (const at of [...window].sort((a, b) => a - b)) record(at);
+      let at = nextRun(schedule, lastRun ?? start);
+      for (; at !== undefined && at < until; at = nextRun(schedule, at)) {
+        if (at > end) break;
+        runs.push(at);
+        lastRun = at;
+      }
+      resumeAt = at ?? Number.POSITIVE_INFINITY;
       day = through;
       continue;
     }
-    // No change of offset today: a wall-clock minute is one instant.
-    const midnight = day * DAY_MS - zone.offsetAt(day * DAY_MS);
     const date = calendarDay(day);
-    let mask = 0;
-    let resumesToday = false;
-    plans.forEach((plan, i) => {
-      if (!plan.matchesDay(date.month, date.dayOfMonth, date.dayOfWeek)) return;
-      const resume = resumeAt[i];
-      if (resume !== undefined && resume >= midnight + DAY_MS) return;
-      if (resume !== undefined && resume > midnight) resumesToday = true;
-      mask |= 1 << i;
-    });
-    if (mask === 0) continue;
-    const today = mergedFor(mask);
-    if (today.minutes.length === 0) continue;
-    if (!resumesToday && midnight > start && midnight + DAY_MS <= end) {
-      // A whole day inside the window: its own gaps, and the gap from the last run before it.
-      if (previous !== undefined) longest = Math.max(longest, midnight + today.first * MINUTE_MS - previous);
-      if (today.minutes.length > 1) longest = Math.max(longest, today.gap);
-      previous = midnight + today.last * MINUTE_MS;
-      runs += today.minutes.length;
-    } else {
-      // A day at an edge of the window, or one a schedule resumes on: run by run.
-      const times = new Set<number>();
-      plans.forEach((plan, i) => {
-        if (!(mask & (1 << i))) return;
-        for (const minute of plan.minutes) if (midnight + minute * MINUTE_MS >= (resumeAt[i] ?? 0)) times.add(midnight + minute * MINUTE_MS);
-      });
-      for (const at of [...times].sort((a, b) => a - b)) record(at);
+    if (plan.minutes.length === 0 || !plan.matchesDay(date.month, date.dayOfMonth, date.dayOfWeek)) continue;
+    const midnight = day * DAY_MS - zone.offsetAt(day * DAY_MS);
+    if (resumeAt !== undefined && resumeAt >= midnight + DAY_MS) continue;
+    for (const minute of plan.minutes) {
+      const at = midnight + minute * MINUTE_MS;
+      if (at <= start || at > end || (resumeAt !== undefined && at < resumeAt)) continue;
+      runs.push(at);
+      lastRun = at;
     }
-    plans.forEach((plan, i) => {
-      if (!(mask & (1 << i)) || plan.minutes.length === 0) return;
-      resumeAt[i] = undefined;
-      const last = midnight + plan.minutes[plan.minutes.length - 1]! * MINUTE_MS;
-      if (last > start) {
-        lastRun[i] = last;
-        if (midnight + plan.minutes[0]! * MINUTE_MS <= end) ran[i] = true;
-      }
-    });
+    resumeAt = undefined;
   }
-  // Too few runs (or a schedule that never runs in the window): the reference walk decides.
-  if (runs < 2 || ran.some((r) => !r)) return reference();
-  return longest / 1000;
+  return runs;
 }
 
 /** The instant of midnight, wall-clock time, of a day counted from 1970-01-01, as Go's time.Date gives it. */

@@ -1,6 +1,6 @@
 import { TIERS, type Tier } from '../dsl/retention.ts';
-import { longestRunGapSeconds } from './cron.ts';
 import { type Duration, durationOf } from './duration.ts';
+import { type CountedTier, longestGap, simulateRuns, simulationHorizonSeconds, ttlsKeepingCounts } from './simulation.ts';
 import { stableSlot } from './stagger.ts';
 import type { TierSchedule } from './types.ts';
 
@@ -46,11 +46,17 @@ export interface TierPlanInput {
  *
  * - The finest tier is the base: it runs every RPO, rounded down to an interval cron can keep, or
  *   at its own period when that is shorter. Coarser tiers run once per period.
- * - All tiers run at the same staggered minute and hour, so a coarser tier's run can stand in for
- *   the finer tier's run at that moment: hourly skips the daily hour, daily skips the weekly day
- *   (or the first of the month), monthly skips January when a yearly tier exists.
- * - TTL = count x tier period + one base interval of margin, so the tier always holds `count`
- *   restore points even while the next one is being taken.
+ * - Nothing runs twice: no two tiers create a backup in the same minute. Tiers share the
+ *   staggered minute and hour where a finer tier can leave out, in cron, exactly the moments a
+ *   coarser one runs, so the coarser run stands in for it (hourly skips the daily hour, daily skips
+ *   the weekly day or the first of the month, monthly skips January for yearly). A tier no finer
+ *   tier can make room for (monthly next to weekly, whose Sunday may be the 1st; any tier next to a
+ *   base running more often than its period) runs in a later slot, minutes after, that the finer
+ *   tiers never use (see `placeTiers`).
+ * - TTL = count x tier period + one base interval of margin, raised so that every tier always
+ *   holds its count as Velero runs the Schedules (`ttlsKeepingCounts`): a coarser run standing in
+ *   for a finer tier lives as long as that tier's backups, and a run the clocks skip (a 02:30 daily
+ *   run on the day they go forward) is made up by the runs before it living longer.
  *
  * Counts are assumed valid (whole numbers >= 0); rules report the others and no schedule is made.
  */
@@ -62,25 +68,101 @@ export function expandTiers(input: TierPlanInput): TierSchedule[] {
   const hour = stableSlot(input.policy, 'hour', 6);
   const prefix = input.timeZone ? `CRON_TZ=${input.timeZone} ` : '';
   const baseInterval = baseIntervalOf(input, base);
-  return present.map((tier) => {
+  // An override, or a base running more often than its period, keeps `count` periods of runs, not `count` runs.
+  const baseCountsTime = input.scheduleOverride !== undefined || baseInterval < TIER_PERIOD_SECONDS[base];
+  const chains = placeTiers(present, baseCountsTime);
+  // The grid the base tier runs on, in minutes: a later slot must fall between its runs.
+  const gridMinutes = !input.scheduleOverride && baseInterval < 3600 ? baseInterval / 60 : 60;
+  const planned = present.map((tier) => {
     const isBase = tier === base;
     const period = TIER_PERIOD_SECONDS[tier];
     const interval = isBase ? baseInterval : period;
+    const chainIndex = chains.findIndex((chain) => chain.includes(tier));
+    const chain = chains[chainIndex]!;
+    // An override runs when it says: the coarser tiers keep the staggered slot (RET006 reports a shared minute).
+    const slot = slotOf(input.scheduleOverride ? Math.max(0, chainIndex - 1) : chainIndex, gridMinutes, minute, hour);
     const cron =
       isBase && input.scheduleOverride
         ? overrideCron(input.scheduleOverride, prefix)
         : prefix +
-          (interval < period ? intervalCron(interval, minute, hour) : ownCron(tier, new Set(present), minute, hour));
+          (interval < period ? intervalCron(interval, minute, hour) : ownCron(tier, new Set(chain), slot.minute, slot.hour));
     const keep = input.retention[tier] ?? 0;
+    return { tier, cron, keep, interval, ownTtl: keep * period + baseInterval, finer: chain.slice(0, chain.indexOf(tier)) };
+  });
+  const counted: CountedTier[] = planned.map((p, i) => ({
+    keep: p.keep,
+    ttlSeconds: p.ownTtl,
+    standIns: planned.flatMap((q, j) => (q.finer.includes(p.tier) ? [j] : [])),
+    countsRuns: !(i === 0 && baseCountsTime),
+  }));
+  // A base counting time needs no runs here (and may run every minute): it is left out of the simulation.
+  const runs = simulateRuns(
+    planned.map((p, i) => (counted[i]!.countsRuns ? p.cron : '')),
+    { horizonSeconds: simulationHorizonSeconds(planned.map((p) => p.interval)) },
+  );
+  const simulated = ttlsKeepingCounts(counted, runs, baseInterval);
+  return planned.map((p, i) => {
+    // A run standing in for finer tiers lives at least as long as their backups.
+    const standingIn = planned.filter((q) => p.finer.includes(q.tier)).map((q) => q.ownTtl);
+    const ttl = Math.max(p.ownTtl, ...standingIn, simulated[i] ?? 0);
     return {
-      tier,
-      name: `${input.policy}-${tier}`,
-      cron,
-      ttl: durationOf(keep * period + baseInterval),
-      keep,
-      interval: durationOf(interval),
+      tier: p.tier,
+      name: `${input.policy}-${p.tier}`,
+      cron: p.cron,
+      ttl: durationOf(ttl),
+      keep: p.keep,
+      interval: durationOf(p.interval),
+      replaces: p.finer,
     };
   });
+}
+
+/**
+ * Groups the tiers (finest first) into chains that share one time of day. A tier joins the first
+ * chain whose every finer tier can leave out, in one cron, the moments it runs at; otherwise it
+ * starts a chain of its own, in a later slot. The first chain starts with the base tier, which
+ * makes room for nothing when it runs more often than its period, or is an override.
+ */
+export function placeTiers(present: readonly Tier[], baseAlone: boolean): Tier[][] {
+  const chains: Tier[][] = [];
+  for (const tier of present) {
+    const chain = chains.find((c, i) => !(i === 0 && baseAlone) && c.every((finer) => skips(finer, tier, new Set([...c, tier]))));
+    if (chain) chain.push(tier);
+    else chains.push([tier]);
+  }
+  return chains;
+}
+
+/** Whether `finer`'s cron (see `ownCron`) leaves out every moment `coarser` runs at, in a chain of `members`. */
+function skips(finer: Tier, coarser: Tier, members: ReadonlySet<Tier>): boolean {
+  switch (finer) {
+    case 'hourly':
+      // Hourly leaves out the chain's hour every day, which daily (or what stands in for it) fills.
+      return members.has('daily');
+    case 'daily':
+      if (coarser === 'weekly') return true;
+      // Day of month and day of week are OR-ed by cron: daily can leave out Sundays or the 1st, not both.
+      if (members.has('weekly')) return false;
+      return coarser === 'monthly' || (coarser === 'yearly' && members.has('monthly'));
+    case 'monthly':
+      return coarser === 'yearly';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Minute and hour of a chain: the first at the staggered slot, each later one at the next minute
+ * after it that is not on the base tier's grid (every `gridMinutes`), from half a grid step on.
+ * With a one-minute grid there is no such minute, and the slot shares a minute with the base tier.
+ */
+function slotOf(chain: number, gridMinutes: number, minute: number, hour: number): { minute: number; hour: number } {
+  let offset = 0;
+  for (let found = 0; found < chain; ) {
+    offset = offset === 0 ? Math.max(1, Math.floor(gridMinutes / 2)) : offset + 1;
+    if (gridMinutes === 1 || offset % gridMinutes !== 0) found++;
+  }
+  return { minute: (minute + offset) % 60, hour: hour + Math.floor((minute + offset) / 60) };
 }
 
 /** The override as Velero gets it: in the policy's time zone like the other tiers, unless it names its own. */
@@ -90,7 +172,7 @@ function overrideCron(override: string, prefix: string): string {
 
 function baseIntervalOf(input: TierPlanInput, base: Tier): number {
   if (input.scheduleOverride) {
-    const gap = longestRunGapSeconds([overrideCron(input.scheduleOverride, input.timeZone ? `CRON_TZ=${input.timeZone} ` : '')], 400 * DAY);
+    const gap = longestGap(simulateRuns([overrideCron(input.scheduleOverride, input.timeZone ? `CRON_TZ=${input.timeZone} ` : '')], { horizonSeconds: 400 * DAY }));
     return Number.isFinite(gap) ? gap : TIER_PERIOD_SECONDS.yearly;
   }
   return cronInterval(Math.min(input.rpoSeconds, TIER_PERIOD_SECONDS[base]));
@@ -112,7 +194,7 @@ function intervalCron(interval: number, minute: number, hour: number): string {
   return `${minute} ${hour} 1 1 *`;
 }
 
-/** A tier at its own period, leaving out the runs a coarser tier makes at the same moment. */
+/** A tier at its own period, leaving out the runs the coarser tiers of its chain make at the same moment. */
 function ownCron(tier: Tier, present: ReadonlySet<Tier>, minute: number, hour: number): string {
   switch (tier) {
     case 'hourly':
@@ -121,7 +203,6 @@ function ownCron(tier: Tier, present: ReadonlySet<Tier>, minute: number, hour: n
       if (present.has('weekly')) return `${minute} ${hour} * * 1-6`;
       return `${minute} ${hour} ${present.has('monthly') ? '2-31' : '*'} * *`;
     case 'weekly':
-      // Day of month and day of week are OR-ed by cron, so weekly cannot also skip the 1st.
       return `${minute} ${hour} * * 0`;
     case 'monthly':
       return `${minute} ${hour} 1 ${present.has('yearly') ? '2-12' : '*'} *`;

@@ -89,6 +89,8 @@ export interface TierSchedule {
   readonly keep: number;
   /** Longest time between two runs of this schedule. */
   readonly interval: Duration;
+  /** Finer tiers that leave out the moments this tier runs at: its backups count among their restore points. */
+  readonly replaces: readonly Tier[];
 }
 
 /** A backup policy with its references resolved and its schedules computed. */

@@ -1,6 +1,8 @@
 import { humanDuration } from '../model/duration.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
+import { simulatePolicy } from '../model/restore-points.ts';
+import { sameMinuteRuns } from '../model/simulation.ts';
 import { oldestRestorePoint } from '../model/tiers.ts';
 import type { Rule } from './rule.ts';
 
@@ -10,6 +12,9 @@ export const MAX_GO_DURATION_SECONDS = 9_223_372_036;
 /**
  * RET001: the oldest restore point a policy keeps is at least as old as its RPO.
  * RET005: no tier's TTL exceeds what Velero can parse (Go's maximum duration, about 292 years).
+ * RET006 (warning): no two tiers create a backup in the same minute, as Velero runs the Schedules
+ * (src/model/simulation.ts). The compiler never makes them meet; a schedule override can, and a
+ * one-minute base tier leaves no minute free.
  */
 export const retentionRule: Rule = {
   family: 'retention',
@@ -27,6 +32,7 @@ export const retentionRule: Rule = {
           source: policy.source,
         });
       }
+      found.push(...sameMinuteDiagnostics(policy));
       const oldest = oldestRestorePoint(policy.schedules);
       if (!oldest || !Number.isFinite(policy.rpo.seconds) || oldest.seconds >= policy.rpo.seconds) continue;
       found.push({
@@ -42,3 +48,23 @@ export const retentionRule: Rule = {
     return found;
   },
 };
+
+function sameMinuteDiagnostics(policy: Model['policies'][number]): Diagnostic[] {
+  if (policy.schedules.length < 2) return [];
+  return sameMinuteRuns(simulatePolicy(policy.schedules).runs).map(({ first, second, at, count }) => {
+    const a = policy.schedules[first]!;
+    const b = policy.schedules[second]!;
+    const when = new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+    return {
+      code: 'RET006',
+      severity: 'warning',
+      message: `the ${a.tier} and ${b.tier} tiers both start a backup at ${when} UTC (${count} time${count === 1 ? '' : 's'} in the simulated ${Math.round(simulatePolicy(policy.schedules).horizonSeconds / 86_400)} days): Velero takes two backups of the same data that minute`,
+      hint: policy.scheduleOverride
+        ? `make the schedule "${policy.scheduleOverride}" leave out the minute the ${b.tier} tier runs at (${b.cron})`
+        : 'raise the RPO to 2m or more, so the coarser tiers get a minute the base tier does not use',
+      declaration: policy.name,
+      path: policy.scheduleOverride ? 'schedule' : 'rpo',
+      source: policy.source,
+    };
+  });
+}

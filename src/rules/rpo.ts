@@ -1,16 +1,15 @@
-import { longestRunGapSeconds } from '../model/cron.ts';
 import { humanDuration } from '../model/duration.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { simulatePolicy } from '../model/restore-points.ts';
+import { longestGap } from '../model/simulation.ts';
 import type { Model } from '../model/types.ts';
 import type { Rule } from './rule.ts';
 
-const DAY = 86_400;
-
 /**
  * RPO001: the longest gap between any two backups of a policy (all tiers together) is within its
- * RPO, with runs as Velero makes them: in a zone with daylight saving time a daily run is 25 hours
- * after the last on the day clocks go back, and a run in the hour skipped when they go forward does
- * not happen that day.
+ * RPO, with runs as Velero makes them (src/model/simulation.ts): in a zone with daylight saving time
+ * a daily run is 25 hours after the last on the day clocks go back, and a run in the hour skipped
+ * when they go forward does not happen that day.
  */
 export const rpoRule: Rule = {
   family: 'rpo',
@@ -18,10 +17,7 @@ export const rpoRule: Rule = {
     const found: Diagnostic[] = [];
     for (const policy of model.policies) {
       if (policy.schedules.length === 0 || !Number.isFinite(policy.rpo.seconds)) continue;
-      // At least 400 days from the analysis start (2026-01-05): every month and day of the month, and
-      // both changes of the clocks of a zone with daylight saving time, whatever the tiers' periods.
-      const horizon = Math.min(800 * DAY, Math.max(400 * DAY, 3 * Math.max(...policy.schedules.map((s) => s.interval.seconds))));
-      const gap = longestRunGapSeconds(policy.schedules.map((s) => s.cron), horizon);
+      const gap = longestGap(simulatePolicy(policy.schedules).runs);
       if (gap > policy.rpo.seconds) {
         found.push({
           code: 'RPO001',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { restorePointsOf } from '../../src/diff/compare-policies.ts';
 import { diffModels } from '../../src/diff/compare.ts';
 import { reportOf } from '../../src/diff/index.ts';
 import { renderMarkdown } from '../../src/diff/markdown.ts';
@@ -51,6 +52,26 @@ function side(changes: Changes = {}): Side {
 }
 
 const summary = (changes: readonly Change[]) => changes.map((c) => `${c.class} ${c.kind}${c.field ? ` ${c.field}` : ''}`);
+
+describe('restorePointsOf: what Velero holds, from the simulation of the Schedules', () => {
+  it('GIVEN 30 daily and 4 weekly WHEN the restore points are listed THEN each tier holds its count at every moment (the weekly run standing in for Sunday lives as long as a daily one)', () => {
+    const policy = side({ plan: null, policy: { rpo: '1d', retention: { daily: 30, weekly: 4 } } }).model.policies[0];
+    if (!policy) throw new Error('no policy');
+    expect(restorePointsOf(policy).tiers.map((t) => [t.tier, t.keep, t.restorePoints])).toEqual([
+      ['daily', 30, 30],
+      ['weekly', 4, 4],
+    ]);
+  });
+
+  it('GIVEN an hourly base running every 15 minutes WHEN the restore points are listed THEN its count is a length of time and no run count is given for it', () => {
+    const policy = side({ plan: null, policy: { rpo: '15m', retention: { hourly: 24, daily: 7 } } }).model.policies[0];
+    if (!policy) throw new Error('no policy');
+    expect(restorePointsOf(policy).tiers.map((t) => [t.tier, t.restorePoints])).toEqual([
+      ['hourly', undefined],
+      ['daily', 7],
+    ]);
+  });
+});
 
 describe('diffModels: classification', () => {
   it('GIVEN identical sides WHEN compared THEN no change', () => {

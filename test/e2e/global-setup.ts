@@ -29,6 +29,7 @@ export default function setup(project: TestProject): void {
   project.provide('veleroBin', build('velero'));
   project.provide('veleroPluginForAwsBin', build('velero-plugin-for-aws'));
   project.provide('objectstoreBin', build('objectstore'));
+  project.provide('robfigCronBin', build('robfig-cron'));
 }
 
 declare module 'vitest' {
@@ -45,5 +46,7 @@ declare module 'vitest' {
     veleroPluginForAwsBin: string;
     /** Folder with versitygw (the S3-compatible object store). */
     objectstoreBin: string;
+    /** Folder with robfig-cron (Velero's schedule controller replayed with robfig/cron v3.0.1). */
+    robfigCronBin: string;
   }
 }

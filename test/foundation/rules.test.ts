@@ -140,6 +140,15 @@ const cases: readonly RuleCase[] = [
     fail: [{ title: 'a quarterly tier', declarations: changed({ ledger: { retention: unchecked({ daily: 40, quarterly: 4 }) } }), at: ['ledger.retention.quarterly'] }],
   },
   {
+    code: 'RET006',
+    severity: 'warning',
+    pass: { title: "an override at minute 5 of every hour, the coarser tiers at minute 37", declarations: changed({ ledger: { schedule: '5 * * * *' } }) },
+    fail: [
+      { title: "an override at minute 37 of every hour, where the daily, weekly and monthly tiers run", declarations: changed({ ledger: { schedule: '37 * * * *' } }), at: ['ledger.schedule'] },
+      { title: 'a one-minute RPO: the base tier runs every minute', declarations: changed({ ledger: { rpo: '1m', retention: { hourly: 24, daily: 7 } } }), at: ['ledger.rpo'] },
+    ],
+  },
+  {
     code: 'CRON001',
     pass: { title: "an override '*/30 * * * *'", declarations: changed({ ledger: { schedule: '*/30 * * * *' } }) },
     fail: [

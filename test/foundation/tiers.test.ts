@@ -263,8 +263,8 @@ describe('expandTiers: stagger', () => {
   });
 
   it('GIVEN one name WHEN its retention changes THEN its minute and hour stay the same', () => {
-    const minuteOf = (schedules: TierSchedule[]) => splitZone(schedules.at(-1)?.cron ?? '').expression.split(' ')[0];
-    expect(minuteOf(expand({ daily: 7 }, DAY))).toBe(minuteOf(expand(standard)));
+    const slotOfDaily = (schedules: TierSchedule[]) => splitZone(tierOf(schedules, 'daily').cron).expression.split(' ').slice(0, 2);
+    expect(slotOfDaily(expand({ daily: 7 }, DAY))).toEqual(slotOfDaily(expand(standard)));
   });
 
   it('GIVEN fifty policy names WHEN expanded THEN their minutes and hours spread out, within the first six hours of the day', () => {
@@ -317,5 +317,115 @@ describe('expandTiers: schedule override', () => {
   it('GIVEN a time zone and an override that names its own WHEN expanded THEN the override keeps its zone', () => {
     const [daily] = expand({ daily: 7 }, DAY, { timeZone: 'Europe/Berlin', scheduleOverride: 'CRON_TZ=America/New_York 30 2 * * *' });
     expect(daily?.cron).toBe('CRON_TZ=America/New_York 30 2 * * *');
+  });
+});
+
+/** Tier pairs of `schedules` that run in the same minute within `window`, computed with cron-parser. */
+function sameMinute(schedules: readonly TierSchedule[], window: { from: Date; to: Date }): string[] {
+  const found: string[] = [];
+  const runs = schedules.map((s) => new Set(runsOf(s.cron, window.from, window.to)));
+  for (const [i, a] of schedules.entries()) {
+    for (const [j, b] of schedules.entries()) {
+      if (j <= i) continue;
+      for (const run of runs[j] ?? []) if (runs[i]?.has(run)) found.push(`${a.tier}+${b.tier} at ${new Date(run).toISOString()}`);
+    }
+  }
+  return found;
+}
+
+describe('expandTiers: nothing runs twice', () => {
+  // Windows holding a 1st that is a Sunday and one that is not (February, March and April 2026),
+  // a 1st of January, and a 1st of January that is a Sunday (2034).
+  const windows = [
+    { from: new Date('2026-01-30T00:00:00Z'), to: new Date('2026-04-02T12:00:00Z') },
+    { from: new Date('2026-12-31T00:00:00Z'), to: new Date('2027-01-02T00:00:00Z') },
+    { from: new Date('2033-12-31T00:00:00Z'), to: new Date('2034-01-02T00:00:00Z') },
+  ];
+  const retentions: readonly Counts[] = [
+    standard,
+    { ...standard, yearly: 7 },
+    { daily: 30, weekly: 4, monthly: 12, yearly: 3 },
+    { daily: 7, monthly: 12 },
+    { daily: 7, yearly: 2 },
+    { hourly: 24, weekly: 4, monthly: 12, yearly: 2 },
+    { hourly: 24, monthly: 12 },
+    { weekly: 4, monthly: 12, yearly: 1 },
+  ];
+  const cases = [...retentions.flatMap((retention) => [15 * MINUTE, HOUR, 6 * HOUR, DAY].map((rpo) => ({ retention, rpo }))), { retention: standard, rpo: 2 * MINUTE }];
+  for (const { retention, rpo } of cases) {
+      it(`GIVEN ${JSON.stringify(retention)} and an RPO of ${rpo}s WHEN expanded THEN no two tiers run in the same minute, and together they still run every base interval`, () => {
+        const schedules = expand(retention, rpo);
+        for (const window of windows) expect(sameMinute(schedules, window)).toEqual([]);
+        const base = expectedBaseInterval(rpo, retention);
+        if (base <= DAY) {
+          const together = unionOfRuns(
+            schedules.map((s) => s.cron),
+            from,
+            days(Math.max(3, (3 * base) / DAY)),
+          );
+          expect(longestGap(together)).toBe(base);
+        }
+      });
+  }
+
+  it('GIVEN the standard retention WHEN expanded THEN monthly runs half an hour after the shared slot, where neither daily nor weekly runs', () => {
+    const schedules = expand(standard);
+    const daily = splitZone(tierOf(schedules, 'daily').cron).expression.split(' ');
+    const monthly = splitZone(tierOf(schedules, 'monthly').cron).expression.split(' ');
+    const minutes = (Number(daily[1]) * 60 + Number(daily[0]) + 30) % (24 * 60);
+    expect([Number(monthly[1]) * 60 + Number(monthly[0]), monthly[2]]).toEqual([minutes, '1']);
+  });
+});
+
+/**
+ * The fewest restore points a tier holds as Velero runs the Schedules, computed here from
+ * cron-parser's runs: at every moment after `count` runs, how many of the tier's `count` newest
+ * runs (its own and those of the tiers standing in for it) are not yet expired.
+ */
+function fewestHeld(tiers: readonly TierSchedule[], window: { from: Date; to: Date }): number {
+  const [counted, ...standIns] = tiers;
+  if (!counted) throw new Error('no tier');
+  const points = tiers
+    .flatMap((t) => runsOf(t.cron, window.from, window.to).map((at) => ({ at, expires: at + t.ttl.seconds * 1000 })))
+    .sort((a, b) => a.at - b.at);
+  expect(standIns.every((s) => s.replaces.includes(counted.tier))).toBe(true);
+  let fewest = counted.keep;
+  for (const moment of points.map((p) => p.expires).filter((t) => t < window.to.getTime())) {
+    const taken = points.filter((p) => p.at <= moment);
+    if (taken.length < counted.keep) continue;
+    fewest = Math.min(fewest, taken.slice(-counted.keep).filter((p) => p.expires > moment).length);
+  }
+  return fewest;
+}
+
+describe('expandTiers: every tier keeps its count', () => {
+  const year = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-07-01T00:00:00Z') };
+
+  it('GIVEN 30 daily and 4 weekly WHEN expanded THEN the weekly backup standing in for Sunday lives as long as a daily one, and 30 daily restore points are held at every moment', () => {
+    const schedules = expand({ daily: 30, weekly: 4 }, DAY);
+    const daily = tierOf(schedules, 'daily');
+    const weekly = tierOf(schedules, 'weekly');
+    expect(weekly.replaces).toEqual(['daily']);
+    expect(weekly.ttl.seconds).toBeGreaterThanOrEqual(daily.ttl.seconds);
+    expect(fewestHeld([daily, weekly], year)).toBe(30);
+    expect(fewestHeld([weekly], year)).toBe(4);
+  });
+
+  it('GIVEN 7 daily and 12 monthly without weekly WHEN expanded THEN daily holds 7 restore points at every moment, the 1st coming from the monthly run', () => {
+    const schedules = expand({ daily: 7, monthly: 1 }, DAY);
+    const daily = tierOf(schedules, 'daily');
+    const monthly = tierOf(schedules, 'monthly');
+    expect(monthly.replaces).toEqual(['daily']);
+    expect(fewestHeld([daily, monthly], year)).toBe(7);
+  });
+
+  it('GIVEN a daily tier at 02:xx in Europe/Berlin WHEN the clocks go forward and Velero skips that day THEN the backups before it live a day longer and 7 daily restore points are still held', () => {
+    const policy = Array.from({ length: 500 }, (_, i) => `policy-${i}`).find((name) => staggerOf(name).hour === 2) ?? '';
+    const [daily] = expandTiers({ policy, rpoSeconds: 2 * DAY, retention: { daily: 7 }, timeZone: 'Europe/Berlin' });
+    if (!daily) throw new Error('no daily tier');
+    const spring = { from: new Date('2026-03-20T00:00:00Z'), to: new Date('2026-04-12T00:00:00Z') };
+    expect(runsOf(daily.cron, spring.from, spring.to)).toHaveLength(22);
+    expect(daily.ttl.seconds).toBe(8 * DAY - HOUR + DAY);
+    expect(fewestHeld([daily], spring)).toBe(7);
   });
 });

@@ -1,17 +1,19 @@
 /**
- * The day-at-a-time gap computation (longestRunGapSeconds) against the reference, which walks every
- * run as Velero makes them, each computed from the last (src/model/velero-cron.ts, checked against
+ * The day-at-a-time run computation (runsOfSchedule, which the simulation of src/model/simulation.ts
+ * reads) against the reference, which walks every run as Velero makes them, each computed from the last (src/model/velero-cron.ts, checked against
  * robfig/cron itself in test/foundation/velero-cron.test.ts): they must agree exactly, on random
  * schedules without a zone, in UTC and in zones whose clocks change, on the tier schedules the
  * compiler emits, and on what only the reference handles (`@every`, schedules in two zones).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { longestGapSeconds, longestRunGapSeconds, unionOfRuns } from '../../src/model/cron.ts';
+import { longestGapSeconds, runsOfSchedule, unionOfRuns } from '../../src/model/cron.ts';
+import { longestGap, simulateRuns } from '../../src/model/simulation.ts';
 import { expandTiers } from '../../src/model/tiers.ts';
 
 const DAY = 86_400;
 const reference = (schedules: readonly string[], horizon: number): number => longestGapSeconds(unionOfRuns(schedules, horizon));
+const longestRunGapSeconds = (schedules: readonly string[], horizon: number): number => longestGap(simulateRuns(schedules, { horizonSeconds: horizon }));
 
 /** A cron field: `*`, a value, a list, a range, or a step over either. */
 function field(min: number, max: number): fc.Arbitrary<string> {
@@ -42,7 +44,17 @@ const schedule = fc
 /** No zone, UTC, an hour at 02:00 or 03:00 local, at midnight, half an hour, and an offset with minutes. */
 const ZONES = ['', 'CRON_TZ=UTC ', 'CRON_TZ=Europe/Berlin ', 'CRON_TZ=America/New_York ', 'CRON_TZ=America/Havana ', 'CRON_TZ=Australia/Lord_Howe ', 'CRON_TZ=Asia/Kathmandu '];
 
-describe('longestRunGapSeconds', () => {
+describe('runsOfSchedule, and the longest gap of the simulation', () => {
+  it('lists exactly the runs of the run-by-run walk, schedule by schedule, on random schedules and zones', () => {
+    fc.assert(
+      fc.property(schedule, fc.integer({ min: 1, max: 400 }), fc.constantFrom(...ZONES), (expression, days, zone) => {
+        const cron = `${zone}${expression}`;
+        expect(runsOfSchedule(cron, days * DAY), cron).toEqual(unionOfRuns([cron], days * DAY));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('equals the run-by-run walk on random schedules, without a zone, in UTC and in zones whose clocks change', () => {
     fc.assert(
       fc.property(fc.array(schedule, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 400 }), fc.constantFrom(...ZONES), (schedules, days, zone) => {

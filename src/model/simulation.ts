@@ -1,0 +1,191 @@
+/**
+ * The one simulation of a policy's Schedules that the compiler, RPO001, the retention checks and
+ * `diff` read: the Backups Velero's schedule controller (v1.18.1, pkg/controller/schedule_controller.go)
+ * creates over a horizon, and the restore points they leave.
+ *
+ * - Runs are robfig/cron v3's `Next` from the last backup (src/model/velero-cron.ts, `CRON_TZ`
+ *   daylight saving time included: a time skipped when the clocks go forward does not run that day,
+ *   one in the repeated hour can run twice).
+ * - A Schedule whose previous Backup is still New or InProgress does not create one
+ *   (`checkIfBackupInNewOrProgress`); the run stays due, so the controller, which reconciles every
+ *   minute, creates it once the previous one ends, and computes the next run from that moment
+ *   (`LastBackup` is the time of creation). Missed runs are not caught up.
+ * - A backup lives from its run for its Schedule's TTL.
+ */
+import { ANALYSIS_START_MS, mergeRuns, runsOfSchedule } from './cron.ts';
+
+const DAY = 86_400;
+
+/** How long the simulation runs for schedules with these longest intervals (seconds): at least 400 days, to meet every month and both changes of the clocks. */
+export function simulationHorizonSeconds(intervalsSeconds: readonly number[]): number {
+  return Math.min(800 * DAY, Math.max(400 * DAY, 3 * Math.max(0, ...intervalsSeconds)));
+}
+
+/** Options of a simulation. */
+export interface SimulationOptions {
+  readonly horizonSeconds: number;
+  /** How long each backup takes, in seconds. @default 0 (a backup ends before the next run) */
+  readonly backupSeconds?: number;
+}
+
+/**
+ * The Backups each schedule creates, in milliseconds since the epoch, sorted, one list per
+ * schedule in the order given (a schedule Velero refuses creates none).
+ */
+export function simulateRuns(crons: readonly string[], options: SimulationOptions): number[][] {
+  const runs = crons.map((cron) => runsOfSchedule(cron, options.horizonSeconds));
+  const backupMs = (options.backupSeconds ?? 0) * 1000;
+  if (backupMs <= 0) return runs;
+  const end = ANALYSIS_START_MS + options.horizonSeconds * 1000;
+  return runs.map((list) => delayedWhileInProgress(list, backupMs).filter((at) => at <= end));
+}
+
+/**
+ * One Schedule's runs when each backup takes `backupMs`: a run that falls due while the previous
+ * backup is in progress waits for it to end, and the next run is computed from that moment. The
+ * run after a moment `at` is the first of `due` after it, so `due` must be the Schedule's runs
+ * computed without delay (each from the last, as `runsOfSchedule` lists them).
+ */
+export function delayedWhileInProgress(due: readonly number[], backupMs: number): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  while (i < due.length) {
+    const at = Math.max(due[i]!, last + backupMs);
+    out.push(at);
+    last = at;
+    while (i < due.length && due[i]! <= at) i++;
+  }
+  return out;
+}
+
+/** Longest time in seconds between two backups of the schedules together (Infinity with fewer than two). */
+export function longestGap(runs: readonly (readonly number[])[]): number {
+  const all = mergeRuns(runs);
+  if (all.length < 2) return Number.POSITIVE_INFINITY;
+  let longest = 0;
+  for (let i = 1; i < all.length; i++) longest = Math.max(longest, all[i]! - all[i - 1]!);
+  return longest / 1000;
+}
+
+/** Two schedules creating a backup in the same minute: their indices, the first such minute, and how many there are. */
+export interface SameMinute {
+  readonly first: number;
+  readonly second: number;
+  readonly at: number;
+  readonly count: number;
+}
+
+/** Every pair of schedules that creates backups in the same minute, in order of the schedules. */
+export function sameMinuteRuns(runs: readonly (readonly number[])[]): SameMinute[] {
+  const found: SameMinute[] = [];
+  const minuteOf = (at: number): number => Math.floor(at / 60_000);
+  for (let a = 0; a < runs.length; a++) {
+    for (let b = a + 1; b < runs.length; b++) {
+      // Both lists are sorted: one walk through them.
+      const first = runs[a]!;
+      const second = runs[b]!;
+      let at: number | undefined;
+      let count = 0;
+      for (let i = 0, j = 0; i < first.length && j < second.length; ) {
+        const x = minuteOf(first[i]!);
+        const y = minuteOf(second[j]!);
+        if (x < y) i++;
+        else if (y < x) j++;
+        else {
+          at ??= second[j];
+          count++;
+          i++;
+          j++;
+        }
+      }
+      if (at !== undefined) found.push({ first: a, second: b, at, count });
+    }
+  }
+  return found;
+}
+
+/** A retention tier as the restore-point analysis sees it. */
+export interface CountedTier {
+  /** Restore points the tier promises. */
+  readonly keep: number;
+  /** How long its backups live, in seconds. */
+  readonly ttlSeconds: number;
+  /**
+   * Indices (in the same list) of the coarser tiers whose runs stand in for this tier's: this
+   * tier skips the moments they run at, so their backups count among its restore points.
+   */
+  readonly standIns: readonly number[];
+  /** False when the tier's count is measured in time, not runs (a base tier running more often than its period, or a schedule override). */
+  readonly countsRuns: boolean;
+}
+
+interface Point {
+  readonly at: number;
+  readonly owner: number;
+}
+
+/** A tier's runs and those of the tiers standing in for it, in time order. */
+function restorePointsOf(index: number, tiers: readonly CountedTier[], runs: readonly (readonly number[])[]): Point[] {
+  const points: Point[] = [];
+  for (const owner of [index, ...tiers[index]!.standIns]) for (const at of runs[owner] ?? []) points.push({ at, owner });
+  return points.sort((a, b) => a.at - b.at || a.owner - b.owner);
+}
+
+/**
+ * The TTL, in seconds, each tier's backups need so that every tier counting runs always holds its
+ * `keep` newest restore points (its own and its stand-ins'), with `marginSeconds` for the next one
+ * to be taken: a backup must live until `keep` more restore points of every tier it counts for
+ * have been taken. 0 where the simulation sets no bound (too few runs within the horizon).
+ */
+export function ttlsKeepingCounts(tiers: readonly CountedTier[], runs: readonly (readonly number[])[], marginSeconds: number): number[] {
+  const needed = tiers.map(() => 0);
+  tiers.forEach((tier, index) => {
+    if (!tier.countsRuns || tier.keep <= 0) return;
+    const points = restorePointsOf(index, tiers, runs);
+    for (let i = 0; i + tier.keep < points.length; i++) {
+      const point = points[i]!;
+      const seconds = (points[i + tier.keep]!.at - point.at) / 1000 + marginSeconds;
+      needed[point.owner] = Math.max(needed[point.owner]!, seconds);
+    }
+  });
+  return needed;
+}
+
+/**
+ * The fewest restore points each tier holds at any moment of the simulation: among its `keep`
+ * newest runs (its own and its stand-ins'), those whose backup has not expired. `keep` when the
+ * TTLs hold the count; undefined for a tier counting time rather than runs, or when the horizon
+ * holds no moment after `keep` runs.
+ */
+export function fewestRestorePoints(tiers: readonly CountedTier[], runs: readonly (readonly number[])[], horizonEnd: number): (number | undefined)[] {
+  return tiers.map((tier, index) => {
+    if (!tier.countsRuns || tier.keep <= 0) return undefined;
+    const points = restorePointsOf(index, tiers, runs);
+    const expiry = points.map((p) => p.at + tiers[p.owner]!.ttlSeconds * 1000);
+    let fewest: number | undefined;
+    // The count only drops when a backup expires: look just after each expiry.
+    for (let i = 0; i < points.length; i++) {
+      const t = expiry[i]!;
+      if (t > horizonEnd) continue;
+      const newest = lastAtOrBefore(points, t);
+      if (newest + 1 < tier.keep) continue;
+      let alive = 0;
+      for (let j = newest - tier.keep + 1; j <= newest; j++) if (expiry[j]! > t) alive++;
+      fewest = Math.min(fewest ?? tier.keep, alive);
+    }
+    return fewest;
+  });
+}
+
+/** Index of the last point taken at or before `t` (points sorted by time; -1 when none). */
+function lastAtOrBefore(points: readonly Point[], t: number): number {
+  let low = -1;
+  let high = points.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high + 1) / 2);
+    if (points[middle]!.at <= t) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
