@@ -19,6 +19,20 @@ export interface ArgoCdProps {
   readonly namespace?: string;
 }
 
+/**
+ * How this cluster's pods reach DNS: the only place a drill namespace may send traffic to. Drills
+ * let DNS (port 53) out to the pods this selects, and to `addresses` when pods query a node-local
+ * cache on the host network (NodeLocal DNSCache), which no pod selector matches.
+ */
+export interface ClusterDns {
+  /** Namespace the cluster DNS pods run in. @default 'kube-system' */
+  readonly namespace?: string;
+  /** Labels of the cluster DNS pods. @default { 'k8s-app': 'kube-dns' } (CoreDNS and kube-dns as kubeadm, EKS, GKE and AKS deploy them) */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Address ranges DNS queries go to besides those pods, e.g. `['169.254.20.10/32']`. @default none */
+  readonly addresses?: readonly string[];
+}
+
 /** Props of a cluster. */
 export interface ClusterProps {
   /** The environment whose guardrails apply, e.g. `'production'` or `'staging'`. */
@@ -62,6 +76,8 @@ export interface ClusterProps {
    * @example viewers: ['group:backup-auditors']
    */
   readonly viewers?: readonly string[];
+  /** Where this cluster's DNS runs, the only destination a drill's pods may reach. @default CoreDNS in kube-system */
+  readonly dns?: ClusterDns;
   /**
    * Whether and how this cluster's prometheus-operator loads restorable's alerts and scrapes Velero.
    * `'prometheus-operator'` alone suits an operator that selects every rule and PodMonitor (empty

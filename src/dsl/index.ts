@@ -1,5 +1,5 @@
 export * from './apps/index.ts';
-export { type ArgoCdProps, type Cluster, type ClusterImages, type ClusterProps, cluster, type PrometheusOperatorMonitoring } from './cluster.ts';
+export { type ArgoCdProps, type Cluster, type ClusterDns, type ClusterImages, type ClusterProps, cluster, type PrometheusOperatorMonitoring } from './cluster.ts';
 export { type CsiSnapshotClass, type CsiSnapshotClassProps, csi, type DeletionPolicy } from './csi.ts';
 export { type Declaration, type DeclarationKind, isDeclaration } from './declaration.ts';
 export type { DurationString, DurationUnit, Frequency } from './duration.ts';

@@ -47,6 +47,8 @@ export interface ClusterModel {
   readonly monitoring: 'prometheus-operator' | 'none';
   /** Where rules and PodMonitors go and the labels the operator selects them by (with `prometheus-operator`). */
   readonly monitoringTarget: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+  /** The cluster DNS, with defaults applied: namespace and labels of its pods, extra address ranges. */
+  readonly dns: { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly addresses: readonly string[] };
   /** The cluster's own Argo CD, with defaults applied. */
   readonly argocd?: { readonly repoURL: string; readonly targetRevision: string; readonly namespace: string };
   readonly source?: SourceLocation;

@@ -216,12 +216,21 @@ describe('the drill of a region-loss plan', () => {
     expect(dataOf(drill).namespaces).toBe('payments drill-payments\n');
   });
 
-  it('GIVEN the drill namespaces WHEN lowered THEN a NetworkPolicy admits only traffic from the namespace and lets out only DNS', () => {
+  it('GIVEN the drill namespaces WHEN lowered THEN a NetworkPolicy admits only traffic from the namespace and lets out only DNS, to the cluster DNS only', () => {
     const policy = yaml.load(dataOf(drill)['networkpolicy.yaml'] ?? '') as { spec: { podSelector: object; policyTypes: string[]; egress: { to?: unknown[]; ports?: { port: number }[] }[] } };
     expect(policy.spec.podSelector).toEqual({});
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    const open = policy.spec.egress.filter((rule) => rule.to === undefined);
-    expect(open.flatMap((rule) => rule.ports ?? []).map((p) => p.port)).toEqual([53, 53]);
+    expect(policy.spec.egress.filter((rule) => rule.to === undefined)).toEqual([]);
+    expect(policy.spec.egress).toEqual([
+      { to: [{ podSelector: {} }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
   });
 
   it('GIVEN the drill modifiers WHEN applied to workloads THEN those the checks and steps need keep their replicas and every other one is scaled to zero', () => {

@@ -7,6 +7,39 @@ import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 type Manifest = Record<string, unknown> & { kind: string };
 
+/**
+ * The drill's scratch namespaces admit traffic only from their own pods and send it only to their
+ * own pods and, on port 53, to the cluster DNS: its pods by namespace and labels, and the address
+ * ranges of a node-local cache. An open port-53 rule (any destination) would let a restored
+ * workload reach any server listening on port 53, or tunnel through a resolver outside.
+ */
+export function drillNetworkPolicy(dns: ClusterModel['dns']): Manifest {
+  const ports = [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'restorable-drill-isolation' },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [
+        { to: [{ podSelector: {} }] },
+        {
+          to: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } }, podSelector: { matchLabels: { ...dns.selector } } },
+            ...dns.addresses.map((cidr) => ({ ipBlock: { cidr } })),
+          ],
+          ports,
+        },
+      ],
+    },
+  };
+}
+
 /** The ClusterRole a drill binds to itself inside each of its namespaces, and only there. */
 export const drillInsideRole = (plan: RestorePlanModel): string => `restorable-${jobName(plan, 'drill')}-inside`;
 

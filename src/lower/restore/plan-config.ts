@@ -1,8 +1,9 @@
 import yaml from 'js-yaml';
-import type { CheckModel, PolicyModel, RestorePlanModel } from '../../model/types.ts';
+import type { CheckModel, ClusterModel, PolicyModel, RestorePlanModel } from '../../model/types.ts';
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
-import { drillRoleBinding } from './access.ts';
+import { DEFAULT_CLUSTER_DNS } from '../../model/cluster-dns.ts';
+import { drillNetworkPolicy, drillRoleBinding } from './access.ts';
 import { drillRunsStep } from './drill-scope.ts';
 import { modifierRules } from './modifiers.ts';
 import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
@@ -13,28 +14,18 @@ const WAIT_LIMIT_FACTOR = 4;
 
 const lines = (rows: readonly string[]): string => (rows.length > 0 ? `${rows.join('\n')}\n` : '');
 
-/** The drill's scratch namespaces admit nothing from outside and send nothing out but DNS. */
-const DRILL_NETWORK_POLICY = {
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name: 'restorable-drill-isolation' },
-  spec: {
-    podSelector: {},
-    policyTypes: ['Ingress', 'Egress'],
-    ingress: [{ from: [{ podSelector: {} }] }],
-    egress: [
-      { to: [{ podSelector: {} }] },
-      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
-    ],
-  },
-};
-
 /**
  * The data files of a plan's ConfigMap, read by the runner or drill script: the plan's settings,
  * the policies with their freshness limits, the ordered steps with one Restore template each, the
  * namespace mapping, the checks (arguments one per line: no parsing, no quoting) and the scripts.
  */
-export function planConfig(plan: RestorePlanModel, policies: readonly PolicyModel[], variant: RestoreVariant, veleroNamespace: string): Record<string, string> {
+export function planConfig(
+  plan: RestorePlanModel,
+  policies: readonly PolicyModel[],
+  variant: RestoreVariant,
+  veleroNamespace: string,
+  dns: ClusterModel['dns'] = DEFAULT_CLUSTER_DNS,
+): Record<string, string> {
   const data: Record<string, string> = { ...SCRIPTS };
   const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
   const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
@@ -57,7 +48,7 @@ export function planConfig(plan: RestorePlanModel, policies: readonly PolicyMode
   }
   Object.assign(data, checkFiles(checks));
   if (variant === 'drill') {
-    data['networkpolicy.yaml'] = yaml.dump(DRILL_NETWORK_POLICY, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
+    data['networkpolicy.yaml'] = yaml.dump(drillNetworkPolicy(dns), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
     data['rolebinding.yaml'] = yaml.dump(drillRoleBinding(plan, veleroNamespace), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }
   return data;

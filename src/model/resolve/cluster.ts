@@ -3,6 +3,7 @@ import type { Cluster } from '../../dsl/cluster.ts';
 import type { CsiSnapshotClass } from '../../dsl/csi.ts';
 import { Storage } from '../../dsl/storage.ts';
 import type { Diagnostic } from '../diagnostic.ts';
+import { resolveClusterDns } from '../cluster-dns.ts';
 import { resolveMonitoring } from '../monitoring.ts';
 import type { ClusterModel } from '../types.ts';
 import { at, describe, isRecord, listOf, sealedRef } from './fields.ts';
@@ -73,6 +74,7 @@ export function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): Clu
     // An image that is not a string is no image: IMG001 asks for one where a job needs it.
     images: typeof p.images?.kubectl === 'string' ? { kubectl: p.images.kubectl } : {},
     ...resolveMonitoring(cluster, p.veleroNamespace ?? 'velero', diagnostics),
+    dns: resolveClusterDns(cluster, diagnostics),
     argocd: p.argocd
       ? { repoURL: p.argocd.repoURL, targetRevision: p.argocd.targetRevision ?? 'main', namespace: p.argocd.namespace ?? 'argocd' }
       : undefined,
