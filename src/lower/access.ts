@@ -3,6 +3,7 @@ import { boundPolicy, inNamespace } from './admission.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
 import { JOB_TEMPLATE_LABEL, MANAGED_BY, policyLabels, SINGLE_RUN } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
+import { type RbacRule, type RbacSubject, roleWithBinding, serviceAccount } from './rbac.ts';
 import { backupNowScript } from './pre-sync-backup.ts';
 import { jobTemplateBinding } from './restore/access.ts';
 import { jobName, runByAnnotation } from './restore/jobs.ts';
@@ -14,34 +15,32 @@ export function rbacSubject(subject: string): { kind: 'Group' | 'User'; apiGroup
   return { kind: match[1] === 'group' ? 'Group' : 'User', apiGroup: 'rbac.authorization.k8s.io', name: match[2]! };
 }
 
-const subjectsOf = (list: readonly string[]) =>
-  [...new Set(list)].sort().map(rbacSubject).filter((s): s is NonNullable<ReturnType<typeof rbacSubject>> => s !== undefined);
+/** People and groups as RoleBinding subjects, each once, sorted; malformed ones are left to a rule. */
+const subjectsOf = (list: readonly string[]): RbacSubject[] =>
+  [...new Set(list)]
+    .sort()
+    .map(rbacSubject)
+    .filter((s): s is NonNullable<ReturnType<typeof rbacSubject>> => s !== undefined)
+    .map(({ kind, name }) => ({ kind, name }));
 
 /**
  * Read access to Velero's objects. RBAC cannot filter by label, so a policy's view group reads the
  * Backups, Schedules and Restores of every policy on the cluster, not only its own (said in README);
  * never DownloadRequests (a signed URL to a whole backup, Secrets included).
  */
-const VIEW_RULE = { apiGroups: ['velero.io'], resources: ['backups', 'backupstoragelocations', 'restores', 'schedules'], verbs: ['get', 'list', 'watch'] };
+const VIEW_RULE: RbacRule = { apiGroup: 'velero.io', resources: ['backups', 'backupstoragelocations', 'restores', 'schedules'], verbs: ['get', 'list', 'watch'] };
 
 /** Rights to run one CronJob by hand (`kubectl create job --from=cronjob/<name>`) and follow it. */
-const runJobRules = (cronJob: string) => [
-  { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get'], resourceNames: [cronJob] },
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+const runJobRules = (cronJob: string): RbacRule[] => [
+  { apiGroup: 'batch', resources: ['cronjobs'], verbs: ['get'], names: [cronJob] },
+  { apiGroup: 'batch', resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch'] },
+  { apiGroup: '', resources: ['pods'], verbs: ['get', 'list'] },
+  { apiGroup: '', resources: ['pods/log'], verbs: ['get'] },
 ];
 
-function roleWithBinding(ctx: LowerContext, name: string, labels: Record<string, string>, rules: object[], subjects: object[]): void {
-  const namespace = ctx.cluster.veleroNamespace;
-  emit(ctx, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels }, rules });
-  emit(ctx, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name, namespace, labels },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects,
-  });
+/** A Role in Velero's namespace and its binding to people and groups. */
+function grantToPeople(ctx: LowerContext, name: string, labels: Record<string, string>, rules: readonly RbacRule[], subjects: readonly RbacSubject[]): void {
+  roleWithBinding(ctx, { name, namespace: ctx.cluster.veleroNamespace, labels }, rules, subjects);
 }
 
 /**
@@ -55,12 +54,12 @@ function roleWithBinding(ctx: LowerContext, name: string, labels: Record<string,
 export function lowerAccess(ctx: LowerContext): void {
   let humansRunJobs = false;
   if (ctx.cluster.viewers.length > 0) {
-    roleWithBinding(ctx, 'restorable-view', { ...MANAGED_BY }, [VIEW_RULE], subjectsOf(ctx.cluster.viewers));
+    grantToPeople(ctx, 'restorable-view', { ...MANAGED_BY }, [VIEW_RULE], subjectsOf(ctx.cluster.viewers));
   }
   for (const policy of ctx.model.policies) {
     const labels = policyLabels(policy.name);
     if (policy.cluster === ctx.cluster.name && policy.access.view.length > 0) {
-      roleWithBinding(
+      grantToPeople(
         ctx,
         `restorable-view-${policy.name}`,
         labels,
@@ -70,7 +69,7 @@ export function lowerAccess(ctx: LowerContext): void {
     }
     if (policy.cluster === ctx.cluster.name && policy.access.backup.length > 0 && ctx.cluster.images.kubectl && policy.schedules.length > 0) {
       emitOnDemandBackup(ctx, policy);
-      roleWithBinding(ctx, `restorable-backup-${policy.name}`, labels, runJobRules(`backup-${policy.name}`), subjectsOf(policy.access.backup));
+      grantToPeople(ctx, `restorable-backup-${policy.name}`, labels, runJobRules(`backup-${policy.name}`), subjectsOf(policy.access.backup));
       humansRunJobs = true;
     }
   }
@@ -83,18 +82,18 @@ export function lowerAccess(ctx: LowerContext): void {
     const runner = jobName(plan, 'run');
     const pin = `restore-${plan.name}-pin`;
     pins.set(pin, [...new Set(restorers)].sort());
-    roleWithBinding(
+    grantToPeople(
       ctx,
       `restorable-restore-${plan.name}`,
       { ...MANAGED_BY, 'restorable.dev/plan': plan.name },
       [
         ...runJobRules(runner),
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [`restore-${plan.name}-last-run`, pin] },
+        { apiGroup: '', resources: ['configmaps'], verbs: ['get'], names: [`restore-${plan.name}-last-run`, pin] },
         // The runbook's steps: see which backups exist and how restores went (no DownloadRequests: no logs, no contents).
-        { apiGroups: ['velero.io'], resources: ['backups', 'restores'], verbs: ['get', 'list'] },
+        { apiGroup: 'velero.io', resources: ['backups', 'restores'], verbs: ['get', 'list'] },
         // Pinning a backup: RBAC cannot limit create to a name; restorable-restore-pins does.
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['update', 'patch', 'delete'], resourceNames: [pin] },
+        { apiGroup: '', resources: ['configmaps'], verbs: ['create'] },
+        { apiGroup: '', resources: ['configmaps'], verbs: ['update', 'patch', 'delete'], names: [pin] },
       ],
       subjects,
     );
@@ -109,15 +108,8 @@ function emitOnDemandBackup(ctx: LowerContext, policy: PolicyModel): void {
   const name = `backup-${policy.name}`;
   const namespace = ctx.cluster.veleroNamespace;
   const labels = { ...policyLabels(policy.name), 'restorable.dev/role': 'on-demand-backup' };
-  emit(ctx, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels } });
-  emit(ctx, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels }, rules: [{ apiGroups: ['velero.io'], resources: ['backups'], verbs: ['create', 'get'] }] });
-  emit(ctx, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name, namespace, labels },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: [{ kind: 'ServiceAccount', name, namespace }],
-  });
+  const account = serviceAccount(ctx, { name, namespace, labels });
+  roleWithBinding(ctx, { name, namespace, labels }, [{ apiGroup: 'velero.io', resources: ['backups'], verbs: ['create', 'get'] }], [account]);
   emit(ctx, {
     apiVersion: 'batch/v1',
     kind: 'CronJob',

@@ -49,7 +49,8 @@ export function lower(model: Model, backends: readonly Backend[] = BACKENDS): Pl
     const chart = new Chart(app, cluster.name, { disableResourceNameHashes: true });
     const ctx: LowerContext = { model, cluster, chart };
     for (const backend of backends) backend(ctx);
-    for (const child of chart.node.children) {
+    // Every object, also those a cdk8s-plus construct holds one level down (rbac.ts).
+    for (const child of chart.node.findAll()) {
       if (!(child instanceof ApiObject)) continue;
       const object = normalize(child.toJson());
       if (!object || typeof object !== 'object' || Array.isArray(object)) continue;

@@ -4,6 +4,7 @@ import { boundPolicy, inNamespace } from './admission.ts';
 import { emit, type LowerContext, type Manifest } from './context.ts';
 import { MANAGED_BY, policyLabels } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
+import { roleWithBinding, serviceAccount } from './rbac.ts';
 import { backupTemplate } from './schedules.ts';
 
 const HOOK_ANNOTATIONS = {
@@ -27,11 +28,7 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
     const name = `presync-backup-${policy.name}`;
     const folder = `hooks/${policy.name}`;
     const labels = policyLabels(policy.name);
-    emit(
-      ctx,
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: hook.namespace, labels, annotations: { ...HOOK_ANNOTATIONS, 'argocd.argoproj.io/sync-wave': '-1' } } },
-      { folder },
-    );
+    const account = serviceAccount(ctx, { name, namespace: hook.namespace, labels, annotations: { ...HOOK_ANNOTATIONS, 'argocd.argoproj.io/sync-wave': '-1' } }, { folder });
     emit(
       ctx,
       {
@@ -55,19 +52,7 @@ export function lowerPreSyncBackups(ctx: LowerContext): void {
       },
       { folder },
     );
-    emit(ctx, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name, namespace: ctx.cluster.veleroNamespace, labels: { ...MANAGED_BY, ...labels } },
-      rules: [{ apiGroups: ['velero.io'], resources: ['backups'], verbs: ['create', 'get'] }],
-    });
-    emit(ctx, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name, namespace: ctx.cluster.veleroNamespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: hook.namespace }],
-    });
+    roleWithBinding(ctx, { name, namespace: ctx.cluster.veleroNamespace, labels }, [{ apiGroup: 'velero.io', resources: ['backups'], verbs: ['create', 'get'] }], [account]);
     for (const object of pinnedBackupPolicy(name, hook.namespace, ctx.cluster.veleroNamespace, policy)) emit(ctx, object as unknown as Manifest);
   }
 }

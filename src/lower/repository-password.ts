@@ -18,6 +18,7 @@
 import { emit, type LowerContext } from './context.ts';
 import { MANAGED_BY } from './labels.ts';
 import { kubectlPodSpec } from './pod-security.ts';
+import { roleWithBinding, serviceAccount } from './rbac.ts';
 
 /** The Secret Velero reads its repository password from (a fixed name in Velero). */
 export const REPOSITORY_PASSWORD_SECRET = 'velero-repo-credentials';
@@ -68,23 +69,17 @@ export function lowerRepositoryPasswordAdoption(ctx: LowerContext): void {
   if (!cluster.repositoryPassword || !cluster.images.kubectl) return;
   const namespace = cluster.veleroNamespace;
   const labels = { ...MANAGED_BY, 'restorable.dev/role': 'repository-password-adoption' };
-  emit(ctx, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: ADOPTION_NAME, namespace, labels } });
-  emit(ctx, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: ADOPTION_NAME, namespace, labels },
-    rules: [
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'patch'], resourceNames: [REPOSITORY_PASSWORD_SECRET] },
-      { apiGroups: ['velero.io'], resources: ['backuprepositories'], verbs: ['list'] },
+  const meta = { name: ADOPTION_NAME, namespace, labels };
+  const account = serviceAccount(ctx, meta);
+  roleWithBinding(
+    ctx,
+    meta,
+    [
+      { apiGroup: '', resources: ['secrets'], verbs: ['get', 'patch'], names: [REPOSITORY_PASSWORD_SECRET] },
+      { apiGroup: 'velero.io', resources: ['backuprepositories'], verbs: ['list'] },
     ],
-  });
-  emit(ctx, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: ADOPTION_NAME, namespace, labels },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ADOPTION_NAME },
-    subjects: [{ kind: 'ServiceAccount', name: ADOPTION_NAME, namespace }],
-  });
+    [account],
+  );
   const pod = kubectlPodSpec({
     serviceAccountName: ADOPTION_NAME,
     image: cluster.images.kubectl,

@@ -37,7 +37,9 @@ describe('the repository-password Sync hook, as compiled', () => {
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
       'argocd.argoproj.io/sync-wave': '-3',
     });
-    expect(named('ServiceAccount')).toBeDefined();
+    // The Job asks for its token itself; the account mounts none into any other pod.
+    expect(named('ServiceAccount')?.automountServiceAccountToken).toBe(false);
+    expect(named('Job')?.spec).toMatchObject({ template: { spec: { serviceAccountName: ADOPTION_NAME, automountServiceAccountToken: true } } });
     expect(named('RoleBinding')?.subjects).toEqual([{ kind: 'ServiceAccount', name: ADOPTION_NAME, namespace: 'velero' }]);
   });
 
