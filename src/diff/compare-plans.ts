@@ -36,7 +36,10 @@ function comparePlan(old: RestorePlanModel, now: RestorePlanModel, target: Targe
   const push = (cls: ChangeClass, kind: string, field: string, b: unknown, a: unknown, message: string) => changes.push(change(target, cls, kind, field, b, a, message));
   if (old.rto.seconds !== now.rto.seconds) {
     const longer = now.rto.seconds > old.rto.seconds;
-    push(longer ? 'risk' : 'safe', 'plan.rto', 'rto', old.rto.text, now.rto.text, longer ? `RTO longer: a restore may take ${now.rto.text} instead of ${old.rto.text}` : `RTO shorter: ${old.rto.text} -> ${now.rto.text}`);
+    // A tighter RTO is a promise; without the data size it can no longer be checked against a restore's duration.
+    const unestimated = !longer && old.dataSizeBytes !== undefined && now.dataSizeBytes === undefined;
+    if (unestimated) push('risk', 'plan.rto', 'rto', old.rto.text, now.rto.text, `RTO tightened to ${now.rto.text} while its estimate (dataSize) was removed: nothing checks any more that a restore of this data fits in it`);
+    else push(longer ? 'risk' : 'safe', 'plan.rto', 'rto', old.rto.text, now.rto.text, longer ? `RTO longer: a restore may take ${now.rto.text} instead of ${old.rto.text}` : `RTO shorter: ${old.rto.text} -> ${now.rto.text}`);
   }
   if (!old.drill && now.drill) push('safe', 'plan.drill', 'drill.every', null, now.drill.every, `now drilled every ${now.drill.every}`);
   else if (old.drill && !now.drill) push('risk', 'plan.drill', 'drill.every', old.drill.every, null, 'no longer drilled: nobody learns that the restore broke until it is needed');

@@ -29,6 +29,15 @@ function nominalOldest(policy: PolicyModel): number {
   return Math.max(0, ...policy.schedules.map((s) => s.keep * TIER_PERIOD_SECONDS[s.tier]));
 }
 
+/**
+ * The longest time between two restore points that the schedules deliver: restore points come
+ * from every tier's runs, so their union is at least as frequent as the most frequent tier, whose
+ * longest interval bounds it. A policy without schedules delivers nothing (infinite).
+ */
+function deliveredRpo(policy: PolicyModel): number {
+  return policy.schedules.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...policy.schedules.map((s) => s.interval.seconds));
+}
+
 /** Namespaces covered per cluster (from `namespaces` lists), each with the policies naming it. */
 type Coverage = Map<string, Map<string, PolicyModel[]>>;
 
@@ -95,7 +104,16 @@ function comparePolicy(old: PolicyModel, now: PolicyModel, target: Target, befor
   if (old.cluster !== now.cluster) push('review', 'policy.cluster', 'cluster', old.cluster, now.cluster, `moves from cluster ${old.cluster} to ${now.cluster}`);
   if (old.rpo.seconds !== now.rpo.seconds) {
     const better = now.rpo.seconds < old.rpo.seconds;
-    push(better ? 'safe' : 'risk', 'policy.rpo', 'rpo', old.rpo.text, now.rpo.text, better ? `RPO better: at most ${now.rpo.text} of data lost instead of ${old.rpo.text}` : `RPO worse: up to ${now.rpo.text} of data may be lost instead of ${old.rpo.text}`);
+    const delivered = { before: deliveredRpo(old), after: deliveredRpo(now) };
+    if (better && delivered.after >= delivered.before) {
+      // The declared field improved, the schedules did not: what a restore can lose is unchanged.
+      push('review', 'policy.rpo', 'rpo', old.rpo.text, now.rpo.text,
+        `RPO declared ${now.rpo.text} instead of ${old.rpo.text}, but the schedules still leave up to ${duration(delivered.after)} between restore points (was ${duration(delivered.before)}): protection is not better`);
+    } else {
+      push(better ? 'safe' : 'risk', 'policy.rpo', 'rpo', old.rpo.text, now.rpo.text, better ? `RPO better: at most ${now.rpo.text} of data lost instead of ${old.rpo.text}` : `RPO worse: up to ${now.rpo.text} of data may be lost instead of ${old.rpo.text}`);
+    }
+  } else if (deliveredRpo(now) > deliveredRpo(old)) {
+    push('risk', 'policy.rpo', 'schedule', duration(deliveredRpo(old)), duration(deliveredRpo(now)), `the schedules now leave up to ${duration(deliveredRpo(now))} between restore points instead of ${duration(deliveredRpo(old))}, whatever the declared RPO says`);
   }
   for (const tier of TIERS) {
     const b = old.schedules.find((s) => s.tier === tier);
@@ -139,8 +157,22 @@ function comparePolicy(old: PolicyModel, now: PolicyModel, target: Target, befor
   changes.push(...compareApps(old, now, target));
   const schedule = (p: PolicyModel) => ({ timeZone: p.timeZone ?? null, schedule: p.scheduleOverride ?? null });
   if (!same(schedule(old), schedule(now))) push('review', 'policy.schedule', 'schedule', schedule(old), schedule(now), 'when backups run changed');
-  if (!same(old.volumePolicies, now.volumePolicies)) push('review', 'policy.volume-policies', 'volumePolicies', old.volumePolicies, now.volumePolicies, 'per-volume decisions changed: check which volumes are skipped');
-  const handled = ['name', 'cluster', 'storage', 'namespaces', 'selector', 'includedResources', 'excludedResources', 'rpo', 'retention', 'schedules', 'volumes', 'apps', 'volumePolicies', 'timeZone', 'scheduleOverride'];
+  if (!same(old.volumePolicies, now.volumePolicies)) {
+    // A skip rule that is new, or that now comes before rules it used to follow, stops capturing
+    // volumes that were captured: the first matching rule wins.
+    const skips = (p: PolicyModel) => p.volumePolicies.map((rule, index) => ({ rule, index })).filter((r) => r.rule.action === 'skip');
+    const widened = skips(now).filter((r) => !skips(old).some((o) => same(o.rule, r.rule) && o.index <= r.index));
+    if (widened.length > 0) {
+      push('risk', 'policy.volume-policies', 'volumePolicies', old.volumePolicies, now.volumePolicies,
+        `volumePolicies[${widened.map((r) => r.index).join('], [')}] now skip volumes that were captured: their data is no longer backed up, only their objects`);
+    } else push('review', 'policy.volume-policies', 'volumePolicies', old.volumePolicies, now.volumePolicies, 'per-volume decisions changed: check which volumes are skipped');
+  }
+  for (const right of ['view', 'restore', 'backup'] as const) {
+    const added = now.access[right].filter((s) => !old.access[right].includes(s));
+    if (added.length > 0) push('review', 'policy.access', `access.${right}`, old.access[right], now.access[right], `${right} access widened to ${added.join(', ')}: confirm they should ${right === 'view' ? 'read these backups' : right === 'restore' ? 'restore (and overwrite) these namespaces' : 'start backups of this policy'}`);
+    else if (!same(old.access[right], now.access[right])) push('safe', 'policy.access', `access.${right}`, old.access[right], now.access[right], `${right} access narrowed`);
+  }
+  const handled = ['name', 'cluster', 'storage', 'namespaces', 'selector', 'includedResources', 'excludedResources', 'rpo', 'retention', 'schedules', 'volumes', 'apps', 'volumePolicies', 'timeZone', 'scheduleOverride', 'access'];
   changes.push(...otherFields(target, 'policy.other', old, now, handled));
   return changes;
 }

@@ -38,10 +38,10 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
   }
   return withScratchFolder(repo.dir, 'diff-', async (scratch) => {
     const [base, head] = await Promise.all([
-      snapshotAtRevision(repo, options.base, policiesRel, path.join(scratch, 'base'), 'base'),
+      snapshotAtRevision(repo, options.base, policiesRel, path.join(scratch, 'base'), 'base', options.now),
       options.head === undefined
-        ? snapshotOfWorkingTree(options.policiesDir, repo.dir)
-        : snapshotAtRevision(repo, options.head, policiesRel, path.join(scratch, 'head'), 'head'),
+        ? snapshotOfWorkingTree(options.policiesDir, repo.dir, options.now)
+        : snapshotAtRevision(repo, options.head, policiesRel, path.join(scratch, 'head'), 'head', options.now),
     ]);
     return reportOf(base, head, options.now);
   });

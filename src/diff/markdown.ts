@@ -14,8 +14,11 @@ export function renderMarkdown(report: DiffReport): string {
   const { summary } = report;
   const counts = CHANGE_CLASSES.map((cls) => `${summary[cls]} ${cls}`).join(', ');
   lines.push(`### restorable diff: ${summary.total === 0 ? 'no protection changes' : counts}`, '');
+  // Errors in the policies come first: the comparison below is of what resolved, not of what was meant.
+  const errors = report.notes.filter(isErrorNote);
+  for (const note of errors) lines.push(`> ❌ **Errors:** ${escapeCell(note)}`, '');
   lines.push(`Base ${sideText(report.base)}, head ${sideText(report.head)}.`, '');
-  for (const note of report.notes) lines.push(`> **Note:** ${escapeCell(note)}`, '');
+  for (const note of report.notes.filter((n) => !isErrorNote(n))) lines.push(`> **Note:** ${escapeCell(note)}`, '');
   const groups = new Map<string | null, Change[]>();
   for (const c of report.changes) groups.set(c.cluster, [...(groups.get(c.cluster) ?? []), c]);
   for (const [cluster, changes] of groups) {
@@ -31,10 +34,16 @@ export function renderMarkdown(report: DiffReport): string {
   if (chart) {
     lines.push('#### How far back each policy can restore', '', chart, '');
   } else if (report.restorePoints.length > 0) {
-    lines.push('No policy can restore less or further back than before.', '');
+    // The chart tracks only how far back a policy reaches; fewer points within that reach are a loss too.
+    const cut = report.changes.filter((c) => c.kind === 'policy.retention' && c.class === 'risk');
+    if (cut.length > 0) lines.push(`No policy reaches less far back, but ${cut.map((c) => `${c.name} keeps fewer ${c.field?.replace('retention.', '')} restore points`).join(', ')} (see above).`, '');
+    else lines.push('No policy keeps fewer restore points or can restore less far back than before.', '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
+
+/** Notes that report errors in a side's policies (see snapshot.ts). */
+const isErrorNote = (note: string): boolean => / error\(s\) in the policies/.test(note);
 
 function sideText(side: DiffSide): string {
   if (side.ref === null) return 'working tree';

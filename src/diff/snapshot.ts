@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { SourceLocation } from '../dsl/source.ts';
 import { discoverPolicyFiles } from '../loader/discover.ts';
 import { loadPolicies, PolicyLoadError } from '../loader/load.ts';
+import { loadCertificates, loadSealedSecrets } from '../loader/sealed.ts';
+import type { Model } from '../model/types.ts';
+import { checkModel } from '../rules/index.ts';
 import { type Repository, resolveRevision, writeTreeTo } from './git-tree.ts';
 import { EMPTY_MODEL, type Side } from './side.ts';
 import type { DiffSide } from './types.ts';
@@ -37,15 +40,22 @@ function locator(root: string): Side['locate'] {
  * Loads the policies in `dir`: an empty model when it holds no policy files. A label names the
  * side in errors ("base origin/main").
  */
-async function modelOf(dir: string, label: string, root: string, scratch: boolean): Promise<{ side: Omit<Side, 'locate'>; found: boolean; errors: number }> {
+async function modelOf(dir: string, label: string, root: string, scratch: boolean, now: Date): Promise<{ side: Omit<Side, 'locate'>; found: boolean; errors: number; codes: readonly string[] }> {
   const files = await discoverPolicyFiles(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
     throw error;
   });
-  if (files.length === 0) return { side: { model: EMPTY_MODEL }, found: false, errors: 0 };
+  if (files.length === 0) return { side: { model: EMPTY_MODEL }, found: false, errors: 0, codes: [] };
   try {
-    const loaded = await loadPolicies(fromCwd(path.resolve(dir)));
-    return { side: { model: loaded.model }, found: true, errors: loaded.diagnostics.filter((d) => d.severity === 'error').length };
+    const folder = fromCwd(path.resolve(dir));
+    const loaded = await loadPolicies(folder);
+    // The sealed credentials and certificates too, as synth reads them: the repository password's
+    // value is compared through them, and the rules about them count among the errors.
+    const sealed = await loadSealedSecrets(folder, loaded.model.clusters);
+    const model: Model = { ...loaded.model, sealedSecrets: sealed.sealedSecrets, certificates: await loadCertificates(folder, loaded.model.clusters) };
+    // Every kind of error validate would report about the policies: resolution, sealing and every rule.
+    const errors = [...loaded.diagnostics, ...sealed.diagnostics, ...checkModel(model, { now })].filter((d) => d.severity === 'error');
+    return { side: { model }, found: true, errors: errors.length, codes: [...new Set(errors.map((d) => d.code))].sort() };
   } catch (error) {
     if (error instanceof PolicyLoadError) {
       // Paths inside the scratch folder mean nothing to the reader: show them as repository paths.
@@ -62,7 +72,7 @@ async function modelOf(dir: string, label: string, root: string, scratch: boolea
  * The policies of `revision`: the folder `policiesRel` of its commit is written to `scratch` (which
  * stands for the repository root) and loaded from there.
  */
-export async function snapshotAtRevision(repo: Repository, revision: string, policiesRel: string, scratch: string, label: 'base' | 'head'): Promise<Snapshot> {
+export async function snapshotAtRevision(repo: Repository, revision: string, policiesRel: string, scratch: string, label: 'base' | 'head', now: Date): Promise<Snapshot> {
   const commit = await resolveRevision(repo, revision);
   const folder = path.join(scratch, ...policiesRel.split('/').filter(Boolean));
   const written = await writeTreeTo(repo, commit, policiesRel, folder);
@@ -70,17 +80,17 @@ export async function snapshotAtRevision(repo: Repository, revision: string, pol
   const name = `${label} ${revision} (${commit.slice(0, 12)})`;
   const shownFolder = policiesRel === '' ? 'the repository root' : `${policiesRel}/`;
   if (written.skipped.length > 0) notes.push(`${name}: symbolic links and submodules are not read: ${written.skipped.join(', ')}`);
-  const loaded = await modelOf(folder, name, scratch, true);
+  const loaded = await modelOf(folder, name, scratch, true, now);
   if (!loaded.found) notes.push(`${name} has no policy files in ${shownFolder}: compared with an empty model, so everything on the other side counts as ${label === 'base' ? 'added' : 'removed'}`);
-  if (loaded.errors > 0) notes.push(`${name}: ${loaded.errors} error(s) in the policies; compared what resolved (run restorable validate)`);
+  if (loaded.errors > 0) notes.push(`${name}: ${loaded.errors} error(s) in the policies (${loaded.codes.join(', ')}); compared what resolved (run restorable validate)`);
   return { side: { ...loaded.side, locate: locator(scratch) }, info: { ref: revision, commit, policies: loaded.found }, notes };
 }
 
 /** The policies in the working tree's `policiesDir`, inside the repository at `repoRoot`. */
-export async function snapshotOfWorkingTree(policiesDir: string, repoRoot: string): Promise<Snapshot> {
+export async function snapshotOfWorkingTree(policiesDir: string, repoRoot: string, now: Date): Promise<Snapshot> {
   const notes: string[] = [];
-  const loaded = await modelOf(policiesDir, 'head (working tree)', repoRoot, false);
+  const loaded = await modelOf(policiesDir, 'head (working tree)', repoRoot, false, now);
   if (!loaded.found) notes.push(`the working tree has no policy files in ${posix(path.relative(repoRoot, path.resolve(policiesDir))) || '.'}/: compared with an empty model, so everything in the base counts as removed`);
-  if (loaded.errors > 0) notes.push(`head (working tree): ${loaded.errors} error(s) in the policies; compared what resolved (run restorable validate)`);
+  if (loaded.errors > 0) notes.push(`head (working tree): ${loaded.errors} error(s) in the policies (${loaded.codes.join(', ')}); compared what resolved (run restorable validate)`);
   return { side: { ...loaded.side, locate: locator(repoRoot) }, info: { ref: null, commit: null, policies: loaded.found }, notes };
 }

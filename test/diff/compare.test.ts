@@ -227,6 +227,6 @@ describe('Markdown report', () => {
     expect(text).toContain('> **Note:** a \\| note');
     expect(text).toContain('| 🔴 risk | storage **backups** `immutableDays`<br>policies/x.ts:');
     expect(text).not.toContain('```mermaid');
-    expect(text).toContain('No policy can restore less or further back than before.');
+    expect(text).toContain('No policy keeps fewer restore points or can restore less far back than before.');
   });
 });

@@ -139,7 +139,11 @@ describe('restorable diff: sides without policies, reports and errors', () => {
     const { report } = await diffJson('--base', 'main', '--head', 'policies-removed');
 
     expect(report.head.policies).toBe(false);
-    expect(report.notes).toEqual([expect.stringMatching(/^head policies-removed \([0-9a-f]{12}\) has no policy files in policies\/: compared with an empty model/)]);
+    // The fixture's credentials are not sealed for the cluster: the base has SEC001 errors, and says so.
+    expect(report.notes).toEqual([
+      expect.stringMatching(/^base main \([0-9a-f]{12}\): \d+ error\(s\) in the policies \(SEC001\); compared what resolved/),
+      expect.stringMatching(/^head policies-removed \([0-9a-f]{12}\) has no policy files in policies\/: compared with an empty model/),
+    ]);
     expect(report.changes.map((c) => `${c.class} ${c.kind} ${c.name}`)).toEqual([
       'risk cluster.removed prod',
       'risk policy.removed orders',
