@@ -3,13 +3,37 @@ import { Cluster } from '../dsl/cluster.ts';
 import { BackupPolicy } from '../dsl/policy.ts';
 import type { RestorePlan, RestoreStep } from '../dsl/restore-plan.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import { type Duration, parseDuration } from './duration.ts';
+import { type Duration, humanDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
+import { estimateRestoreSeconds } from './restore-estimate.ts';
 import type { CheckModel, PolicyModel, RestorePlanModel, RestoreStepModel } from './types.ts';
 
 type At = (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic;
 
+/** What a data-only restore brings back: volumes, and the Secrets and ConfigMaps Git does not hold. */
 const DATA_ONLY_RESOURCES = ['namespaces', 'persistentvolumeclaims', 'persistentvolumes', 'secrets', 'configmaps'];
+
+/**
+ * What a full restore brings back first, without a label selector: everything a pod needs before it
+ * starts (its configuration, identity, rights and quotas) and its volumes. A step with a selector
+ * restores only labelled objects (and the claims of the pods it restores), so an unlabelled Secret,
+ * ServiceAccount or Role, or the claim of a StatefulSet scaled to zero, would otherwise never come back.
+ */
+export const CONFIG_AND_STORAGE_RESOURCES = [
+  'namespaces',
+  'serviceaccounts',
+  'secrets',
+  'configmaps',
+  'limitranges',
+  'resourcequotas',
+  'roles.rbac.authorization.k8s.io',
+  'rolebindings.rbac.authorization.k8s.io',
+  'persistentvolumeclaims',
+  'persistentvolumes',
+];
+
+/** Restore hooks get the estimated restore time (or the RTO) times this, rounded up to whole minutes. */
+export const HOOK_TIMEOUT_MARGIN = 1.5;
 
 /**
  * Resolves a restore plan: its policies, the complete namespace mapping, ordered steps (a DAG,
@@ -47,15 +71,20 @@ export function resolveRestorePlan(
     diagnostics.push(at('dataSize', { code: 'PLAN014', message: `expected a quantity such as '500Gi', got ${JSON.stringify(p.dataSize)}`, hint: 'write a number with a Kubernetes suffix: Ki, Mi, Gi, Ti or k, M, G, T' }));
   }
   const mode = p.mode ?? 'full';
-  const steps = resolveSteps(p.order, sources, mode, at, parse, diagnostics);
+  const rto = parse('rto', p.rto) ?? { text: String(p.rto), seconds: Number.NaN };
+  const hookTimeout = hookTimeoutOf(dataSizeBytes === undefined ? undefined : estimateRestoreSeconds(dataSizeBytes, sources), rto.seconds);
+  const steps = resolveSteps(p.order, sources, mode, hookTimeout.seconds, at, parse, diagnostics);
   const checks = resolveChecks([], sources, at, 'checks', diagnostics);
+  const target = p.to instanceof Cluster ? p.to.name : '';
+  const sameNamespaces = Object.entries(namespaceMapping).every(([source, mapped]) => source === mapped);
+  const sameCluster = sources.every((s) => s.cluster === target);
   return {
     name: plan.name,
     from,
-    to: p.to instanceof Cluster ? p.to.name : '',
+    to: target,
     scenario: p.scenario,
     mode,
-    rto: parse('rto', p.rto) ?? { text: String(p.rto), seconds: Number.NaN },
+    rto,
     namespaceMapping,
     declaredNamespaceMapping: declaredMapping,
     storageClassMapping: { ...(p.storageClassMapping ?? {}) },
@@ -64,7 +93,11 @@ export function resolveRestorePlan(
     pointInTime: p.pointInTime ?? 'latest',
     steps,
     dataSizeBytes,
+    hookTimeout,
     secretsRecovery: p.secretsRecovery,
+    // A SealedSecret opens only in the namespace (and usually under the name) it was sealed for, with
+    // the key of the cluster it was sealed for.
+    sealedSecrets: sameNamespaces && (sameCluster || p.secretsRecovery === 'sealing-key-restored-first') ? 'mark-managed' : 'leave-out',
     checks,
     drill: p.drill
       ? {
@@ -78,24 +111,44 @@ export function resolveRestorePlan(
   };
 }
 
+/** The least time restore hooks get: the estimate, or the RTO without one, with a margin, in whole minutes. */
+function hookTimeoutOf(estimate: number | undefined, rtoSeconds: number): RestorePlanModel['hookTimeout'] {
+  const base = estimate ?? (Number.isFinite(rtoSeconds) ? rtoSeconds : 600);
+  return { seconds: Math.ceil((HOOK_TIMEOUT_MARGIN * base) / 60) * 60, basis: estimate === undefined ? 'rto' : 'estimate' };
+}
+
+/**
+ * The steps of a plan, in the order they run:
+ * 1. per policy, a step that restores configuration and storage without a selector (in data-only
+ *    mode, all the data: Velero restores no pods then, so no hook runs and nothing needs ordering);
+ * 2. the declared steps (or one per app profile), topologically sorted, leaving out what step 1 did;
+ * 3. per policy whose declared steps do not restore everything (each has a selector or a resource
+ *    list), a last step that restores the rest: a plan never leaves part of its backup behind.
+ */
 function resolveSteps(
   order: readonly RestoreStep[] | undefined,
   sources: readonly PolicyModel[],
   mode: 'full' | 'data-only',
+  hookFloorSeconds: number,
   at: At,
   parse: (path: string, value: unknown) => Duration | undefined,
   diagnostics: Diagnostic[],
 ): RestoreStepModel[] {
   const apps = new Map(sources.flatMap((s) => s.apps.map((app) => [app.name, { app, policy: s }] as const)));
-  const declared: RestoreStep[] = order
-    ? listOf(order).map(readableStep)
-    : [
-        ...sources.flatMap((s) => s.apps.map((app): RestoreStep => ({ name: app.name }))),
-        ...sources.map((s): RestoreStep => ({ name: `${s.name}-all`, after: s.apps.map((a) => a.name) })),
-      ];
-  const names = new Set<string>();
+  const declared: RestoreStep[] = order ? listOf(order).map(readableStep) : sources.flatMap((s) => s.apps.map((app): RestoreStep => ({ name: app.name })));
+  const first = sources.map((s) => ({ policy: s, name: `${s.name}-config-storage` }));
+  const names = new Set<string>(first.map((f) => f.name));
   declared.forEach((step, index) => {
-    if (names.has(step.name)) diagnostics.push(at(`order[${index}].name`, { code: 'PLAN004', message: `two steps are named "${step.name}"`, hint: 'name each step once' }));
+    if (names.has(step.name)) {
+      const automatic = first.some((f) => f.name === step.name);
+      diagnostics.push(
+        at(`order[${index}].name`, {
+          code: 'PLAN004',
+          message: automatic ? `step "${step.name}" has the name of the step that restores configuration and storage first` : `two steps are named "${step.name}"`,
+          hint: 'name each step once',
+        }),
+      );
+    }
     names.add(step.name);
   });
   declared.forEach((step, index) => {
@@ -104,34 +157,89 @@ function resolveSteps(
         diagnostics.push(at(`order[${index}].after[${d}]`, { code: 'PLAN004', message: `step "${step.name}" waits for "${dependency}", which is not a step of this plan`, hint: `use one of: ${[...names].join(', ')}` }));
       }
     });
+    if (step.from !== undefined && !(step.from instanceof BackupPolicy && sources.some((s) => s.name === step.from?.name))) {
+      const named = step.from instanceof BackupPolicy ? `policy "${step.from.name}"` : describeValue(step.from);
+      diagnostics.push(
+        at(`order[${index}].from`, {
+          code: 'PLAN004',
+          message: `step "${step.name}" restores from ${named}, which is not one of the plan's policies (${sources.map((s) => s.name).join(', ') || 'none'})`,
+          hint: 'add the policy to the plan\'s from:, or restore it in a plan of its own',
+        }),
+      );
+    }
   });
   // A duplicate step is reported above; only the first of a name takes part in the order.
-  const unique = declared.filter((step, index) => declared.findIndex((s) => s.name === step.name) === index);
+  const unique = declared.filter((step, index) => declared.findIndex((s) => s.name === step.name) === index && !first.some((f) => f.name === step.name));
   const sorted = topologicalOrder(unique);
   if (!sorted) {
     diagnostics.push(at('order', { code: 'PLAN003', message: `the restore order has a cycle: ${describeCycle(unique)}`, hint: 'remove one "after" so every step can start' }));
     return [];
   }
-  return sorted.map((step, position) => {
+  const policyOf = (step: RestoreStep): PolicyModel | undefined =>
+    step.from !== undefined ? sources.find((s) => step.from instanceof BackupPolicy && s.name === step.from.name) : (apps.get(step.name)?.policy ?? sources[0]);
+  const steps: Omit<RestoreStepModel, 'index'>[] = first.map(({ policy, name }) => ({
+    name,
+    origin: 'config-and-storage',
+    path: 'from',
+    policy: policy.name,
+    after: [],
+    resources: mode === 'data-only' ? DATA_ONLY_RESOURCES : CONFIG_AND_STORAGE_RESOURCES,
+    excludedResources: [],
+    namespaces: [...policy.namespaces],
+    hooks: [],
+  }));
+  if (mode === 'data-only') return steps.map((step, i) => ({ ...step, index: i + 1 }));
+  for (const step of sorted) {
     const appEntry = apps.get(step.name);
-    const policy = step.from instanceof BackupPolicy ? sources.find((s) => s.name === step.from?.name) : (appEntry?.policy ?? sources[0]);
-    return {
-      index: position + 1,
+    const policy = policyOf(step);
+    const resources = [...(step.resources ?? [])];
+    const position = declared.indexOf(step);
+    steps.push({
       name: step.name,
+      origin: 'declared',
+      path: order ? `order[${position}]` : 'from',
       policy: policy?.name ?? '',
-      after: [...(step.after ?? [])],
+      after: step.after && step.after.length > 0 ? [...step.after] : first.filter((f) => f.policy === policy).map((f) => f.name),
       selector: step.selector ?? appEntry?.app.selector,
-      resources: [...(step.resources ?? (mode === 'data-only' ? DATA_ONLY_RESOURCES : []))],
+      resources,
+      // A declared resource list is restored as declared; otherwise what the first step restored is left out.
+      excludedResources: resources.length > 0 ? [] : CONFIG_AND_STORAGE_RESOURCES,
       namespaces: [...(policy?.namespaces ?? [])],
-      hooks: (appEntry?.app.restore ?? []).map((hook, h) => ({
-        container: appEntry?.app.container,
-        command: [...hook.command],
-        waitTimeout: parse(`order[${position}].hooks[${h}].waitTimeout`, hook.waitTimeout) ?? { text: '10m', seconds: 600 },
-        execTimeout: parse(`order[${position}].hooks[${h}].execTimeout`, hook.execTimeout) ?? { text: '5m', seconds: 300 },
-      })),
+      hooks: (appEntry?.app.restore ?? []).map((hook, h) => {
+        const raise = (declaredTimeout: Duration | undefined, fallback: number): Duration => {
+          const seconds = Math.max(declaredTimeout?.seconds ?? fallback, hookFloorSeconds);
+          return { text: humanDuration(seconds), seconds };
+        };
+        return {
+          container: appEntry?.app.container,
+          command: [...hook.command],
+          waitTimeout: raise(parse(`order[${position}].hooks[${h}].waitTimeout`, hook.waitTimeout), 600),
+          execTimeout: raise(parse(`order[${position}].hooks[${h}].execTimeout`, hook.execTimeout), 300),
+        };
+      }),
       hookSelector: appEntry?.app.selector,
-    };
-  });
+    });
+  }
+  for (const policy of sources) {
+    const own = sorted.filter((step) => policyOf(step) === policy);
+    if (own.some((step) => !step.selector && !apps.get(step.name) && (step.resources ?? []).length === 0)) continue;
+    const waitedFor = new Set(own.flatMap((step) => step.after ?? []));
+    let name = `${policy.name}-rest`;
+    for (let n = 2; names.has(name); n++) name = `${policy.name}-rest-${n}`;
+    names.add(name);
+    steps.push({
+      name,
+      origin: 'remainder',
+      path: 'from',
+      policy: policy.name,
+      after: own.length > 0 ? own.filter((step) => !waitedFor.has(step.name)).map((step) => step.name) : first.filter((f) => f.policy === policy).map((f) => f.name),
+      resources: [],
+      excludedResources: CONFIG_AND_STORAGE_RESOURCES,
+      namespaces: [...policy.namespaces],
+      hooks: [],
+    });
+  }
+  return steps.map((step, i) => ({ ...step, index: i + 1 }));
 }
 
 /** Kahn's algorithm, ties broken by declaration order; undefined on a cycle. */

@@ -121,17 +121,29 @@ export interface PolicyModel {
   readonly source?: SourceLocation;
 }
 
+/**
+ * Why a step is in a plan: declared in `order` (or made from an app profile when there is no
+ * order), the first step that brings back configuration and storage for every later one, or the
+ * last step that brings back what no declared step restored.
+ */
+export type RestoreStepOrigin = 'declared' | 'config-and-storage' | 'remainder';
+
 /** One step of a restore plan: one Velero Restore per run. */
 export interface RestoreStepModel {
   /** 1-based position in execution order (topologically sorted, ties in declaration order). */
   readonly index: number;
   readonly name: string;
+  readonly origin: RestoreStepOrigin;
+  /** Where the plan declares the step (`order[2]`), or what an automatic step is made from (`from`). */
+  readonly path: string;
   /** The policy whose backup the step restores from. */
   readonly policy: string;
   readonly after: readonly string[];
   readonly selector?: Readonly<Record<string, string>>;
   /** Resources to include; empty means every resource. */
   readonly resources: readonly string[];
+  /** Resources left out: those the configuration-and-storage step already restored. */
+  readonly excludedResources: readonly string[];
   /** Source namespaces restored by this step. */
   readonly namespaces: readonly string[];
   /** Restore exec hooks of the app profile this step is named after. */
@@ -186,7 +198,18 @@ export interface RestorePlanModel {
   readonly steps: readonly RestoreStepModel[];
   /** Declared volume data, in bytes. */
   readonly dataSizeBytes?: number;
+  /**
+   * The least time restore hooks get to wait for their pod and to run: the estimated restore time
+   * (from `dataSize`), or the RTO without one, with a margin. Declared hook timeouts below it are raised.
+   */
+  readonly hookTimeout: { readonly seconds: number; readonly basis: 'estimate' | 'rto' };
   readonly secretsRecovery?: 'sealing-key-restored-first' | 'secrets-from-backup';
+  /**
+   * What happens to the source's SealedSecrets: `mark-managed` when the target's controller can open
+   * them (the same cluster and namespaces, or the source's sealing key restored first), so restored
+   * Secrets are handed back to their SealedSecret; `leave-out` otherwise.
+   */
+  readonly sealedSecrets: 'mark-managed' | 'leave-out';
   /** Checks from the app profiles, run by the runner and the drill. */
   readonly checks: readonly CheckModel[];
   readonly drill?: {

@@ -3,27 +3,58 @@ import { TIERS } from '../dsl/retention.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { formatQuantity } from '../model/quantity.ts';
 import { humanDuration } from '../model/duration.ts';
+import type { LoadedInventory } from '../inventory/types.ts';
+import { estimateRestoreSeconds, RESTORE_OVERHEAD_SECONDS, restoreModes } from '../model/restore-estimate.ts';
 import type { Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
 import { dnsLabelError } from './k8s-names.ts';
 import type { Rule } from './rule.ts';
 
-/** How fast each volume mode restores, in bytes per second: conservative figures for the RTO estimate. */
-export const RESTORE_THROUGHPUT: Readonly<Record<string, number>> = {
-  'csi-snapshot': 1024 ** 3, // a volume from a snapshot is provisioned, not copied
-  'native-snapshot': 1024 ** 3,
-  'snapshot-data-mover': 100 * 1024 ** 2,
-  filesystem: 50 * 1024 ** 2,
-  none: Number.POSITIVE_INFINITY,
-};
-
-/** Fixed cost of any restore: resolving the backup, restoring objects, pods becoming ready. */
-export const RESTORE_OVERHEAD_SECONDS = 300;
+export { RESTORE_OVERHEAD_SECONDS, RESTORE_THROUGHPUT } from '../model/restore-estimate.ts';
 
 /** Seconds a plan's restore is estimated to take from its declared data size. */
 export function estimatedRestoreSeconds(plan: RestorePlanModel, policies: readonly PolicyModel[]): number | undefined {
-  if (plan.dataSizeBytes === undefined) return undefined;
-  const slowest = Math.min(...policies.map((p) => RESTORE_THROUGHPUT[p.volumes] ?? 1));
-  return RESTORE_OVERHEAD_SECONDS + (Number.isFinite(slowest) ? Math.ceil(plan.dataSizeBytes / slowest) : 0);
+  return plan.dataSizeBytes === undefined ? undefined : estimateRestoreSeconds(plan.dataSizeBytes, policies);
+}
+
+/** PLAN011's message and hint, for declared data or data found in an inventory. */
+function rtoBelowEstimate(plan: RestorePlanModel, policies: readonly PolicyModel[], estimate: number, data: string): Pick<Diagnostic, 'code' | 'message' | 'hint'> {
+  const modes = [...new Set(policies.flatMap(restoreModes))].join(', ');
+  return {
+    code: 'PLAN011',
+    message: `RTO ${plan.rto.text} is below the estimated restore time of ${humanDuration(Math.ceil(estimate / 60) * 60)} for ${data} (volumes restored by ${modes})`,
+    hint: `raise the RTO, or use a faster volume mode (estimate: ${RESTORE_OVERHEAD_SECONDS / 60}m + size / throughput of the slowest mode, see README)`,
+  };
+}
+
+/**
+ * PLAN011 for plans that declare no `dataSize`, from the claims the imported inventories list in the
+ * plan's namespaces on each policy's cluster (their requested sizes). Run by `validate` only: the
+ * inventory never changes what `synth` writes.
+ */
+export function checkRestoreEstimates(model: Model, inventories: readonly LoadedInventory[]): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const byCluster = new Map(inventories.map((loaded) => [loaded.inventory.cluster, loaded]));
+  for (const plan of model.restorePlans) {
+    if (plan.dataSizeBytes !== undefined || !Number.isFinite(plan.rto.seconds)) continue;
+    const sources = model.policies.filter((p) => plan.from.includes(p.name));
+    const counted = sources.flatMap((policy) => {
+      const loaded = byCluster.get(policy.cluster);
+      return loaded ? policy.namespaces.map((ns) => ({ loaded, bytes: loaded.inventory.namespaces[ns]?.requestedBytes ?? 0 })) : [];
+    });
+    if (counted.length === 0) continue;
+    const bytes = counted.reduce((sum, c) => sum + c.bytes, 0);
+    const estimate = estimateRestoreSeconds(bytes, sources);
+    if (estimate <= plan.rto.seconds) continue;
+    const files = [...new Set(counted.map((c) => c.loaded.file))].sort().join(', ');
+    found.push({
+      severity: 'error',
+      declaration: plan.name,
+      path: 'rto',
+      source: plan.source,
+      ...rtoBelowEstimate(plan, sources, estimate, `${formatQuantity(bytes)} of claims in its namespaces (inventory ${files}; no dataSize declared)`),
+    });
+  }
+  return found;
 }
 
 const FREQUENCY_DAYS: Readonly<Record<Frequency, number>> = { day: 1, week: 7, month: 31, quarter: 92 };
@@ -131,7 +162,7 @@ export const restorePlansRule: Rule = {
       }
       const estimate = estimatedRestoreSeconds(plan, sources);
       if (estimate !== undefined && Number.isFinite(plan.rto.seconds) && estimate > plan.rto.seconds) {
-        found.push(at('rto', { code: 'PLAN011', message: `RTO ${plan.rto.text} is below the estimated restore time of ${humanDuration(Math.ceil(estimate / 60) * 60)} for ${formatQuantity(plan.dataSizeBytes ?? 0)} of data`, hint: `raise the RTO, or use a faster volume mode (estimate: ${RESTORE_OVERHEAD_SECONDS / 60} min + size / throughput per mode, see README)` }));
+        found.push(at('rto', rtoBelowEstimate(plan, sources, estimate, `${formatQuantity(plan.dataSizeBytes ?? 0)} of data`)));
       }
       if (target && !target.images.kubectl) {
         found.push(at('to', { code: 'IMG001', message: `the restore runner and drills run a kubectl job, but cluster "${target.name}" declares no images.kubectl`, hint: `declare images: { kubectl: '<image with kubectl and /bin/sh>' } on cluster "${target.name}"` }));
@@ -168,7 +199,7 @@ function planValues(plan: RestorePlanModel, at: (path: string, d: Pick<Diagnosti
   }
   plan.steps.forEach((step) => {
     const error = dnsLabelError(step.name);
-    if (error) found.push(at(`order[${step.index - 1}].name`, { code: 'PLAN017', message: `step name: ${error}`, hint: 'step names become label values and file names' }));
+    if (error) found.push(at(`${step.path}.name`, { code: 'PLAN017', message: `step name: ${error}`, hint: 'step names become label values and file names' }));
   });
   (plan.drill?.exclude ?? []).forEach((resource, index) => {
     if (!RESOURCE_NAME.test(resource)) {

@@ -1,10 +1,14 @@
 /**
- * A namespace-loss restore run by restorable's real runner script against real Velero v1.18.1: the
- * shop namespace is backed up, deleted and finalised by the namespace controller, then a Job made
- * from the plan's `restore-<plan>` CronJob runs its pod on the host (no kubelet here) as the
- * runner's ServiceAccount with the plan's ConfigMap mounted. The API server writes an audit log, so
- * the runner's requests are compared with the Role restorable generated for it.
+ * A namespace-loss restore run by restorable's real runner script against real Velero v1.18.1 and
+ * the real Sealed Secrets controller: the shop namespace is backed up, deleted and finalised by the
+ * namespace controller, then a Job made from the plan's `restore-<plan>` CronJob runs its pod on the
+ * host (no kubelet here) as the runner's ServiceAccount with the plan's ConfigMap mounted. The
+ * steps are complete (configuration and storage first, then the declared step, then the rest), the
+ * restored SealedSecret takes its restored Secret over, and a run over a namespace that already
+ * holds claims refuses. The API server writes an audit log, so the runner's requests are compared
+ * with the Role and ClusterRole restorable generated for it.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -12,8 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFolder } from './harness/argocd-sync.ts';
 import { type HostPodResult, type JobLike, runJobPodOnHost } from './harness/pod-on-host.ts';
 import { waitFor } from './harness/processes.ts';
-import { useTestRun } from './harness/test-run.ts';
-import { createShop, namespaceState, ORG, startVeleroCluster, type VeleroCluster } from './harness/velero-organisation.ts';
+import type { ControlPlane } from './harness/control-plane.ts';
+import { repoRoot, useTestRun } from './harness/test-run.ts';
+import { createShop, namespaceState, ORG, startVeleroCluster, TEST_CERTIFICATE, type VeleroCluster } from './harness/velero-organisation.ts';
 
 const run = useTestRun('restore-runner');
 const auditPolicy = path.join(run.runDir, 'audit-policy.yaml');
@@ -27,8 +32,40 @@ let backupName = '';
 /** When kube-apiserver was down or starting (ms since the epoch), for the audit log. */
 const restartWindow = { from: 0, to: 0 };
 
+/** A SealedSecret of the shop, sealed for the cluster's key (strict scope: namespace shop, name api-token). */
+const SEALED = 'api-token';
+
+/** `restorable seal` of one value for the shop's SealedSecret, as a team does it. */
+const sealToken = (value: string): string =>
+  execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'restorable.mjs'), 'seal', '--cert', TEST_CERTIFICATE, '--namespace', ORG.namespace, '--name', SEALED, 'token=-'], {
+    cwd: repoRoot,
+    input: value,
+    encoding: 'utf8',
+  });
+
+const secretToken = async (cluster: ControlPlane): Promise<string> =>
+  Buffer.from(await cluster.kubectlOk(['get', 'secret', SEALED, '-n', ORG.namespace, '-o', 'jsonpath={.data.token}']), 'base64').toString();
+
+/**
+ * The shop, plus what only a complete restore brings back: a PodDisruptionBudget no declared step
+ * names, the StatefulSet scaled to zero (its claims belong to no pod), and a SealedSecret whose
+ * Secret the controller made.
+ */
+async function createFullShop(cluster: ControlPlane): Promise<void> {
+  await createShop(cluster);
+  await cluster.kubectlOk(['apply', '-f', '-'], {
+    input: JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: ORG.namespace }, spec: { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'web' } } } }),
+  });
+  await cluster.kubectlOk(['scale', 'statefulset', 'db', '-n', ORG.namespace, '--replicas=0']);
+  await cluster.kubectlOk(['apply', '-f', '-'], { input: sealToken('token-before-the-loss') });
+  await waitFor(async () => (await cluster.kubectl(['get', 'secret', SEALED, '-n', ORG.namespace])).code === 0, {
+    timeoutMs: 60_000,
+    describe: () => "the controller did not unseal the shop's SealedSecret within 60 s",
+  });
+}
+
 beforeAll(async () => {
-  env = await startVeleroCluster(run, 'restore-runner', { auditPolicy, beforeSync: createShop });
+  env = await startVeleroCluster(run, 'restore-runner', { auditPolicy, beforeSync: createFullShop });
 });
 afterAll(async () => {
   await env?.stop();
@@ -60,17 +97,19 @@ async function lastRun(): Promise<Record<string, string>> {
 }
 
 describe('namespace-loss restore by the real runner script (its pod runs on the host as its ServiceAccount: no kubelet)', () => {
-  it('brings every object of the deleted namespace back, step by step in order, each Restore Completed, and records ok with the measured time; it survives an API server restart while it polls a Restore', { timeout: 900_000 }, async () => {
+  it('brings every object of the deleted namespace back, configuration and storage first, then the workloads, then the rest, each Restore Completed, and records ok with the measured time; it survives an API server restart while it polls a Restore', { timeout: 900_000 }, async () => {
     backupName = 'shop-before-loss';
     expect(await env.velero.cliOk(['backup', 'create', backupName, '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
     before = await namespaceState(env.cluster, ORG.namespace);
-    expect(Object.keys(before).length).toBeGreaterThanOrEqual(14);
+    expect(Object.keys(before).length).toBeGreaterThanOrEqual(15);
+    expect(before['StatefulSet/db']).toMatchObject({ replicas: 0 });
+    expect(await env.cluster.kubectlOk(['get', 'secret', SEALED, '-n', ORG.namespace, '-o', 'jsonpath={.metadata.ownerReferences[*].kind}'])).toBe('SealedSecret');
 
     // Namespace loss: deleted, and finalised by the namespace controller (every object in it gone).
     await env.cluster.kubectlOk(['delete', 'namespace', ORG.namespace, '--wait=true', '--timeout=180s'], { timeoutMs: 200_000 });
     expect((await env.cluster.kubectl(['get', 'namespace', ORG.namespace])).stderr).toMatch(/NotFound/);
     // Its volumes are gone too (here deleted by the test once Released: no provisioner runs), so the
-    // storage step brings the PersistentVolumes back from the backup and the claims bind to them again.
+    // first step brings the PersistentVolumes back from the backup and the claims bind to them again.
     expect(await env.cluster.kubectlOk(['get', 'pv', 'shop-db-0', 'shop-db-1', '-o', 'jsonpath={.items[*].status.phase}'])).toBe('Released Released');
     await env.cluster.kubectlOk(['delete', 'pv', 'shop-db-0', 'shop-db-1', '--wait=true', '--timeout=120s'], { timeoutMs: 150_000 });
 
@@ -93,7 +132,7 @@ describe('namespace-loss restore by the real runner script (its pod runs on the 
     const started = Date.now();
     const result = await runRunner('restore-now', (chunk) => {
       output += chunk;
-      if (!restarted && /step 01 config: restore /.test(output)) restarted = restart();
+      if (!restarted && /step 01 shop-config-storage: restore /.test(output)) restarted = restart();
     });
     await restarted;
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -126,6 +165,30 @@ describe('namespace-loss restore by the real runner script (its pod runs on the 
     const settings = before['ConfigMap/settings'] as Record<string, string>;
     expect(after).toEqual({ ...before, 'ConfigMap/settings': { ...settings, 'read-only': 'true' } });
 
+    // Configuration and the claims (of a StatefulSet scaled to zero: no pod mounts them) came back in
+    // the first step, before any workload; what no declared step names came back in the last.
+    const restoredBy = async (resource: string, name: string) =>
+      (await env.cluster.kubectlOk(['get', resource, name, '-n', ORG.namespace, '-o', 'jsonpath={.metadata.labels.velero\\.io/restore-name}'])) || '(none)';
+    const [first, workloads, rest] = restores.map((r) => r.metadata.name);
+    for (const [resource, name] of [['secret', 'db-credentials'], ['configmap', 'settings'], ['serviceaccount', 'web'], ['role', 'settings-reader'], ['pvc', 'data-db-0'], ['pvc', 'data-db-1']]) {
+      expect(await restoredBy(resource!, name!), `${resource}/${name}`).toBe(first);
+    }
+    expect(await restoredBy('statefulset', 'db')).toBe(workloads);
+    expect(await restoredBy('poddisruptionbudget', 'web')).toBe(rest);
+
+    // The restored Secret of the SealedSecret was marked managed, so the restored SealedSecret took it
+    // over (owner reference back) and a rotation in Git reaches it.
+    await waitFor(async () => (await env.cluster.kubectlOk(['get', 'secret', SEALED, '-n', ORG.namespace, '-o', 'jsonpath={.metadata.ownerReferences[*].kind}'])) === 'SealedSecret', {
+      timeoutMs: 60_000,
+      describe: () => 'the controller did not take the restored Secret over',
+    });
+    expect(await secretToken(env.cluster)).toBe('token-before-the-loss');
+    await env.cluster.kubectlOk(['apply', '-f', '-'], { input: sealToken('token-rotated-after-the-restore') });
+    await waitFor(async () => (await secretToken(env.cluster)) === 'token-rotated-after-the-restore', {
+      timeoutMs: 60_000,
+      describe: () => 'the controller did not apply the rotated SealedSecret to the restored Secret',
+    });
+
     const recorded = await lastRun();
     expect(recorded.verdict).toBe('ok');
     expect(recorded.run).toBe(runId);
@@ -135,12 +198,24 @@ describe('namespace-loss restore by the real runner script (its pod runs on the 
     expect(Number(recorded.durationSeconds)).toBeLessThanOrEqual(Number(recorded.rtoSeconds));
   });
 
-  it('restores a pinned backup (ConfigMap restore-<plan>-pin) over the existing namespace and records ok again', async () => {
+  it('refuses to restore over a namespace that already holds claims and a StatefulSet, before creating any Restore, and records why', async () => {
+    const result = await runRunner('restore-over-existing');
+    expect(result.code, result.output).toBe(1);
+    const reason = 'namespace shop already holds PersistentVolumeClaims (data-db-0 data-db-1); Velero would skip the existing claims and leave them empty.';
+    expect(result.output).toContain(reason);
+    const runId = /run (\d{14})/.exec(result.output)?.[1] ?? '';
+    expect(await restoresOf(runId)).toEqual([]);
+    expect((await lastRun()).verdict).toMatch(new RegExp(`^failed: ${reason.replace(/[.()]/g, '\\$&')}`));
+  });
+
+  it('restores a pinned backup (ConfigMap restore-<plan>-pin) into the emptied namespace and records ok again', { timeout: 600_000 }, async () => {
     const pinned = 'shop-pinned';
     expect(await env.velero.cliOk(['backup', 'create', pinned, '--from-schedule=shop-daily', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
     // A newer backup exists: without the pin the runner would take it.
     expect(await env.velero.cliOk(['backup', 'create', 'shop-newest', '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
     await env.cluster.kubectlOk(['create', 'configmap', `${RUNNER}-pin`, '-n', 'velero', `--from-literal=${ORG.policy}=${pinned}`]);
+    await env.cluster.kubectlOk(['delete', 'namespace', ORG.namespace, '--wait=true', '--timeout=180s'], { timeoutMs: 200_000 });
+    await env.cluster.kubectlOk(['delete', 'pv', 'shop-db-0', 'shop-db-1', '--wait=true', '--timeout=120s'], { timeoutMs: 150_000 });
     const result = await runRunner('restore-pinned');
     expect(result.code, result.output).toBe(0);
     const runId = /run (\d{14})/.exec(result.output)?.[1] ?? '';
@@ -181,26 +256,32 @@ describe('namespace-loss restore by the real runner script (its pod runs on the 
     expect(refused.filter((e) => !starting(e)).map(describeEvent)).toEqual([]);
 
     type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
-    const role = readFolder(env.folder).find((m) => m.kind === 'Role' && m.metadata.name === RUNNER) as unknown as { rules: Rule[] } | undefined;
+    const folder = readFolder(env.folder);
+    const role = folder.find((m) => m.kind === 'Role' && m.metadata.name === RUNNER) as unknown as { rules: Rule[] } | undefined;
     expect(role).toBeDefined();
-    // A namespace-loss plan in full mode without checks needs nothing cluster-wide.
-    expect(readFolder(env.folder).filter((m) => m.kind === 'ClusterRole' && m.metadata.name === `restorable-${RUNNER}`)).toEqual([]);
+    // Cluster-wide, the runner only lists claims and StatefulSets: it refuses to restore over them.
+    const clusterRole = folder.find((m) => m.kind === 'ClusterRole' && m.metadata.name === `restorable-${RUNNER}`) as unknown as { rules: Rule[] } | undefined;
+    expect(clusterRole?.rules).toEqual([
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list'] },
+    ]);
+    const grants = [...role!.rules.map((rule) => ({ rule, namespace: 'velero' as string | undefined })), ...clusterRole!.rules.map((rule) => ({ rule, namespace: undefined }))];
 
     const resourceRequests = events.filter((e) => e.objectRef?.resource !== undefined);
-    const allowedBy = (e: AuditEvent, rule: Rule) =>
-      e.objectRef?.namespace === 'velero' &&
-      rule.apiGroups.includes(e.objectRef.apiGroup ?? '') &&
-      rule.resources.includes(e.objectRef.subresource ? `${e.objectRef.resource}/${e.objectRef.subresource}` : e.objectRef.resource!) &&
+    const allowedBy = (e: AuditEvent, rule: Rule, namespace: string | undefined) =>
+      (namespace === undefined || e.objectRef?.namespace === namespace) &&
+      rule.apiGroups.includes(e.objectRef?.apiGroup ?? '') &&
+      rule.resources.includes(e.objectRef?.subresource ? `${e.objectRef.resource}/${e.objectRef.subresource}` : e.objectRef!.resource!) &&
       rule.verbs.includes(e.verb) &&
-      (rule.resourceNames === undefined || rule.resourceNames.includes(e.objectRef.name ?? ''));
+      (rule.resourceNames === undefined || rule.resourceNames.includes(e.objectRef?.name ?? ''));
     // Every request falls under a grant (the API server agreed: no 403 above)...
-    expect(resourceRequests.filter((e) => !role!.rules.some((rule) => allowedBy(e, rule))).map(describeEvent)).toEqual([]);
-    // ...and every grant (each verb, and each named object) was used by the two runs.
-    const unused = role!.rules.flatMap((rule) =>
+    expect(resourceRequests.filter((e) => !grants.some(({ rule, namespace }) => allowedBy(e, rule, namespace))).map(describeEvent)).toEqual([]);
+    // ...and every grant (each verb, and each named object) was used by the runs.
+    const unused = grants.flatMap(({ rule, namespace }) =>
       rule.verbs.flatMap((verb) =>
         (rule.resourceNames ?? [undefined]).flatMap((name) =>
           rule.resources
-            .filter((resource) => !resourceRequests.some((e) => allowedBy(e, { ...rule, verbs: [verb], resources: [resource], ...(name ? { resourceNames: [name] } : {}) })))
+            .filter((resource) => !resourceRequests.some((e) => allowedBy(e, { ...rule, verbs: [verb], resources: [resource], ...(name ? { resourceNames: [name] } : {}) }, namespace)))
             .map((resource) => `${verb} ${resource}${name ? `/${name}` : ''}`),
         ),
       ),

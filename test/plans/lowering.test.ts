@@ -11,6 +11,7 @@ import { commandCheck } from '../../src/index.ts';
 import { checkModel } from '../../src/rules/index.ts';
 import { lower } from '../../src/lower/index.ts';
 import { BACKUP_PLACEHOLDER, RUN_PLACEHOLDER } from '../../src/lower/restore/restore-spec.ts';
+import { CONFIG_AND_STORAGE_RESOURCES } from '../../src/model/restore-plan.ts';
 import type { PlacedObject } from '../../src/output/layout.ts';
 import { validateManifest } from '../../src/output/validate-manifests.ts';
 import { referenceCrdIndex, validateAgainstReferenceCrds } from '../support/crd.ts';
@@ -29,6 +30,7 @@ interface RestoreTemplate {
     readonly scheduleName?: string;
     readonly includedNamespaces?: string[];
     readonly namespaceMapping?: Record<string, string>;
+    readonly includedResources?: string[];
     readonly excludedResources?: string[];
     readonly labelSelector?: { readonly matchLabels: Record<string, string> };
     readonly resourceModifier?: { readonly kind: string; readonly name: string };
@@ -105,11 +107,11 @@ describe('the runner ConfigMap of a region-loss plan', () => {
   const objects = lowered();
   const runner = find(objects, 'ConfigMap', 'restore-ledger-dr');
 
-  it('GIVEN steps declared out of order WHEN lowered THEN there is one Restore template per step, numbered in execution order', () => {
+  it('GIVEN steps declared out of order WHEN lowered THEN there is one Restore template per step, numbered in execution order, configuration and storage first', () => {
     const steps = templates(runner);
-    expect(steps.map((s) => s.metadata.labels['restorable.dev/step'])).toEqual(['ledger-db', 'ledger-api', 'ledger-rest']);
-    expect(dataOf(runner).steps).toBe('01 ledger-db ledger\n02 ledger-api ledger\n03 ledger-rest ledger\n');
-    expect(steps.map((s) => s.metadata.name)).toEqual([1, 2, 3].map((i) => `ledger-dr-0${i}-${RUN_PLACEHOLDER}`));
+    expect(steps.map((s) => s.metadata.labels['restorable.dev/step'])).toEqual(['ledger-config-storage', 'ledger-db', 'ledger-api', 'ledger-rest']);
+    expect(dataOf(runner).steps).toBe('01 ledger-config-storage ledger\n02 ledger-db ledger\n03 ledger-api ledger\n04 ledger-rest ledger\n');
+    expect(steps.map((s) => s.metadata.name)).toEqual([1, 2, 3, 4].map((i) => `ledger-dr-0${i}-${RUN_PLACEHOLDER}`));
     expect(steps.every((s) => s.apiVersion === 'velero.io/v1' && s.kind === 'Restore' && s.metadata.namespace === 'velero')).toBe(true);
   });
 
@@ -121,12 +123,23 @@ describe('the runner ConfigMap of a region-loss plan', () => {
       expect(step.metadata.labels['restorable.dev/plan']).toBe('ledger-dr');
       expect(step.spec.includedNamespaces).toEqual(['payments']);
       expect(step.spec.namespaceMapping).toBeUndefined();
-      expect(step.spec.excludedResources).toBeUndefined();
+    }
+  });
+
+  it('GIVEN a step with a selector WHEN lowered THEN the first step has already restored, without selector, the configuration and storage its pods need, and no later step restores them again', () => {
+    const [first, ...later] = templates(runner);
+    expect(first?.spec.labelSelector).toBeUndefined();
+    expect(first?.spec.includedResources).toEqual(CONFIG_AND_STORAGE_RESOURCES);
+    // An unlabelled Secret, ConfigMap, ServiceAccount, Role, and the claim of a StatefulSet scaled to zero.
+    expect(first?.spec.includedResources).toEqual(expect.arrayContaining(['secrets', 'configmaps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'persistentvolumeclaims']));
+    for (const step of later) {
+      expect(step.spec.includedResources).toBeUndefined();
+      expect(step.spec.excludedResources).toEqual(expect.arrayContaining(CONFIG_AND_STORAGE_RESOURCES));
     }
   });
 
   it('GIVEN the app profile step and a step with a selector WHEN lowered THEN the profile step carries bounded restore hooks and the other its selector', () => {
-    const [db, api, rest] = templates(runner);
+    const [, db, api, rest] = templates(runner);
     expect(db?.spec.labelSelector?.matchLabels).toEqual({ 'app.kubernetes.io/name': 'ledger-db' });
     const hooks = db?.spec.hooks?.resources.flatMap((r) => r.postHooks) ?? [];
     expect(hooks.length).toBeGreaterThan(0);
@@ -136,9 +149,14 @@ describe('the runner ConfigMap of a region-loss plan', () => {
     expect(rest?.spec.labelSelector).toBeUndefined();
   });
 
+  it('GIVEN 200Gi restored by the data mover (an estimated 40m) WHEN the hooks are lowered THEN they wait and run 1.5 times the estimate (59m), not the profile\'s 10m, so a pod whose claim is still downloading does not fail the Restore', () => {
+    const hooks = templates(runner)[1]?.spec.hooks?.resources.flatMap((r) => r.postHooks) ?? [];
+    expect(hooks.map((h) => [h.exec.waitTimeout, h.exec.execTimeout])).toEqual(hooks.map(() => ['59m0s', '59m0s']));
+  });
+
   it('GIVEN the plan WHEN lowered THEN the settings, policies and namespaces files say what the runner reads', () => {
     const data = dataOf(runner);
-    expect(data.plan).toBe('plan=ledger-dr\nveleroNamespace=velero\nrtoSeconds=2700\npointInTime=latest\nmode=full\nwaitLimitSeconds=10800\n');
+    expect(data.plan).toBe('plan=ledger-dr\nveleroNamespace=velero\nrtoSeconds=2700\npointInTime=latest\nmode=full\nwaitLimitSeconds=10800\npin=restore-ledger-dr-pin\n');
     expect(data.policies).toBe('ledger 7200\n');
     expect(data.namespaces).toBe('payments payments\n');
     expect(Object.keys(data)).toEqual(expect.arrayContaining(['lib.sh', 'runner.sh', 'drill.sh', 'checks']));
@@ -204,13 +222,13 @@ describe('the drill of a region-loss plan', () => {
 
   it('GIVEN the drill templates WHEN read THEN every step restores into drill-<ns>, without CronJobs or Ingresses, through the drill modifiers', () => {
     const steps = templates(drill);
-    expect(steps).toHaveLength(3);
+    expect(steps).toHaveLength(4);
     for (const [i, step] of steps.entries()) {
       expect(step.metadata.name).toBe(`ledger-dr-d0${i + 1}-${RUN_PLACEHOLDER}`);
       expect(step.metadata.labels['restorable.dev/drill']).toBe('ledger-dr');
       expect(step.spec.backupName).toBe(BACKUP_PLACEHOLDER);
       expect(step.spec.namespaceMapping).toEqual({ payments: 'drill-payments' });
-      expect(step.spec.excludedResources).toEqual(expect.arrayContaining(['cronjobs.batch', 'ingresses.networking.k8s.io']));
+      expect(step.spec.excludedResources).toEqual(expect.arrayContaining(['cronjobs.batch', 'ingresses.networking.k8s.io', 'sealedsecrets.bitnami.com']));
       expect(step.spec.resourceModifier).toEqual({ kind: 'configmap', name: 'drill-ledger-dr-modifiers' });
     }
     expect(dataOf(drill).namespaces).toBe('payments drill-payments\n');
@@ -497,7 +515,7 @@ describe('schema validity', () => {
 
   it('GIVEN the Restore templates and the drill NetworkPolicy inside the ConfigMaps WHEN validated as shipped THEN there is no error', () => {
     const found = inner((text) => text);
-    expect(found).toHaveLength(7);
+    expect(found).toHaveLength(9);
     expect(found.flatMap(({ source, object }) => validate(object).map((e) => `${source}: ${e}`))).toEqual([]);
   });
 

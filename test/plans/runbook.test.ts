@@ -7,7 +7,8 @@
  *   RESTORABLE_UPDATE_GOLDEN=1 npx vitest run test/plans/runbook.test.ts && git diff test/plans/golden
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +72,7 @@ describe('properties of the region-loss runbook', () => {
 
   it('GIVEN the numbered templates WHEN listed THEN they follow the execution order of the steps, as the by-hand loop sorts them', () => {
     const plan = compilation.model.restorePlans.find((p) => p.name === 'ledger-region-loss');
-    expect(plan?.steps.map((s) => s.name)).toEqual(['ledger-db', 'ledger-api', 'ledger-rest']);
+    expect(plan?.steps.map((s) => s.name)).toEqual(['ledger-config-storage', 'ledger-db', 'ledger-api', 'ledger-rest']);
     expect(templates()).toEqual(plan?.steps.map((s) => `${String(s.index).padStart(2, '0')}-${s.name}.yaml`));
     for (const [i, name] of templates().entries()) {
       const restore = yaml.load(runbook.get(name) ?? '') as { metadata: { name: string; labels: Record<string, string> } };
@@ -82,7 +83,13 @@ describe('properties of the region-loss runbook', () => {
       .split('\n')
       .filter((line) => /^\| \d+ \|/.test(line))
       .map((line) => line.split('|').map((cell) => cell.trim()));
-    expect(rows.map((cells) => `${cells[1]} ${cells[2]} after ${cells[3]}`)).toEqual(['1 ledger-db after -', '2 ledger-api after ledger-db', '3 ledger-rest after ledger-api']);
+    expect(rows.map((cells) => `${cells[1]} ${cells[2]} after ${cells[3]}`)).toEqual([
+      '1 ledger-config-storage after -',
+      '2 ledger-db after ledger-config-storage',
+      '3 ledger-api after ledger-db',
+      '4 ledger-rest after ledger-api',
+    ]);
+    expect(rows[0]?.[4]).toMatch(/^configuration and storage, without selector: .*secrets.*persistentvolumeclaims/);
   });
 
   it("GIVEN the templates WHEN compared with the runner's ConfigMap THEN by hand and the runner restore the very same Restores", () => {
@@ -120,6 +127,40 @@ describe('properties of the region-loss runbook', () => {
     expect(text).toContain('kubectl -n velero create configmap restore-ledger-region-loss-pin --from-literal=<policy>=<backup-name>');
     expect(text).toContain('ConfigMap `restore-ledger-region-loss-last-run`');
     expect(text).toContain('Drilled every week by CronJob `drill-ledger-region-loss` (result in ConfigMap `drill-ledger-region-loss-result`)');
+  });
+
+  it('GIVEN restore hooks WHEN the README is read THEN it says how long they wait and run, and that this comes from the estimate with a margin', () => {
+    const text = readme();
+    expect(text).toContain('Restore hooks wait for their pod and run at least 59m: 1.5 times the estimated restore time of 40m');
+    expect(text).toContain('- step `ledger-db`, hook 1: waits up to 59m, runs up to 59m');
+  });
+
+  it('GIVEN a plan without dataSize WHEN its runbook is read THEN the hook timeouts come from the RTO, and it says so', () => {
+    const text = runbookFiles(modelOf(declarationsOf(planOrg({ plan: { dataSize: undefined } })))).get('runbooks/dr/ledger-dr/README.md') ?? '';
+    expect(text).toContain('run at least 1h8m: 1.5 times the RTO of 45m (declare `dataSize` to derive it from an estimate)');
+  });
+
+  it('GIVEN the by-hand loop WHEN a Restore ends PartiallyFailed THEN the loop reports it and stops at once, and never uses `kubectl wait` (which waits out its timeout on a failed Restore)', async () => {
+    const script = /```sh\n(backup=<backup-name>[\s\S]*?)```/.exec(readme())?.[1] ?? '';
+    expect(script).toContain('PartiallyFailed');
+    const dir = await mkdtemp(path.join(tmpdir(), 'restorable-by-hand-'));
+    try {
+      for (const name of templates()) await writeFile(path.join(dir, name), runbook.get(name) ?? '');
+      // kubectl: create answers with the Restore's name, get with PartiallyFailed; every call is recorded.
+      await writeFile(
+        path.join(dir, 'kubectl'),
+        '#!/bin/sh\necho "$*" >> calls\ncase "$1" in create) cat > /dev/null; echo restore.velero.io/r1 ;; -n) echo PartiallyFailed ;; *) exit 3 ;; esac\n',
+        { mode: 0o755 },
+      );
+      const out = await new Promise<string>((done, fail) =>
+        execFile('/bin/sh', ['-c', script.replace('<backup-name>', 'b1')], { cwd: dir, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } }, (error, stdout) => (error ? fail(error) : done(stdout))),
+      );
+      expect(out).toBe('restore.velero.io/r1: PartiallyFailed\n');
+      const calls = (await readFile(path.join(dir, 'calls'), 'utf8')).trim().split('\n');
+      expect(calls.map((c) => c.split(' ')[0])).toEqual(['create', '-n']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   // Regression guard (was a bug in src/lower/restore/runbook.ts, Checks section): a check's argv is joined with spaces and no

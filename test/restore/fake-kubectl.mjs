@@ -2,7 +2,7 @@
 // A fake kubectl for testing the runner and drill scripts: no cluster runs here. It records every
 // call (arguments and stdin) to $FAKE_KUBECTL_DIR/calls.jsonl and answers from scenario.json:
 // { backups: [{ name, phase, completed, policy, tier }], restorePhases: { "<step label>": ["InProgress", "Completed"] },
-//   pods: "name", execOutput: "text", existingPvcs: false, pinned: { "<policy>": "<backup>" },
+//   pods: "name", execOutput: "text", existingPvcs: false, existingStatefulSets: false, pinned: { "<policy>": "<backup>" },
 //   unavailable: { "<verb> <kind>": n } (the first n such calls fail as when the API server is down),
 //   errors: { "<verb> <kind>": "message" } (every such call fails with the message),
 //   failures: { "<verb> <kind>": ["message", ...] } (the n-th such call fails with the n-th message),
@@ -129,11 +129,13 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
   out(claims.map((c) => `${c.name} ${c.phases[Math.min(state.claimPolls - 1, c.phases.length - 1)]}\n`).join(''));
 } else if (verb === 'get' && kind === 'deployments.apps,statefulsets.apps') {
   out(scenario.references ?? 'StatefulSet/ledger-db serviceaccounts ledger-db\nStatefulSet/ledger-db secrets ledger-db-credentials\nDeployment/ledger-api configmaps ledger-api-config\nDeployment/ledger-api persistentvolumeclaims ledger-api-uploads\n');
-} else if (verb === 'get' && ['serviceaccounts', 'configmaps', 'secrets', 'persistentvolumeclaims'].includes(kind) && flag('-o') === 'name') {
+} else if (verb === 'get' && ['serviceaccounts', 'configmaps', 'secrets', 'persistentvolumeclaims'].includes(kind) && flag('-o') === 'name' && name && !name.startsWith('-')) {
   if ((scenario.missing ?? []).includes(`${kind}/${name}`)) fail(`Error from server (NotFound): ${kind} "${name}" not found`);
   out(`${kind}/${name}`);
 } else if (verb === 'get' && kind === 'persistentvolumeclaims') {
   out(scenario.existingPvcs ? 'persistentvolumeclaim/data-0\n' : '');
+} else if (verb === 'get' && kind === 'statefulsets.apps') {
+  out(scenario.existingStatefulSets ? 'statefulset.apps/ledger-db\n' : '');
 } else if (verb === 'create' && kind === 'configmap') {
   const literals = args.filter((a) => a.startsWith('--from-literal=')).map((a) => a.slice('--from-literal='.length));
   out(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${literals.map((l) => `  ${l.replace('=', ': "')}"`).join('\n')}\n`);

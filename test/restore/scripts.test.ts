@@ -16,7 +16,7 @@ const run = (file: string, args: string[], env: NodeJS.ProcessEnv) =>
     execFile(file, args, { env }, (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
 
-function organisation(options: { mode?: 'full' | 'data-only'; minRows?: number } = {}): Model {
+function organisation(options: { mode?: 'full' | 'data-only'; minRows?: number; to?: 'prod' | 'dr' } = {}): Model {
   const eu = s3Storage('eu', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
   const prod = cluster('prod', { environment: 'production', storage: [eu], images: { kubectl: 'example/kubectl:1' } });
   const dr = cluster('dr', { environment: 'production', storage: [eu], images: { kubectl: 'example/kubectl:1' } });
@@ -30,8 +30,8 @@ function organisation(options: { mode?: 'full' | 'data-only'; minRows?: number }
   });
   const plan = restorePlan('ledger-dr', {
     from: ledger,
-    to: dr,
-    scenario: 'region-loss',
+    to: options.to === 'prod' ? prod : dr,
+    scenario: options.to === 'prod' ? 'namespace-loss' : 'region-loss',
     mode: options.mode,
     rto: '1h',
     secretsRecovery: 'secrets-from-backup',
@@ -52,6 +52,7 @@ interface Scenario {
   restorePhases?: Record<string, string[]>;
   execOutput?: string;
   existingPvcs?: boolean;
+  existingStatefulSets?: boolean;
   pinned?: Record<string, string>;
   /** `"<verb> <kind>"`: the first n such calls fail as when the API server cannot be reached. */
   unavailable?: Record<string, number>;
@@ -126,7 +127,7 @@ describe('restore runner script (fake kubectl on PATH: no cluster runs here)', (
     expect(result.code).toBe(0);
     const calls = await h.calls();
     const restores = calls.filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
-    expect(restores.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-db', 'ledger-api', 'rest']);
+    expect(restores.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-config-storage', 'ledger-db', 'ledger-api', 'rest']);
     expect(new Set(restores.map((c) => /backupName: (\S+)/.exec(c.stdin)?.[1]))).toEqual(new Set(['ledger-hourly-20261125100000']));
     expect(new Set(restores.map((c) => /restorable.dev\/run: (\S+)/.exec(c.stdin)?.[1])).size).toBe(1);
     expect(calls.filter((c) => c.args[0] === 'get' && c.args[1] === 'backups.velero.io' && c.args.includes('-l'))).toHaveLength(1);
@@ -134,14 +135,14 @@ describe('restore runner script (fake kubectl on PATH: no cluster runs here)', (
     expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "ok"');
   });
 
-  it('GIVEN step 2 ends PartiallyFailed WHEN the runner runs THEN it stops with Velero\'s reason, never starts step 3, and records the failure', async () => {
+  it('GIVEN step 3 ends PartiallyFailed WHEN the runner runs THEN it stops with Velero\'s reason, never starts step 4, and records the failure', async () => {
     const h = await harness(organisation(), 'run', { backups: freshBackups(), restorePhases: { 'ledger-api': ['InProgress', 'PartiallyFailed'] } });
     const result = await h.run();
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/restore ledger-dr-02-\d+ ended PartiallyFailed: velero says: volume restore failed/);
+    expect(result.stderr).toMatch(/restore ledger-dr-03-\d+ ended PartiallyFailed: velero says: volume restore failed/);
     const steps = (await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
-    expect(steps).toHaveLength(2);
-    expect(await h.result('restore-ledger-dr-last-run')).toContain('failed: restore ledger-dr-02');
+    expect(steps).toHaveLength(3);
+    expect(await h.result('restore-ledger-dr-last-run')).toContain('failed: restore ledger-dr-03');
   });
 
   it('GIVEN no Completed backup WHEN the runner runs THEN it fails before creating any Restore', async () => {
@@ -156,7 +157,28 @@ describe('restore runner script (fake kubectl on PATH: no cluster runs here)', (
     const h = await harness(organisation({ mode: 'data-only' }), 'run', { backups: freshBackups(), existingPvcs: true });
     const result = await h.run();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('already has PersistentVolumeClaims');
+    expect(result.stderr).toContain('namespace payments already holds PersistentVolumeClaims (data-0)');
+  });
+
+  for (const [what, scenario, reason] of [
+    ['PersistentVolumeClaims', { existingPvcs: true }, 'namespace payments already holds PersistentVolumeClaims (data-0); Velero would skip the existing claims and leave them empty.'],
+    ['StatefulSets', { existingStatefulSets: true }, 'namespace payments already holds StatefulSets (ledger-db); Velero would skip the existing claims and leave them empty.'],
+  ] as const) {
+    it(`GIVEN an in-place full restore into a namespace that already holds ${what} (Argo CD recreated it) WHEN the runner runs THEN it refuses before restoring anything and records the reason`, async () => {
+      const h = await harness(organisation({ to: 'prod' }), 'run', { backups: freshBackups(), ...scenario });
+      const result = await h.run();
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(reason);
+      expect((await h.calls()).some((c) => c.stdin.includes('kind: Restore'))).toBe(false);
+      expect(await h.result('restore-ledger-dr-last-run')).toContain(`verdict: "failed: ${reason}`);
+    });
+  }
+
+  it('GIVEN the backups cannot be listed WHEN the runner fails inside a command substitution THEN the result records the real reason, not an exit status', async () => {
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), errors: { 'get backups.velero.io': 'Error from server (Forbidden): backups.velero.io is forbidden' } });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "failed: could not list the backups of policy ledger"');
   });
 });
 
@@ -169,7 +191,7 @@ describe('runner and drill scripts when the API server is briefly unavailable (f
     expect(result.stderr).not.toContain('FAILED');
     expect(result.code).toBe(0);
     expect(result.stderr.match(/kubectl get restores\.velero\.io: The connection to the server .* was refused.*; attempt \d of 10, retrying in 0s/g)).toHaveLength(3);
-    expect((await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'))).toHaveLength(3);
+    expect((await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'))).toHaveLength(4);
     expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "ok"');
   });
 
@@ -178,7 +200,7 @@ describe('runner and drill scripts when the API server is briefly unavailable (f
     const result = await h.run();
     expect(result.code).toBe(1);
     expect(phasePolls(await h.calls())).toHaveLength(10);
-    expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "failed: exit 1"');
+    expect(await h.result('restore-ledger-dr-last-run')).toMatch(/verdict: "failed: could not read the phase of restore ledger-dr-01-\d+: The connection to the server 127.0.0.1:6443 was refused/);
   });
 
   it('GIVEN a request the API server refuses (Forbidden) WHEN the runner runs THEN it is not retried', async () => {
@@ -200,15 +222,25 @@ describe('runner and drill scripts when the API server is briefly unavailable (f
     expect(result.stderr.match(/retrying in 0s/g)).toHaveLength(3);
   });
 
+  it('GIVEN the API server comes back before it serves Velero\'s resource types WHEN the runner polls THEN "no resource type" right after the outage is retried too', async () => {
+    const refused = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?';
+    const unknownType = 'error: the server doesn\'t have a resource type "restores"';
+    const h = await harness(organisation(), 'run', { backups: freshBackups(), failures: { 'get restores.velero.io': [refused, unknownType] } });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/retrying in 0s/g)).toHaveLength(2);
+  });
+
   it('GIVEN the answer to a Restore create is lost WHEN the runner retries THEN it finds the Restore it made and creates no other', async () => {
     const h = await harness(organisation(), 'run', { backups: freshBackups(), lostCreateAnswers: 1 });
     const result = await h.run();
     expect(result.stderr).not.toContain('FAILED');
     expect(result.code).toBe(0);
     const creates = (await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
-    // Step 1 twice (the second meets AlreadyExists), then steps 2 and 3.
-    expect(creates.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-db', 'ledger-db', 'ledger-api', 'rest']);
-    expect(result.stderr).toMatch(/step 01 ledger-db: restore ledger-dr-01-\d+ from/);
+    // Step 1 twice (the second meets AlreadyExists), then steps 2 to 4.
+    expect(creates.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-config-storage', 'ledger-config-storage', 'ledger-db', 'ledger-api', 'rest']);
+    expect(result.stderr).toMatch(/step 01 ledger-config-storage: restore ledger-dr-01-\d+ from/);
   });
 
   it('GIVEN the pin ConfigMap cannot be read (Forbidden, not NotFound) WHEN the runner runs THEN it stops instead of restoring the newest backup', async () => {
@@ -255,6 +287,18 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
     expect(calls.some((c) => c.stdin.includes('kind: Restore'))).toBe(false);
     expect(calls.filter((c) => c.args.slice(0, 2).join(' ') === 'delete namespaces')).toHaveLength(2);
     expect(await h.result('drill-ledger-dr-result')).toContain('failed: stale backup');
+  });
+
+  it('GIVEN a pin ConfigMap left from an incident, naming a two-month-old backup WHEN the drill runs THEN it never reads the pin, restores the newest backup and passes', async () => {
+    const old = { name: 'ledger-hourly-20260925100000', phase: 'Completed', completed: minutesAgo(60 * 24 * 60), policy: 'ledger', tier: 'hourly' };
+    const h = await harness(organisation(), 'drill', { backups: [...freshBackups(), old], pinned: { ledger: old.name } });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    const calls = await h.calls();
+    expect(calls.some((c) => c.args.join(' ').includes('-pin'))).toBe(false);
+    expect(new Set(calls.filter((c) => c.stdin.includes('kind: Restore')).map((c) => /backupName: (\S+)/.exec(c.stdin)?.[1]))).toEqual(new Set(['ledger-hourly-20261125100000']));
+    expect(await h.result('drill-ledger-dr-result')).toContain('verdict: "passed"');
   });
 
   it('GIVEN a restore slower than the RTO WHEN the drill runs THEN the drill fails with RTO exceeded', async () => {
@@ -304,7 +348,7 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
 
   it('GIVEN a claim that stays Pending WHEN the drill runs THEN it fails naming the claim, before any check', async () => {
     // Every Restore is Completed at the first look, so the wait limit of 0 s is first met by the claims.
-    const completed = { 'ledger-db': ['Completed'], 'ledger-api': ['Completed'], rest: ['Completed'] };
+    const completed = { 'ledger-config-storage': ['Completed'], 'ledger-db': ['Completed'], 'ledger-api': ['Completed'], rest: ['Completed'] };
     const claims = [
       { name: 'data-ledger-db-0', phases: ['Bound'] },
       { name: 'data-ledger-db-1', phases: ['Pending'] },
@@ -375,7 +419,8 @@ function apiRequests(call: { args: readonly string[]; stdin: string }): { group:
       if (args.includes('-f')) return [{ ...fromStdin(), verb: 'create' }];
       return [{ ...resource(kind), verb: 'create' }];
     case 'patch':
-      return [{ ...resource(kind), verb: 'patch' }];
+      // kubectl patch reads the object before it patches it.
+      return ['get', 'patch'].map((v) => ({ ...resource(kind), verb: v }));
     case 'apply':
       // kubectl apply reads the object, creates or patches it, and reads the namespace before creating.
       return [...['get', 'create', 'patch'].map((v) => ({ group: 'networking.k8s.io', resource: 'networkpolicies', verb: v })), { group: '', resource: 'namespaces', verb: 'get' }];

@@ -9,6 +9,7 @@ import { MANIFEST_PATH, manifestOf, serializeManifest } from '../../output/manif
 import { clusterObjectPath } from '../../output/layout.ts';
 import { listFiles } from '../../output/writer.ts';
 import { checkCoverage, coverageNotes } from '../../rules/coverage.ts';
+import { checkRestoreEstimates } from '../../rules/restore-plans.ts';
 import { clockOf } from '../clock.ts';
 import { typeCheckPolicies } from '../typecheck.ts';
 import { createProgress } from '../progress.ts';
@@ -81,6 +82,8 @@ export function validateCommand(): Command {
       // Coverage: the cluster inventories in <policies>/inventory/ against the policies (COV001-COV004, INV001).
       const inventories = await loadInventories(options.policies);
       diagnostics.push(...inventories.diagnostics, ...checkCoverage(compilation.model, inventories.inventories, clockOf(command)));
+      // RTO estimates of plans without a declared data size, from the claims the inventories list (PLAN011).
+      diagnostics.push(...checkRestoreEstimates(compilation.model, inventories.inventories));
       const m = compilation.model;
       const declarations = [...m.clusters, ...m.storages, ...m.policies, ...m.restorePlans].map((d) => d.name).sort();
       progress.done();

@@ -1,7 +1,7 @@
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
 import { boundPolicy } from '../admission.ts';
 import { JOB_TEMPLATE_LABEL, RUN_BY_ANNOTATION } from '../labels.ts';
-import { jobName, planLabels } from './jobs.ts';
+import { jobName, pinName, planLabels } from './jobs.ts';
 import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
@@ -57,12 +57,12 @@ const DRILL_BINDING = 'restorable-drill';
  */
 export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { namespaced: Rule[]; cluster: Rule[]; inside: Rule[] } {
   const result = variant === 'drill' ? `drill-${plan.name}-result` : `restore-${plan.name}-last-run`;
-  const pin = `restore-${plan.name}-pin`;
   const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
   const namespaced: Rule[] = [
-    { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['get', 'list'] },
+    // Only the runner reads a pinned backup by name; drills restore the newest.
+    { apiGroups: ['velero.io'], resources: ['backups'], verbs: variant === 'drill' ? ['list'] : ['get', 'list'] },
     { apiGroups: ['velero.io'], resources: ['restores'], verbs: variant === 'drill' ? ['create', 'delete', 'get', 'list'] : ['create', 'get'] },
-    { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [pin, result] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: variant === 'drill' ? [result] : [pinName(plan), result] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['patch'], resourceNames: [result] },
     // The first result is created; Kubernetes RBAC cannot limit create to a name.
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
@@ -86,7 +86,11 @@ export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { 
           { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list'] },
         ]
       : [];
-  if (variant === 'run' && plan.mode === 'data-only') cluster.push({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] });
+  // The runner refuses to restore over existing claims (and, in full mode, StatefulSets): Velero would skip them.
+  if (variant === 'run') {
+    cluster.push({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] });
+    if (plan.mode === 'full') cluster.push({ apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list'] });
+  }
   if (checks.some((c) => c.type === 'exec')) {
     cluster.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
   }

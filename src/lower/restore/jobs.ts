@@ -8,6 +8,9 @@ import type { RestoreVariant } from './restore-spec.ts';
 export const jobName = (plan: RestorePlanModel, variant: RestoreVariant): string =>
   `${variant === 'drill' ? 'drill' : 'restore'}-${plan.name}`;
 
+/** The ConfigMap in which people pin the backup the runner restores (`<policy>: <backup>`). */
+export const pinName = (plan: RestorePlanModel): string => `restore-${plan.name}-pin`;
+
 /** Labels of a plan's objects. */
 export const planLabels = (plan: RestorePlanModel, variant: RestoreVariant): Record<string, string> => ({
   ...MANAGED_BY,

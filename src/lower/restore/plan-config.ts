@@ -7,7 +7,9 @@ import { drillNetworkPolicy, drillRoleBinding } from './access.ts';
 import { drillRunsStep } from './drill-scope.ts';
 import { modifierRules } from './modifiers.ts';
 import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
+import { pinName } from './jobs.ts';
 import { SCRIPTS } from './scripts.ts';
+import { managedSecretRules } from './sealed-secrets.ts';
 
 /** How long a run may wait for restores and pods before giving up, as a multiple of the RTO (at least 1 h). */
 const WAIT_LIMIT_FACTOR = 4;
@@ -29,7 +31,7 @@ export function planConfig(
   const data: Record<string, string> = { ...SCRIPTS };
   const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
   const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
-  const rules = modifierRules(plan, variant, workloadsToKeep(plan, sources, checks));
+  const rules = planModifierRules(plan, sources, variant);
   data.plan = lines([
     `plan=${plan.name}`,
     `veleroNamespace=${veleroNamespace}`,
@@ -37,6 +39,8 @@ export function planConfig(
     `pointInTime=${plan.pointInTime}`,
     `mode=${plan.mode}`,
     `waitLimitSeconds=${Math.max(3600, WAIT_LIMIT_FACTOR * plan.rto.seconds)}`,
+    // Drills always restore the newest backup: a pin is for an incident, not for rehearsals.
+    ...(variant === 'run' ? [`pin=${pinName(plan)}`] : []),
   ]);
   data.policies = lines(sources.map((s) => `${s.name} ${freshnessLimitSeconds(s, plan)}`));
   data.namespaces = lines(Object.entries(targetNamespaces(plan, variant)).map(([source, target]) => `${source} ${target}`));
@@ -93,11 +97,16 @@ function workloadsToKeep(plan: RestorePlanModel, sources: readonly PolicyModel[]
   ];
 }
 
+/** Every resource-modifier rule of a plan variant: transforms, the drill's, and the hand-back of Secrets to their SealedSecrets. */
+function planModifierRules(plan: RestorePlanModel, sources: readonly PolicyModel[], variant: RestoreVariant): object[] {
+  const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
+  return [...modifierRules(plan, variant, workloadsToKeep(plan, sources, checks)), ...managedSecretRules(plan, variant)];
+}
+
 /** The resource-modifier document of a plan variant, or undefined when it has no rules. */
 export function modifiersDocument(plan: RestorePlanModel, policies: readonly PolicyModel[], variant: RestoreVariant): string | undefined {
   const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
-  const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
-  const rules = modifierRules(plan, variant, workloadsToKeep(plan, sources, checks));
+  const rules = planModifierRules(plan, sources, variant);
   if (rules.length === 0) return undefined;
   return yaml.dump(normalize({ version: 'v1', resourceModifierRules: rules }), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
 }

@@ -26,6 +26,28 @@ export function targetNamespaces(plan: RestorePlanModel, variant: RestoreVariant
 export const modifiersName = (plan: RestorePlanModel, variant: RestoreVariant): string =>
   `${variant === 'drill' ? 'drill' : 'restore'}-${plan.name}-modifiers`;
 
+/** SealedSecrets, as Velero names the resource. */
+export const SEALED_SECRETS_RESOURCE = 'sealedsecrets.bitnami.com';
+
+/**
+ * What a step leaves out: what an earlier step of the plan restored; in drills, what acts on the
+ * outside world (drill-scope.ts); the source's SealedSecrets where the target's controller cannot
+ * open them (another cluster's key, or another namespace: a drill's, or a mapped one), since it
+ * would report each as failed and Argo CD mark them Degraded.
+ */
+function excludedResources(plan: RestorePlanModel, step: RestoreStepModel, variant: RestoreVariant): string[] | undefined {
+  const included = variant === 'drill' ? drillIncludedResources(plan, step) : step.resources;
+  // Velero refuses a Restore whose excluded list repeats a name of its included list.
+  const excluded = [
+    ...new Set([
+      ...step.excludedResources,
+      ...(variant === 'drill' ? drillExcludedResources(plan) : []),
+      ...(variant === 'drill' || plan.sealedSecrets === 'leave-out' ? [SEALED_SECRETS_RESOURCE] : []),
+    ]),
+  ].filter((resource) => !included.includes(resource));
+  return excluded.length > 0 ? excluded : undefined;
+}
+
 /**
  * The Restore of one step. Drills leave out what acts on the outside world or on the cluster
  * (drill-scope.ts), and always restore into scratch namespaces.
@@ -55,7 +77,7 @@ export function restoreManifest(plan: RestorePlanModel, step: RestoreStepModel, 
       includedNamespaces: [...step.namespaces],
       namespaceMapping: Object.keys(stepMapping).length > 0 ? stepMapping : undefined,
       includedResources: step.resources.length > 0 ? (variant === 'drill' ? drillIncludedResources(plan, step) : [...step.resources]) : undefined,
-      excludedResources: variant === 'drill' ? drillExcludedResources(plan) : undefined,
+      excludedResources: excludedResources(plan, step, variant),
       labelSelector: step.selector ? { matchLabels: { ...step.selector } } : undefined,
       restorePVs: true,
       existingResourcePolicy: variant === 'run' && plan.existingResources === 'update' ? 'update' : undefined,

@@ -5,8 +5,9 @@ import type { Model, PolicyModel, RestorePlanModel } from '../../model/types.ts'
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { formatQuantity } from '../../model/quantity.ts';
+import { HOOK_TIMEOUT_MARGIN } from '../../model/restore-plan.ts';
 import { estimatedRestoreSeconds } from '../../rules/restore-plans.ts';
-import { jobName } from './jobs.ts';
+import { jobName, pinName } from './jobs.ts';
 import { modifiersDocument } from './plan-config.ts';
 import { BACKUP_PLACEHOLDER, RUN_PLACEHOLDER, restoreManifest } from './restore-spec.ts';
 
@@ -60,6 +61,7 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
       `   kubectl -n argocd patch application <team-app> --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
       '   ```',
       '   Re-enable it after the checks pass (`argocd app set <team-app> --sync-policy automated`).',
+      `   The target namespaces (${targets.join(', ')}) must hold no PersistentVolumeClaims and no StatefulSets: if Argo CD already recreated them, delete them (or the namespace) now. Velero skips existing claims, leaves them empty and still reports the Restore Completed, so the runner refuses and records why.`,
     );
   } else {
     lines.push(
@@ -67,7 +69,7 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
     );
   }
   lines.push(
-    `3. To restore a specific backup instead of the newest${plan.pointInTime === 'latest' ? '' : ` ${plan.pointInTime}`} one, pin it: \`kubectl -n ${ns} create configmap restore-${plan.name}-pin --from-literal=<policy>=<backup-name>\`.`,
+    `3. To restore a specific backup instead of the newest${plan.pointInTime === 'latest' ? '' : ` ${plan.pointInTime}`} one, pin it: \`kubectl -n ${ns} create configmap ${pinName(plan)} --from-literal=<policy>=<backup-name>\`. Only the runner reads the pin; drills always restore the newest backup.`,
     '',
     '## Run it',
     '',
@@ -84,14 +86,28 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
     '|---|---|---|---|---|',
   );
   for (const step of plan.steps) {
-    const what = [step.selector ? `labels ${Object.entries(step.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : 'everything left', step.resources.length > 0 ? `resources ${step.resources.join(', ')}` : '']
-      .filter(Boolean)
-      .join('; ');
+    const what =
+      step.origin === 'config-and-storage'
+        ? `configuration and storage, without selector: ${step.resources.join(', ')}`
+        : step.origin === 'remainder'
+          ? 'everything the steps before did not restore'
+          : [
+              step.selector ? `labels ${Object.entries(step.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : 'everything not restored before',
+              step.resources.length > 0 ? `resources ${step.resources.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join('; ');
     // Not `describe --details`: it reads logs through a DownloadRequest, which nobody is granted.
-    const check = step.hooks.length > 0 ? `restore hooks ran (\`kubectl -n ${ns} get restore <restore> -o jsonpath='{.status.hookStatus}'\`)` : `\`kubectl get pods -n ${Object.values(plan.namespaceMapping)[0] ?? ''}\` are Running`;
+    const target = Object.values(plan.namespaceMapping)[0] ?? '';
+    const check =
+      step.hooks.length > 0
+        ? `restore hooks ran (\`kubectl -n ${ns} get restore <restore> -o jsonpath='{.status.hookStatus}'\`)`
+        : step.origin === 'config-and-storage'
+          ? `\`kubectl get pvc -n ${target}\` are there (Bound, or Pending until their data is back)`
+          : `\`kubectl get pods -n ${target}\` are Running`;
     lines.push(`| ${step.index} | ${step.name} | ${step.after.join(', ') || '-'} | ${what} | ${check} |`);
   }
-  lines.push('', '## Checks', '');
+  lines.push('', hookTimeoutNote(plan, estimate), '', '## Checks', '');
   if (plan.checks.length === 0) lines.push('No checks are declared: verify the application by hand.');
   for (const check of plan.checks) {
     lines.push(
@@ -111,8 +127,9 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
     '```sh',
     'backup=<backup-name>; run=$(date -u +%Y%m%d%H%M%S)',
     'for f in $(ls [0-9]*.yaml | sort); do',
-    `  restore=$(sed -e "s/${BACKUP_PLACEHOLDER}/$backup/g" -e "s/${RUN_PLACEHOLDER}/$run/g" "$f" | kubectl create -f - -o name)`,
-    `  kubectl -n ${ns} wait "$restore" --for=jsonpath='{.status.phase}'=Completed --timeout=3h || break`,
+    `  restore=$(sed -e "s/${BACKUP_PLACEHOLDER}/$backup/g" -e "s/${RUN_PLACEHOLDER}/$run/g" "$f" | kubectl create -f - -o name) || break`,
+    // Not `kubectl wait --for=...=Completed`: it waits out its whole timeout on a Restore that failed.
+    `  until phase=$(kubectl -n ${ns} get "$restore" -o jsonpath='{.status.phase}') && case "$phase" in Completed) true ;; Failed | PartiallyFailed | FailedValidation) echo "$restore: $phase"; break 2 ;; *) false ;; esac; do sleep 10; done`,
     'done',
     '```',
     '',
@@ -120,4 +137,21 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
     '',
   );
   return lines.join('\n');
+}
+
+/** Which timeouts the restore hooks have, and where they come from. */
+function hookTimeoutNote(plan: RestorePlanModel, estimate: number | undefined): string {
+  const hooks = plan.steps.flatMap((step) => step.hooks.map((hook, i) => ({ step: step.name, hook, i })));
+  if (plan.mode === 'data-only') return 'Data-only: Velero restores no pods, so no restore hook runs; the checks run once Argo CD has redeployed the workloads.';
+  if (hooks.length === 0) return 'No restore hooks.';
+  const basis =
+    plan.hookTimeout.basis === 'estimate' && estimate !== undefined
+      ? `the estimated restore time of ${humanDuration(Math.ceil(estimate / 60) * 60)}`
+      : `the RTO of ${plan.rto.text} (declare \`dataSize\` to derive it from an estimate)`;
+  const each = hooks.map(({ step, hook, i }) => `step \`${step}\`, hook ${i + 1}: waits up to ${humanDuration(hook.waitTimeout.seconds)}, runs up to ${humanDuration(hook.execTimeout.seconds)}`);
+  return [
+    `Restore hooks wait for their pod and run at least ${humanDuration(plan.hookTimeout.seconds)}: ${HOOK_TIMEOUT_MARGIN} times ${basis}, since a pod whose volume is still being restored (the data mover keeps its claim Pending until the download ends) is not ready, and an expired hook fails the Restore. Declared timeouts that are longer stay.`,
+    '',
+    ...each.map((line) => `- ${line}`),
+  ].join('\n');
 }

@@ -39,13 +39,31 @@ export const ORG = {
   namespace: 'shop',
   plan: 'shop-namespace-loss',
   schedules: ['shop-hourly', 'shop-daily'],
-  /** The plan's steps, in order, with the resources each restores (none: every resource). */
+  /** The plan's declared steps: one, for the workloads. */
+  declaredSteps: [{ name: 'workloads', resources: ['deployments.apps', 'statefulsets.apps', 'services'] }],
+  /**
+   * The steps it compiles to, in order, with the resources each includes (none: every resource but
+   * those it excludes): configuration and storage first, the declared step, and the rest.
+   */
   steps: [
-    { name: 'config', resources: ['configmaps', 'secrets', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io'] },
-    { name: 'storage', resources: ['persistentvolumeclaims', 'persistentvolumes'] },
+    {
+      name: 'shop-config-storage',
+      resources: [
+        'namespaces',
+        'serviceaccounts',
+        'secrets',
+        'configmaps',
+        'limitranges',
+        'resourcequotas',
+        'roles.rbac.authorization.k8s.io',
+        'rolebindings.rbac.authorization.k8s.io',
+        'persistentvolumeclaims',
+        'persistentvolumes',
+      ],
+    },
     { name: 'workloads', resources: ['deployments.apps', 'statefulsets.apps', 'services'] },
-    // Whatever else the namespace holds, as a plan without an order restores it.
-    { name: 'everything-else', resources: undefined },
+    // Whatever else the namespace holds: the plan's automatic last step.
+    { name: 'shop-rest', resources: undefined },
   ],
 } as const;
 
@@ -95,7 +113,7 @@ import { e2eBackups, prod } from '../clusters.ts';
 
 ${SHOP_POLICY_SOURCE}
 
-/** Someone deleted the shop namespace: configuration first, then storage, then the workloads. */
+/** Someone deleted the shop namespace: configuration and storage come back first, then the workloads, then the rest. */
 export const shopNamespaceLoss = restorePlan(${JSON.stringify(ORG.plan)}, {
   from: shop,
   to: prod,
@@ -104,7 +122,7 @@ export const shopNamespaceLoss = restorePlan(${JSON.stringify(ORG.plan)}, {
   // The restored shop starts read-only until someone checks it (a string value that reads like a boolean).
   transforms: [{ type: 'json-patch', groupResource: 'configmaps', namePattern: '^settings$', patches: [{ op: 'add', path: '/data/read-only', value: 'true' }] }],
   order: [
-${ORG.steps.map((step, i) => `    { name: ${JSON.stringify(step.name)},${i > 0 ? ` after: [${JSON.stringify(ORG.steps[i - 1]!.name)}],` : ''}${step.resources ? ` resources: ${JSON.stringify(step.resources)}` : ''} },`).join('\n')}
+${ORG.declaredSteps.map((step) => `    { name: ${JSON.stringify(step.name)}, resources: ${JSON.stringify(step.resources)} },`).join('\n')}
   ],
   drill: { every: 'week' },
 });

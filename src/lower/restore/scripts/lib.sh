@@ -13,10 +13,17 @@ KUBE_ERR=${TMPDIR:-/tmp}/restorable-kubectl-$$.err
 KUBE_RETRIED=$KUBE_ERR.retried
 # When the API server was last seen unreachable (seconds since the epoch).
 KUBE_OUTAGE=$KUBE_ERR.outage
+# The reason of the last die: a die inside $(...) exits only its subshell, and FAILURE with it.
+FAILURE_FILE=$KUBE_ERR.failure
 
 conf() { sed -n "s/^$1=//p" "$CONFIG/plan" | head -n 1; }
 log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "FAILED: $*"; FAILURE=$*; exit 1; }
+die() {
+  log "FAILED: $*"
+  FAILURE=$*
+  printf '%s' "$*" > "$FAILURE_FILE"
+  exit 1
+}
 
 PLAN=$(conf plan)
 VELERO_NS=$(conf veleroNamespace)
@@ -29,14 +36,15 @@ FAILURE=
 BACKUPS=
 
 # Errors that say the API server could not answer now, not that the request was wrong. Discovery
-# that fails, and a refusal (401, 403) within a minute of the API server being unreachable, are a
-# starting API server whose caches are not filled yet: also retried, and bounded like the rest.
+# that fails, and a refusal (401, 403) or a resource type it does not know (its CRDs not served yet)
+# within a minute of the API server being unreachable, are a starting API server whose caches are
+# not filled yet: also retried, and bounded like the rest.
 transient_error() {
   if grep -Eqi 'Unable to connect to the server|connection to the server .* was refused|connection refused|connection reset|broken pipe|no route to host|i/o timeout|TLS handshake timeout|EOF$|http2: |context deadline exceeded|request canceled|ServiceUnavailable|currently unable to handle the request|InternalError|Internal error occurred|etcdserver|Timeout: |unable to return a response in the time allotted|TooManyRequests|too many requests|couldn.t get current server API group list' "$KUBE_ERR"; then
     date +%s > "$KUBE_OUTAGE"
     return 0
   fi
-  [ -f "$KUBE_OUTAGE" ] && [ $(( $(date +%s) - $(cat "$KUBE_OUTAGE") )) -le 60 ] && grep -Eqi 'Forbidden|forbidden:|Unauthorized' "$KUBE_ERR"
+  [ -f "$KUBE_OUTAGE" ] && [ $(( $(date +%s) - $(cat "$KUBE_OUTAGE") )) -le 60 ] && grep -Eqi 'Forbidden|forbidden:|Unauthorized|the server doesn.t have a resource type' "$KUBE_ERR"
 }
 
 # kubectl, retried on transient API errors (bounded by API_ATTEMPTS); any other error returns at
@@ -117,13 +125,17 @@ newest_backup() {
   printf '%s\n' "$_b_list" | awk '$1 == "Completed" { print $2 " " $3 }' | sort | tail -n 1
 }
 
-# The backup pinned for policy $1, or nothing. No pin ConfigMap means no pin; any other failure to
-# read it stops the run (never a silent "latest"). A raw GET, read by kubectl locally: `kubectl get
-# configmap` would, for a missing ConfigMap, also read the namespace, which the job may not.
+# The backup pinned for policy $1, or nothing. Only the runner reads a pin (setting `pin`): a pin
+# left from an incident must not make every later drill restore an old backup and fail as stale.
+# No pin ConfigMap means no pin; any other failure to read it stops the run (never a silent
+# "latest"). A raw GET, read by kubectl locally: `kubectl get configmap` would, for a missing
+# ConfigMap, also read the namespace, which the job may not.
 pinned_backup() {
-  if ! _p_json=$(kube get --raw "/api/v1/namespaces/$VELERO_NS/configmaps/restore-$PLAN-pin" 2> /dev/null); then
+  _p_name=$(conf pin)
+  [ -n "$_p_name" ] || return 0
+  if ! _p_json=$(kube get --raw "/api/v1/namespaces/$VELERO_NS/configmaps/$_p_name" 2> /dev/null); then
     grep -Eqi 'NotFound|not found' "$KUBE_ERR" && return 0
-    die "could not read ConfigMap restore-$PLAN-pin: $(tail -n 1 "$KUBE_ERR")"
+    die "could not read ConfigMap $_p_name: $(tail -n 1 "$KUBE_ERR")"
   fi
   kube_in "$_p_json" create --dry-run=client -f - -o "jsonpath={.data.$1}"
 }
@@ -135,7 +147,8 @@ resolve_backups() {
     pinned=$(pinned_backup "$policy")
     if [ -n "$pinned" ]; then
       valid_name "$pinned" || die "pinned backup for $policy is not a valid name"
-      completed=$(kube get backups.velero.io "$pinned" -n "$VELERO_NS" -o jsonpath='{.status.completionTimestamp}')
+      completed=$(kube get backups.velero.io "$pinned" -n "$VELERO_NS" -o jsonpath='{.status.completionTimestamp}') ||
+        die "could not read pinned backup $pinned: $(tail -n 1 "$KUBE_ERR")"
       line="$completed $pinned"
     else
       line=$(newest_backup "$policy")
@@ -162,11 +175,12 @@ backup_of() {
 
 wait_restore() {
   while :; do
-    phase=$(kube get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.phase}')
+    phase=$(kube get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.phase}') ||
+      die "could not read the phase of restore $1: $(tail -n 1 "$KUBE_ERR")"
     case "$phase" in
       Completed) return 0 ;;
       Failed | PartiallyFailed | FailedValidation)
-        why=$(kube get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.failureReason}{" "}{.status.validationErrors}')
+        why=$(kube get restores.velero.io "$1" -n "$VELERO_NS" -o jsonpath='{.status.failureReason}{" "}{.status.validationErrors}') || why='(its reason could not be read)'
         die "restore $1 ended $phase: $why (velero restore describe $1 --details)" ;;
     esac
     check_deadline
@@ -239,6 +253,7 @@ run_checks() {
 # patched when it exists: never read (`kubectl get` of a missing ConfigMap would also read the
 # namespace, and `kubectl apply` does, which the job may not).
 write_result() {
+  case $2 in "failed: exit "*) [ ! -s "$FAILURE_FILE" ] || set -- "$1" "failed: $(cat "$FAILURE_FILE")" ;; esac
   _r_manifest=$(kubectl create configmap "$1" -n "$VELERO_NS" \
     --from-literal=time="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --from-literal=run="$RUN_ID" \
