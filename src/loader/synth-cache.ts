@@ -134,8 +134,11 @@ function dependencyVersion(name: string): string {
   }
 }
 
-/** Where entries live: `node_modules/.cache/restorable` nearest above `from`, else the temp folder. */
-function cacheFolder(from: string, env: NodeJS.ProcessEnv): string {
+/**
+ * Where restorable keeps caches: `node_modules/.cache/restorable` nearest above `from`, else the
+ * temp folder; `RESTORABLE_CACHE_DIR` overrides it.
+ */
+export function cacheFolder(from: string, env: NodeJS.ProcessEnv): string {
   if (env.RESTORABLE_CACHE_DIR) return path.resolve(env.RESTORABLE_CACHE_DIR);
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, 'node_modules', '.cache', 'restorable');
