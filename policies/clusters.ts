@@ -29,7 +29,26 @@ export const usBackups = s3Storage('us-backups', {
   immutable: { days: 1 },
 });
 
-const platformImages = { kubectl: 'docker.io/alpine/k8s:1.33.4' };
+const platformImages = {
+  kubectl: 'docker.io/alpine/k8s:1.33.4',
+  velero: 'docker.io/velero/velero:v1.18.1',
+  veleroPlugins: { aws: 'docker.io/velero/velero-plugin-for-aws:v1.14.3' },
+};
+
+/**
+ * Velero itself, installed and upgraded by each cluster's Argo CD (the same objects as `velero
+ * install` for these settings). Data-mover pods read from read-only snapshot clones and two run per
+ * node at most; repositories are maintained daily.
+ */
+const velero = {
+  version: 'v1.18.1',
+  nodeAgent: {
+    loadConcurrency: 2,
+    resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '2Gi' },
+    backupPVC: { gp3: { storageClass: 'gp3', readOnly: true } },
+  },
+  repositoryMaintenance: { frequency: '24h', keepLatestJobs: 3, resources: { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
+} as const;
 
 /**
  * Each cluster's kube-prometheus-stack (release "monitoring", in namespace monitoring) loads only
@@ -51,6 +70,7 @@ export const prodEu = cluster('prod-eu', {
   // Auditors read every backup of the cluster; policies name their own teams.
   viewers: ['group:backup-auditors'],
   images: platformImages,
+  velero,
   monitoring: prometheus,
   argocd: gitops,
 });
@@ -64,6 +84,7 @@ export const drUs = cluster('dr-us', {
   sealingKeyRecovery: 'sealing keys exported monthly to the platform team vault (secret/platform/sealed-secrets/dr-us)',
   repositoryPassword: sealed('velero-repo-credentials', 'repository-password'),
   images: platformImages,
+  velero,
   monitoring: prometheus,
   argocd: gitops,
 });

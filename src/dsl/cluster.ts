@@ -1,12 +1,17 @@
 import type { CsiSnapshotClass } from './csi.ts';
 import { Declaration } from './declaration.ts';
 import type { SealedRef } from './sealed.ts';
-import type { Storage } from './storage.ts';
+import type { Storage, StorageProvider } from './storage.ts';
+import type { VeleroInstallation } from './velero-install.ts';
 
 /** Container images the generated jobs run, declared once by the platform team. */
 export interface ClusterImages {
   /** Image with `kubectl` and a POSIX shell, for restore runners, drills and freshness checks. */
   readonly kubectl?: string;
+  /** Velero's image, for its installation (`velero`). */
+  readonly velero?: string;
+  /** Velero's provider plugin images, one per storage provider the cluster uses, e.g. `{ aws: '...velero-plugin-for-aws:v1.14.3' }`. */
+  readonly veleroPlugins?: Readonly<Partial<Record<StorageProvider, string>>>;
 }
 
 /** How the cluster's own Argo CD reaches this repository. */
@@ -63,6 +68,11 @@ export interface ClusterProps {
   readonly images?: ClusterImages;
   /** Namespace Velero runs in. @default 'velero' */
   readonly veleroNamespace?: string;
+  /**
+   * Velero's installation, compiled into the cluster's folder (CRDs, namespace, server, node-agent)
+   * so Argo CD installs and upgrades Velero too. @default none: Velero is installed some other way
+   */
+  readonly velero?: VeleroInstallation;
   /**
    * The cluster's own Argo CD, which syncs `generated/clusters/<name>/` (a hub in a lost region would
    * take the DR path down with it). @default none: no Argo CD Application is emitted

@@ -1,5 +1,6 @@
 export * from './apps/index.ts';
 export { type ArgoCdProps, type Cluster, type ClusterDns, type ClusterImages, type ClusterProps, cluster, type PrometheusOperatorMonitoring } from './cluster.ts';
+export type { BackupPvcSettings, ContainerResources, NodeAgentSettings, RepositoryMaintenanceSettings, VeleroInstallation } from './velero-install.ts';
 export { type CsiSnapshotClass, type CsiSnapshotClassProps, csi, type DeletionPolicy } from './csi.ts';
 export { type Declaration, type DeclarationKind, isDeclaration } from './declaration.ts';
 export type { DurationString, DurationUnit, Frequency } from './duration.ts';

@@ -80,9 +80,10 @@ export function argocdObjects(model: Model, objects: readonly PlacedObject[], op
  * - No `resources-finalizer`: deleting the Application (by mistake, or to re-bootstrap) must leave
  *   storage locations, credentials and schedules in place; with the finalizer, Argo CD would
  *   cascade-delete everything it synced that is not protected by `Delete=false`.
- * - No `CreateNamespace=true`: restorable never owns the Velero namespace or the application
- *   namespaces, and a namespace Argo CD created is one it may delete, taking backups' metadata and
- *   credentials with it. The namespaces exist before Argo CD syncs (Velero's installation makes its own).
+ * - No `CreateNamespace=true`: a namespace Argo CD created is one it may delete, taking backups'
+ *   metadata and credentials with it. restorable owns the Velero namespace only where it installs
+ *   Velero (`velero` on the cluster), as an object that is never pruned or deleted; elsewhere the
+ *   namespaces exist before Argo CD syncs (Velero's installation makes its own).
  * - `allowEmpty: false`: with pruning on, a folder that renders empty (a bad commit, a wrong path)
  *   would otherwise remove everything unprotected.
  * - `ignoreDifferences` with `RespectIgnoreDifferences=true`: Velero writes `spec.skipImmediately`
@@ -140,9 +141,10 @@ function rootApplication(cluster: ClusterModel, generatedPath: string): IApplica
  */
 function appProject(cluster: ClusterModel, objects: readonly PlacedObject[]): IAppProject {
   const argocd = cluster.argocd!;
-  // A Namespace object for the Velero namespace is never emitted (ARGO003): a cascade delete of a
-  // namespace overrides Prune=false on everything in it. Should one slip through, it is not permitted.
-  const permitted = objects.filter((placed) => !isVeleroNamespaceObject(placed, cluster));
+  // The Velero namespace is emitted only with Velero's installation (with Prune=false,Delete=false:
+  // deleting a namespace deletes everything in it, whatever their own options say). Elsewhere
+  // ARGO003 forbids it, and should one slip through, it is not permitted.
+  const permitted = cluster.velero ? objects : objects.filter((placed) => !isVeleroNamespaceObject(placed, cluster));
   const namespaces = new Set<string>([cluster.veleroNamespace]);
   const clusterNames = new Map<string, { group: string; kind: string; names: Set<string> }>();
   const namespacedKinds = new Map<string, IGroupKind>();
@@ -193,15 +195,16 @@ export function isVeleroNamespaceObject(placed: PlacedObject, cluster: Pick<Clus
 /**
  * Cluster-scoped kinds are permitted by name as well (Argo CD matches `name` with Go's
  * filepath.Match): a ClusterRole, ClusterRoleBinding or admission policy is as powerful as its name
- * is unrestricted, so the repository may only sync restorable's own (`restorable-*`) or, for kinds
- * whose names restorable does not prefix, exactly the names it emits.
+ * is unrestricted, so the repository may only sync restorable's own (`restorable-*`) and, for names
+ * restorable does not prefix (Velero's own ClusterRoleBinding, CRDs and namespace where restorable
+ * installs Velero, snapshot classes), exactly the names it emits.
  */
 function clusterWhitelist(kinds: ReadonlyMap<string, { group: string; kind: string; names: ReadonlySet<string> }>): IClusterResourceRestriction[] {
   const entries: IClusterResourceRestriction[] = [];
   for (const { group, kind, names } of kinds.values()) {
     const sorted = [...names].sort();
-    if (sorted.every((n) => n.startsWith(RESTORABLE_PREFIX))) entries.push({ group, kind, name: `${RESTORABLE_PREFIX}*` });
-    else for (const name of sorted) entries.push({ group, kind, name });
+    if (sorted.some((n) => n.startsWith(RESTORABLE_PREFIX))) entries.push({ group, kind, name: `${RESTORABLE_PREFIX}*` });
+    for (const name of sorted.filter((n) => !n.startsWith(RESTORABLE_PREFIX))) entries.push({ group, kind, name });
   }
   return entries.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name! < b.name! ? -1 : 1));
 }

@@ -16,12 +16,14 @@ import { lowerSnapshotLocations } from './snapshot-locations.ts';
 import { lowerSnapshotClasses } from './snapshots.ts';
 import { lowerStorage } from './storage.ts';
 import { applyArgoAnnotations } from './sync-waves.ts';
+import { lowerVeleroInstall } from './velero-install/index.ts';
 
 /** A backend: adds the objects of one concern to one cluster's chart. */
 export type Backend = (ctx: LowerContext) => void;
 
 /** Every backend, one concern each. */
 export const BACKENDS: readonly Backend[] = [
+  lowerVeleroInstall,
   lowerSnapshotClasses,
   lowerSealedSecrets,
   lowerRepositoryPasswordAdoption,

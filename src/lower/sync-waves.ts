@@ -2,9 +2,11 @@
  * Argo CD sync waves and per-object sync options for everything restorable puts in a synced folder.
  *
  * Argo CD applies one wave at a time and waits for the objects of a wave to be healthy before the
- * next, so prerequisites go first: identities, permissions, classes and admission policies; then the
- * sealed credentials (the controller unseals them into Secrets); then what reads those Secrets
- * (storage locations) and the ConfigMaps Schedules and jobs reference; then what runs (Schedules,
+ * next, so prerequisites go first: Velero's CRDs and namespace (where restorable installs Velero);
+ * then identities, permissions, classes and admission policies; then the sealed credentials (the
+ * controller unseals them into Secrets); then what reads those Secrets (storage locations, and
+ * Velero's server and node-agent, which would otherwise create a repository password of their own
+ * at first start) and the ConfigMaps Schedules and jobs reference; then what runs (Schedules,
  * CronJobs) and what watches (alert rules). Within a wave, Argo CD orders kinds it does not know
  * (SealedSecret, Schedule, VolumeSnapshotClass) after the ones it knows, which is why the order is
  * made explicit with waves instead of left to kind sorting.
@@ -24,11 +26,13 @@ export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
  * never before them.
  */
 export const SYNC_WAVES = {
+  /** Velero's CustomResourceDefinitions and its namespace, where restorable installs Velero. */
+  installation: -4,
   /** ServiceAccounts, RBAC, VolumeSnapshotClasses, admission and network policies, the repository-password hook. */
   prerequisites: -3,
   /** SealedSecrets: unsealed into the Secrets the next waves read. */
   credentials: -2,
-  /** BackupStorageLocations, VolumeSnapshotLocations, ConfigMaps (resource policies, scripts). */
+  /** BackupStorageLocations, VolumeSnapshotLocations, ConfigMaps, Velero's Deployment and DaemonSet. */
   storage: -1,
   /** Schedules, CronJobs, PrometheusRules, PodMonitors, and any kind not listed. */
   workloads: 0,
@@ -42,7 +46,8 @@ type GroupKindKey = string;
 
 /** The wave of each kind restorable emits or may emit; kinds not listed go to `workloads`. */
 const WAVE_OF_KIND: ReadonlyMap<GroupKindKey, SyncWaveName> = new Map<GroupKindKey, SyncWaveName>([
-  ['/Namespace', 'prerequisites'],
+  ['apiextensions.k8s.io/CustomResourceDefinition', 'installation'],
+  ['/Namespace', 'installation'],
   ['/ServiceAccount', 'prerequisites'],
   ['rbac.authorization.k8s.io/Role', 'prerequisites'],
   ['rbac.authorization.k8s.io/ClusterRole', 'prerequisites'],
@@ -60,6 +65,10 @@ const WAVE_OF_KIND: ReadonlyMap<GroupKindKey, SyncWaveName> = new Map<GroupKindK
   ['velero.io/BackupStorageLocation', 'storage'],
   ['velero.io/VolumeSnapshotLocation', 'storage'],
   ['/ConfigMap', 'storage'],
+  // Velero's server and node-agent start only after the sealed repository password and credentials
+  // exist (the server creates a well-known password of its own when none does).
+  ['apps/Deployment', 'storage'],
+  ['apps/DaemonSet', 'storage'],
   ['velero.io/Schedule', 'workloads'],
   ['batch/CronJob', 'workloads'],
   ['monitoring.coreos.com/PrometheusRule', 'workloads'],

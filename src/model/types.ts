@@ -13,6 +13,7 @@ import type { SourceLocation } from '../dsl/source.ts';
 import type { StorageProvider } from '../dsl/storage.ts';
 import type { VolumePolicy } from '../dsl/volume-policies.ts';
 import type { Duration } from './duration.ts';
+import type { VeleroInstallModel } from './velero-install.ts';
 
 /** A reference to a key of a sealed credential kept in `policies/sealed/<cluster>/<name>.yaml`. */
 export interface SealedRefModel {
@@ -49,6 +50,8 @@ export interface ClusterModel {
   readonly monitoringTarget: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
   /** The cluster DNS, with defaults applied: namespace and labels of its pods, extra address ranges. */
   readonly dns: { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly addresses: readonly string[] };
+  /** Velero's installation, when the cluster declares it (restorable then owns the Velero namespace). */
+  readonly velero?: VeleroInstallModel;
   /** The cluster's own Argo CD, with defaults applied. */
   readonly argocd?: { readonly repoURL: string; readonly targetRevision: string; readonly namespace: string };
   readonly source?: SourceLocation;

@@ -1,6 +1,9 @@
 // One module per kind: the group indexes (`kubernetes-models/v1`) load every model of the group, 600+ modules.
 import { ValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
 import { ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -20,6 +23,9 @@ const CORE_KINDS: ReadonlyMap<string, CoreModel> = new Map<string, CoreModel>([
   ['v1/ConfigMap', ConfigMap],
   ['v1/Namespace', Namespace],
   ['v1/ServiceAccount', ServiceAccount],
+  ['apps/v1/Deployment', Deployment],
+  ['apps/v1/DaemonSet', DaemonSet],
+  ['apiextensions.k8s.io/v1/CustomResourceDefinition', CustomResourceDefinition],
   ['batch/v1/CronJob', CronJob],
   ['batch/v1/Job', Job],
   ['networking.k8s.io/v1/NetworkPolicy', NetworkPolicy],

@@ -40,7 +40,8 @@ const KUSTOMIZE_API = 'kustomize.config.k8s.io/';
  * placed elsewhere, such as hooks for a team's own Application, are that Application's business):
  * - ARGO001: an object without an integer `argocd.argoproj.io/sync-wave`;
  * - ARGO002: a data-bearing kind without both `Prune=false` and `Delete=false`;
- * - ARGO003: a `Namespace` object for the Velero namespace, or a Kustomize file as an object.
+ * - ARGO003: a `Namespace` object for the Velero namespace where restorable does not install Velero,
+ *   or a Kustomize file as an object.
  */
 export const argocdRule: ObjectRule = {
   family: 'argocd',
@@ -78,12 +79,12 @@ export const argocdRule: ObjectRule = {
           );
         }
       }
-      if (isVeleroNamespaceObject(placed, cluster)) {
+      if (isVeleroNamespaceObject(placed, cluster) && !cluster.velero) {
         found.push(
           aboutObject(placed, {
             code: 'ARGO003',
-            message: `is the Velero namespace "${cluster.veleroNamespace}": deleting it with the Application would delete everything in it, whatever Prune=false says`,
-            hint: "never emit the Velero namespace; Velero's installation owns it",
+            message: `is the Velero namespace "${cluster.veleroNamespace}" on a cluster whose Velero restorable does not install: whoever installed Velero owns the namespace, and deleting it would delete everything in it, whatever Prune=false says`,
+            hint: "emit the Velero namespace only with Velero's installation (velero on the cluster), which marks it Prune=false,Delete=false",
           }),
         );
       } else if (String(placed.object.apiVersion ?? '').startsWith(KUSTOMIZE_API)) {

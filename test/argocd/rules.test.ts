@@ -11,8 +11,9 @@ import {
 } from '../../src/rules/argocd.ts';
 import { exampleCluster, exampleCompilation, modelWith, placed } from './support.ts';
 
+/** prod-eu as the example declares it, but with Velero installed some other way (no `velero`). */
 async function prodEuModel(): Promise<Model> {
-  return modelWith([await exampleCluster('prod-eu'), await exampleCluster('dr-us', { argocd: undefined })]);
+  return modelWith([await exampleCluster('prod-eu', { velero: undefined }), await exampleCluster('dr-us', { argocd: undefined })]);
 }
 
 const codes = (objects: readonly PlacedObject[], model: Model) => argocdRule.check(objects, model).map((d) => d.code);
@@ -120,13 +121,20 @@ describe('ARGO003: no Velero namespace, no Kustomize in a synced folder', () => 
     expect(found[0]!.message).toContain('Velero namespace "velero"');
   });
 
+  it("GIVEN a cluster whose Velero restorable installs WHEN its Velero Namespace object is checked THEN no ARGO003, and it keeps through prune and delete (ARGO002 holds)", async () => {
+    const model = await modelWith([await exampleCluster('prod-eu')]);
+    const [object] = applyArgoAnnotations([placed('prod-eu', 'v1', 'Namespace', 'velero')]);
+    expect(codes([object!], model)).toEqual([]);
+    expect((object!.object.metadata as { annotations: Record<string, string> }).annotations[SYNC_OPTIONS_ANNOTATION]).toBe('Prune=false,Delete=false');
+  });
+
   it('GIVEN a Namespace object for another namespace WHEN checked THEN no ARGO003', async () => {
     const objects = applyArgoAnnotations([placed('prod-eu', 'v1', 'Namespace', 'scratch')]);
     expect(codes(objects, await prodEuModel())).toEqual([]);
   });
 
   it('GIVEN a cluster whose Velero namespace is renamed WHEN its Namespace object is emitted THEN ARGO003 follows the model', async () => {
-    const model = await modelWith([await exampleCluster('prod-eu', { veleroNamespace: 'backup-system' })]);
+    const model = await modelWith([await exampleCluster('prod-eu', { veleroNamespace: 'backup-system', velero: undefined })]);
     const objects = applyArgoAnnotations([placed('prod-eu', 'v1', 'Namespace', 'backup-system'), placed('prod-eu', 'v1', 'Namespace', 'velero')]);
     expect(codes(objects, model)).toEqual(['ARGO003']);
   });

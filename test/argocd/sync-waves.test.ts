@@ -16,7 +16,9 @@ const kind = (apiVersion: string, k: string) => ({ apiVersion, kind: k });
 
 /** The order the design asks for, as groups of kinds: every wave of a group is below the next group's. */
 const ORDER = [
+  [kind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), kind('v1', 'Namespace')],
   [
+    kind('batch/v1', 'Job'),
     kind('v1', 'ServiceAccount'),
     kind('rbac.authorization.k8s.io/v1', 'Role'),
     kind('rbac.authorization.k8s.io/v1', 'ClusterRole'),
@@ -28,12 +30,18 @@ const ORDER = [
     kind('networking.k8s.io/v1', 'NetworkPolicy'),
   ],
   [kind('bitnami.com/v1alpha1', 'SealedSecret')],
-  [kind('velero.io/v1', 'BackupStorageLocation'), kind('velero.io/v1', 'VolumeSnapshotLocation'), kind('v1', 'ConfigMap')],
+  [
+    kind('velero.io/v1', 'BackupStorageLocation'),
+    kind('velero.io/v1', 'VolumeSnapshotLocation'),
+    kind('v1', 'ConfigMap'),
+    kind('apps/v1', 'Deployment'),
+    kind('apps/v1', 'DaemonSet'),
+  ],
   [kind('velero.io/v1', 'Schedule'), kind('batch/v1', 'CronJob'), kind('monitoring.coreos.com/v1', 'PrometheusRule')],
 ];
 
 describe('sync waves', () => {
-  it('GIVEN the kind table WHEN waves are compared THEN RBAC and classes < SealedSecret < storage and ConfigMaps < Schedules, CronJobs and alert rules', () => {
+  it("GIVEN the kind table WHEN waves are compared THEN Velero's CRDs and namespace < RBAC, classes and the password hook < SealedSecret < storage locations, ConfigMaps and Velero's server and node-agent < Schedules, CronJobs and alert rules", () => {
     for (let i = 0; i + 1 < ORDER.length; i++) {
       const highest = Math.max(...ORDER[i]!.map(syncWaveOf));
       const lowest = Math.min(...ORDER[i + 1]!.map(syncWaveOf));
@@ -42,7 +50,7 @@ describe('sync waves', () => {
   });
 
   it('GIVEN a kind restorable does not list WHEN it gets its wave THEN it is the last wave, Argo CD\'s default', () => {
-    expect(syncWaveOf(kind('apps/v1', 'Deployment'))).toBe(SYNC_WAVES.workloads);
+    expect(syncWaveOf(kind('apps/v1', 'StatefulSet'))).toBe(SYNC_WAVES.workloads);
     expect(SYNC_WAVES.workloads).toBe(0);
   });
 

@@ -5,6 +5,7 @@ import { Storage } from '../../dsl/storage.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import { resolveClusterDns } from '../cluster-dns.ts';
 import { resolveMonitoring } from '../monitoring.ts';
+import { resolveVeleroInstall } from '../velero-install.ts';
 import type { ClusterModel } from '../types.ts';
 import { at, describe, isRecord, listOf, sealedRef } from './fields.ts';
 
@@ -75,6 +76,7 @@ export function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): Clu
     images: typeof p.images?.kubectl === 'string' ? { kubectl: p.images.kubectl } : {},
     ...resolveMonitoring(cluster, p.veleroNamespace ?? 'velero', diagnostics),
     dns: resolveClusterDns(cluster, diagnostics),
+    velero: resolveVeleroInstall(cluster, new Set(storage.map((s) => s.props.provider)), diagnostics),
     argocd: p.argocd
       ? { repoURL: p.argocd.repoURL, targetRevision: p.argocd.targetRevision ?? 'main', namespace: p.argocd.namespace ?? 'argocd' }
       : undefined,

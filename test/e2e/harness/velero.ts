@@ -86,6 +86,11 @@ export interface VeleroOptions {
   readonly name?: string;
   /** Appended to the server's args (e.g. `--log-level=debug`). */
   readonly extraServerArgs?: readonly string[];
+  /**
+   * The installation to apply and run instead of what `velero install` renders (e.g. restorable's
+   * generated one); its storage location is then `location`, which the caller creates.
+   */
+  readonly installation?: { readonly objects: readonly RenderedObject[]; readonly location: string; readonly beforeStart?: () => Promise<void> };
 }
 
 /** Velero installed in a cluster, its server running on the host. */
@@ -139,7 +144,7 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
   // What `velero install` would send, rendered with the test settings.
   const secretFile = path.join(dir, 'credentials-velero');
   writeFileSync(secretFile, `[default]\naws_access_key_id=${store.admin.accessKeyId}\naws_secret_access_key=${store.admin.secretAccessKey}\n`, { mode: 0o600 });
-  const rendered = yaml.load(
+  const rendered = options.installation ? { kind: 'List', items: [...options.installation.objects] } : (yaml.load(
     await cliOk([
       'install',
       '--dry-run',
@@ -153,7 +158,7 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
       `--secret-file=${secretFile}`,
       '--use-volume-snapshots=false',
     ]),
-  ) as { kind: string; items: RenderedObject[] };
+  ) as { kind: string; items: RenderedObject[] });
   if (rendered?.kind !== 'List' || !Array.isArray(rendered.items)) throw new Error('velero install --dry-run -o yaml did not print a List');
   const objects = rendered.items;
 
@@ -172,7 +177,7 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
   const pod = (deployment as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
   const container = pod.containers.find((c) => c.name === 'velero');
   if (!container) throw new Error('the rendered Deployment has no container velero');
-  if (container.image !== `velero/velero:${VELERO_VERSION}`) throw new Error(`the rendered image is ${container.image}, not velero/velero:${VELERO_VERSION}`);
+  if (!container.image.endsWith(`velero/velero:${VELERO_VERSION}`)) throw new Error(`the rendered image is ${container.image}, not velero/velero:${VELERO_VERSION}`);
   if (container.command?.join(' ') !== '/velero') throw new Error(`unexpected command ${JSON.stringify(container.command)}`);
 
   const volumeDirs = new Map<string, string>();
@@ -202,7 +207,8 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
   // Plugin init containers copy their plugin into the shared volume; here the built binary is linked in.
   const pluginBinaries = new Map([[AWS_PLUGIN_IMAGE, path.join(options.awsPluginBinDir, 'velero-plugin-for-aws')]]);
   for (const init of pod.initContainers ?? []) {
-    const binary = pluginBinaries.get(init.image);
+    // By repository and tag: a registry host in front (docker.io/...) names the same image.
+    const binary = [...pluginBinaries].find(([image]) => init.image === image || init.image.endsWith(`/${image}`))?.[1];
     if (!binary) throw new Error(`no host binary for the init container image ${init.image}`);
     const target = mounts(init).find((m) => m.mountPath === '/target');
     if (!target) throw new Error(`init container ${init.name} mounts no /target`);
@@ -231,6 +237,7 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
     '--backup-sync-period=5s',
     ...(options.extraServerArgs ?? []),
   ];
+  await options.installation?.beforeStart?.();
   const server = supervise({ name, runDir, command: velero, args: serverArgs, env: serverEnv, cwd: dir });
 
   const backupStorageLocationPhase = async (location = 'default') => {
@@ -261,7 +268,7 @@ export async function installVelero(options: VeleroOptions): Promise<Velero> {
     stop: () => server.stop(15_000),
   };
   try {
-    await installation.waitForBackupStorageLocation();
+    await installation.waitForBackupStorageLocation(options.installation?.location);
   } catch (error) {
     await server.stop(15_000);
     throw error;
