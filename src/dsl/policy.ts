@@ -73,6 +73,16 @@ export interface BackupPolicyProps {
   /** Per-volume decisions (skip scratch volumes, file-system copy for some classes). @default none */
   readonly volumePolicies?: readonly VolumePolicy[];
   /**
+   * Volume data the policy backs up (`'200Gi'`): each Backup's `csiSnapshotTimeout` and
+   * `itemOperationTimeout` are derived from it. @default unknown: Velero's defaults (10m and 4h)
+   */
+  readonly dataSize?: string;
+  /**
+   * Files the uploader (Kopia) sends in parallel, for file-system backups and the data mover
+   * (the Backup's `uploaderConfig.parallelFilesUpload`). @default Velero's (the node's CPU count)
+   */
+  readonly uploaderParallelism?: number;
+  /**
    * Cron expression for the finest tier, replacing the one derived from the RPO (for example to
    * back up outside business hours). Checked against the RPO. @default derived from the RPO
    */

@@ -1,7 +1,8 @@
 import type { AppProfile } from '../dsl/apps/profile.ts';
 import type { IBackupResourceHookSpec, IBackupSpec } from '../k8s/velero/backup-spec.ts';
 import type { ISchedule } from '../k8s/velero/schedule.ts';
-import { goDuration, parseDuration } from '../model/duration.ts';
+import { goDuration } from '../model/duration.ts';
+import { hookTimeoutSeconds } from '../model/dump.ts';
 import type { PolicyModel, TierSchedule } from '../model/types.ts';
 import { emit, type LowerContext } from './context.ts';
 import { policyLabels, TIER_LABEL } from './labels.ts';
@@ -59,6 +60,8 @@ export function backupTemplate(policy: PolicyModel, tier: TierSchedule): IBackup
     snapshotMoveData: policy.volumes === 'snapshot-data-mover',
     defaultVolumesToFsBackup: policy.volumes === 'filesystem',
     volumeSnapshotLocations: policy.volumes === 'native-snapshot' ? [nativeSnapshotLocation(policy)] : undefined,
+    ...timeoutsForSize(policy),
+    uploaderConfig: policy.uploaderParallelism === undefined ? undefined : { parallelFilesUpload: policy.uploaderParallelism },
     hooks: backupHooks(policy),
     orderedResources: orderedResources(policy.apps),
     resourcePolicy:
@@ -66,8 +69,29 @@ export function backupTemplate(policy: PolicyModel, tier: TierSchedule): IBackup
   };
 }
 
+/** Throughput assumed for a CSI snapshot to become ready, and for the data mover's upload, in bytes per second. */
+const SNAPSHOT_READY_THROUGHPUT = 100 * 1024 ** 2;
+const DATA_MOVER_THROUGHPUT = 100 * 1024 ** 2;
+
 /**
- * Pre and post exec hooks of the policy's application profiles. `onError: Fail` marks the backup
+ * Velero's waits, from the declared volume data (unset without it: Velero's 10m and 4h):
+ * `csiSnapshotTimeout`, how long a CSI snapshot may take to become ready, is twice the size at
+ * 100MiB/s, at least 10m; `itemOperationTimeout`, how long asynchronous operations (the data
+ * mover's upload) may run, twice the size at 100MiB/s plus an hour, at least 4h. Whole minutes.
+ */
+function timeoutsForSize(policy: PolicyModel): Pick<IBackupSpec, 'csiSnapshotTimeout' | 'itemOperationTimeout'> {
+  const bytes = policy.dataSizeBytes;
+  if (bytes === undefined) return {};
+  const minutes = (seconds: number) => Math.ceil(seconds / 60) * 60;
+  return {
+    csiSnapshotTimeout: goDuration(Math.max(600, minutes((2 * bytes) / SNAPSHOT_READY_THROUGHPUT))),
+    itemOperationTimeout: goDuration(Math.max(4 * 3600, minutes((2 * bytes) / DATA_MOVER_THROUGHPUT + 3600))),
+  };
+}
+
+/**
+ * Pre and post exec hooks of the policy's application profiles, each with its profile's timeout
+ * (derived from a declared data size and the RPO, see hookTimeoutSeconds). `onError: Fail` marks the backup
  * PartiallyFailed when a dump fails, which the failure alert reports, instead of silently keeping
  * a backup without its consistent dump.
  */
@@ -80,7 +104,7 @@ function backupHooks(policy: PolicyModel): IBackupSpec['hooks'] {
           container: app.container,
           command: [...command],
           onError: 'Fail' as const,
-          timeout: goDuration(parseDuration(app.hookTimeout)?.seconds ?? 300),
+          timeout: goDuration(hookTimeoutSeconds(app, policy.rpo.seconds)),
         },
       });
       return {

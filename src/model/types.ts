@@ -114,6 +114,10 @@ export interface PolicyModel {
   /** Application profiles, as declared (already plain data). */
   readonly apps: readonly AppProfile[];
   readonly volumePolicies: readonly VolumePolicy[];
+  /** Declared volume data, in bytes (undefined when not declared or not a quantity). */
+  readonly dataSizeBytes?: number;
+  /** Files the uploader sends in parallel, when declared and valid. */
+  readonly uploaderParallelism?: number;
   /** Subjects (`group:x`, `user:y`) per right, as declared. */
   readonly access: { readonly view: readonly string[]; readonly restore: readonly string[]; readonly backup: readonly string[] };
   readonly timeZone?: string;

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { parseDuration } from '../model/duration.ts';
+import { parseQuantity } from '../model/quantity.ts';
 import type { Model, PolicyModel } from '../model/types.ts';
 import type { Rule } from './rule.ts';
 
@@ -8,7 +9,7 @@ const QUANTITY = String.raw`\d+(\.\d+)?([KMGTPE]i|[kMGTPE])?`;
 const CAPACITY = new RegExp(`^\\s*(${QUANTITY})?\\s*,\\s*(${QUANTITY})?\\s*$`);
 
 /**
- * APP001-APP004 and VOL001: application profiles and volume policies are well formed.
+ * APP001-APP005 and VOL001: application profiles (APP005: a database's `dataSize`) and volume policies are well formed.
  */
 export const appsRule: Rule = {
   family: 'apps',
@@ -53,6 +54,9 @@ function checkApps(policy: PolicyModel): Diagnostic[] {
       if (!parseDuration(value)) {
         found.push(at(path, { code: 'APP003', message: `expected a duration such as '10m', got ${JSON.stringify(value)}`, hint: 'hooks need a finite timeout; a restore hook without one waits forever' }));
       }
+    }
+    if (isRecord(app.dump) && parseQuantity(app.dump.dataSize) === undefined) {
+      found.push(at(`apps[${index}].dataSize`, { code: 'APP005', message: `expected a quantity such as '200Gi', got ${JSON.stringify(app.dump.dataSize)}`, hint: 'write the data size as a Kubernetes quantity: 500Mi, 200Gi, 1.5Ti' }));
     }
     [...listOf(app.pre), ...listOf(app.post), ...restore.map((hook) => hook.command)].forEach((command) => {
       if (!Array.isArray(command) || command.length === 0 || command.some((arg) => typeof arg !== 'string')) {

@@ -81,7 +81,7 @@ describe('application profiles: hook commands', () => {
 
   it('GIVEN postgres with a hostile database name WHEN its restore check is read THEN it is an argument vector with the dump path as one argument', () => {
     const profile = postgres({ selector, database: HOSTILE, dumpDir: '/data/x' });
-    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--list', `/data/x/${HOSTILE_FILE}.pgdump`]);
+    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--file=/dev/null', `/data/x/${HOSTILE_FILE}.pgdump`]);
   });
 
   it('GIVEN the default timeouts WHEN profiles are built THEN databases allow 10m (redis 5m) and hand-written hooks 5m', () => {
@@ -114,7 +114,8 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     ({ dir, cleanup } = await makeTempDir('restorable-hooks-'));
     bin = path.join(dir, 'bin');
     await mkdir(bin);
-    await fake('rm', `: > ${shellQuote(path.join(dir, 'CANARY'))}`);
+    // The scripts remove their own lock and temporary file: only an argument of `/` leaves the canary.
+    await fake('rm', `for arg in "$@"; do if [ "$arg" = / ]; then : > ${shellQuote(path.join(dir, 'CANARY'))}; exit 0; fi; done; exec /bin/rm "$@"`);
   });
   afterEach(async () => cleanup());
 
@@ -130,9 +131,9 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     return text.split('\0').slice(0, -1);
   }
 
-  function run(command: Command): { status: number | null; stderr: string } {
+  function run(command: Command, env: Record<string, string> = {}): { status: number | null; stderr: string } {
     const [file = '', ...args] = command;
-    const result = spawnSync(file, args, { cwd: dir, encoding: 'utf8', env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` } });
+    const result = spawnSync(file, args, { cwd: dir, encoding: 'utf8', env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, ...env } });
     return { status: result.status, stderr: result.stderr };
   }
 
@@ -182,7 +183,7 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     expect(await argsOf('pg_dump')).toEqual(['--username=postgres', '--format=custom', 'sales/2026']);
     expect(await readdir(dumpDir)).toEqual(['sales%2F2026.pgdump']);
     expect(await readFile(path.join(dumpDir, 'sales%2F2026.pgdump'), 'utf8')).toBe('PGDUMP');
-    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--list', `${dumpDir}/sales%2F2026.pgdump`]);
+    expect(profile.restore[1]?.command).toEqual(['pg_restore', '--file=/dev/null', `${dumpDir}/sales%2F2026.pgdump`]);
   });
 
   it('GIVEN postgres with a database named ../../etc WHEN the pre hook runs THEN the dump is written inside dumpDir', async () => {
@@ -219,16 +220,45 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     expect(existsSync(path.join(dir, 'CANARY'))).toBe(false);
   });
 
-  it('GIVEN mongodb with a hostile dump folder WHEN the pre hook runs THEN mongodump writes a point-in-time archive there', async () => {
+  it('GIVEN mongodb (a standalone server) with a hostile dump folder WHEN the pre hook runs THEN mongodump writes an archive without --oplog, gzip-compressed as one stream', async () => {
     await fake('mongodump', "printf 'ARCHIVE'");
     const dumpDir = dumpDirOf();
 
     const result = run(mongodb({ selector, dumpDir }).pre[0] ?? []);
 
     expect(result).toEqual({ status: 0, stderr: '' });
-    expect(await argsOf('mongodump')).toEqual(['--archive', '--gzip', '--oplog']);
-    expect(await readFile(path.join(dumpDir, 'mongodump.archive.gz'), 'utf8')).toBe('ARCHIVE');
+    expect(await argsOf('mongodump')).toEqual(['--archive']);
+    expect(execFileSync('gzip', ['-dc', path.join(dumpDir, 'mongodump.archive.gz')], { encoding: 'utf8' })).toBe('ARCHIVE');
     expect(existsSync(path.join(dir, 'CANARY'))).toBe(false);
+  });
+
+  it('GIVEN mongodb on a replica set with credentials in an environment variable WHEN the pre hook runs THEN mongodump gets --oplog and the connection string, which the policy never holds', async () => {
+    await fake('mongodump', "printf 'ARCHIVE'");
+    const profile = mongodb({ selector, dumpDir: dumpDirOf(), replicaSet: true, uriEnv: 'MONGODB_URI' });
+    const uri = `mongodb://backup:${HOSTILE}@localhost/?authSource=admin`;
+
+    const result = run(profile.pre[0] ?? [], { MONGODB_URI: uri });
+
+    expect(result).toEqual({ status: 0, stderr: '' });
+    expect(await argsOf('mongodump')).toEqual(['--archive', '--oplog', `--uri=${uri}`]);
+    expect(JSON.stringify(profile)).not.toContain('backup:');
+    expect(profile.restoreNotes).toContain('--oplogReplay');
+    expect(mongodb({ selector, dumpDir: '/d' }).restoreNotes).not.toContain('--oplogReplay');
+    expect(existsSync(path.join(dir, 'CANARY'))).toBe(false);
+  });
+
+  it('GIVEN a good dump from the last run WHEN mongodump fails behind its gzip pipe THEN the hook fails and the good dump is kept', async () => {
+    await fake('mongodump', "printf 'HALF'; exit 3");
+    const dumpDir = dumpDirOf();
+    await mkdir(dumpDir, { recursive: true });
+    await writeFile(path.join(dumpDir, 'mongodump.archive.gz'), 'GOOD');
+
+    const result = run(mongodb({ selector, dumpDir }).pre[0] ?? []);
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('mongodump failed');
+    expect(await readFile(path.join(dumpDir, 'mongodump.archive.gz'), 'utf8')).toBe('GOOD');
+    expect(await readdir(dumpDir)).toEqual(['mongodump.archive.gz']);
   });
 
   it('GIVEN redis with a hostile dump folder WHEN the pre hook runs THEN redis-cli --rdb receives the partial path as one argument and the snapshot is moved in place', async () => {
@@ -238,9 +268,108 @@ describe('application profiles: the scripts run by /bin/sh', () => {
     const result = run(redis({ selector, dumpDir }).pre[0] ?? []);
 
     expect(result).toEqual({ status: 0, stderr: '' });
-    expect(await argsOf('redis-cli')).toEqual(['--rdb', path.join(dumpDir, 'dump.rdb.partial')]);
+    const [flag, partial] = await argsOf('redis-cli');
+    expect(flag).toBe('--rdb');
+    expect(partial).toMatch(new RegExp(`^${path.join(dumpDir, 'dump.rdb.').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\.partial$`));
     expect(await readFile(path.join(dumpDir, 'dump.rdb'), 'utf8')).toBe('RDB');
     expect(existsSync(path.join(dir, 'CANARY'))).toBe(false);
+  });
+
+  it('GIVEN a dump of the same file still running (its lock held by a live process) WHEN another run starts THEN it fails without touching the dump or the running one', async () => {
+    await fake('pg_dump', "printf 'NEW'");
+    const dumpDir = dumpDirOf();
+    await mkdir(path.join(dumpDir, '.ledger.pgdump.lock'), { recursive: true });
+    await writeFile(path.join(dumpDir, '.ledger.pgdump.lock', 'pid'), String(process.pid));
+    await writeFile(path.join(dumpDir, 'ledger.pgdump'), 'GOOD');
+
+    const result = run(postgres({ selector, database: 'ledger', dumpDir }).pre[0] ?? []);
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`another dump of ${dumpDir}/ledger.pgdump is running (pid ${process.pid})`);
+    expect(existsSync(path.join(dir, 'pg_dump.args'))).toBe(false);
+    expect(await readFile(path.join(dumpDir, 'ledger.pgdump'), 'utf8')).toBe('GOOD');
+    expect(existsSync(path.join(dumpDir, '.ledger.pgdump.lock'))).toBe(true);
+  });
+
+  it('GIVEN a lock left by a dump that was killed (its process is gone) WHEN the next run starts THEN it takes the lock over, dumps, and leaves no lock or temporary file', async () => {
+    await fake('pg_dump', "printf 'NEW'");
+    const dumpDir = dumpDirOf();
+    const gone = spawnSync('/bin/sh', ['-c', 'echo $$']).stdout.toString().trim();
+    await mkdir(path.join(dumpDir, '.ledger.pgdump.lock'), { recursive: true });
+    await writeFile(path.join(dumpDir, '.ledger.pgdump.lock', 'pid'), gone);
+
+    const result = run(postgres({ selector, database: 'ledger', dumpDir }).pre[0] ?? []);
+
+    expect(result).toEqual({ status: 0, stderr: '' });
+    expect(await readdir(dumpDir)).toEqual(['ledger.pgdump']);
+    expect(await readFile(path.join(dumpDir, 'ledger.pgdump'), 'utf8')).toBe('NEW');
+  });
+
+  it('GIVEN two runs at once WHEN both dump the same file THEN one writes it and the other fails on the lock, never a mixed file', async () => {
+    await fake('pg_dump', "sleep 1; printf 'DUMP'");
+    const dumpDir = dumpDirOf();
+    const [command = ''] = postgres({ selector, database: 'ledger', dumpDir }).pre[0]?.slice(2) ?? [];
+    const script = `( /bin/sh -c "$1" ) & first=$!; sleep 0.3; /bin/sh -c "$1"; second=$?; wait $first; echo "$? $second"`;
+    const out = execFileSync('/bin/sh', ['-c', script, 'sh', command], { cwd: dir, encoding: 'utf8', env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+
+    expect(out.trim()).toBe('0 1');
+    expect(await readdir(dumpDir)).toEqual(['ledger.pgdump']);
+    expect(await readFile(path.join(dumpDir, 'ledger.pgdump'), 'utf8')).toBe('DUMP');
+  });
+
+  it('GIVEN less free space in the dump folder than the last dump took WHEN the pre hook runs THEN it refuses to dump and says why', async () => {
+    await fake('pg_dump', "printf 'NEW'");
+    await fake('df', "printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/x 100 99 1 99%% /data\\n'");
+    const dumpDir = dumpDirOf();
+    await mkdir(dumpDir, { recursive: true });
+    await writeFile(path.join(dumpDir, 'ledger.pgdump'), 'G'.repeat(10_000));
+
+    const result = run(postgres({ selector, database: 'ledger', dumpDir }).pre[0] ?? []);
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`1 KiB free in ${dumpDir}, less than the last dump (10 KiB): not dumping`);
+    expect(existsSync(path.join(dir, 'pg_dump.args'))).toBe(false);
+    expect(await readdir(dumpDir)).toEqual(['ledger.pgdump']);
+  });
+
+  it('GIVEN a complete and a truncated mysqldump WHEN the restore check reads them THEN the complete one passes and the truncated one fails', async () => {
+    const dumpDir = dumpDirOf();
+    await mkdir(dumpDir, { recursive: true });
+    const check = mysql({ selector, database: 'shop', dumpDir }).restore[1]?.command ?? [];
+    const complete = '-- MySQL dump\nCREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\n-- Dump completed on 2026-12-06 10:00:00\n';
+    await writeFile(path.join(dumpDir, 'shop.sql'), complete);
+    expect(run(check).status).toBe(0);
+    await writeFile(path.join(dumpDir, 'shop.sql'), complete.slice(0, 50));
+    expect(run(check).status).not.toBe(0);
+  });
+
+  it('GIVEN a complete and a truncated mongodb dump WHEN the restore check reads them THEN gzip -t passes the complete one and fails the truncated one', async () => {
+    const dumpDir = dumpDirOf();
+    await mkdir(dumpDir, { recursive: true });
+    const check = mongodb({ selector, dumpDir }).restore[1]?.command ?? [];
+    const gz = execFileSync('gzip', ['-c'], { input: 'A'.repeat(100_000) + Math.random().toString(36).repeat(1000) });
+    await writeFile(path.join(dumpDir, 'mongodump.archive.gz'), gz);
+    expect(run(check).status).toBe(0);
+    await writeFile(path.join(dumpDir, 'mongodump.archive.gz'), gz.subarray(0, gz.length - 20));
+    expect(run(check).status).not.toBe(0);
+  });
+
+  it('GIVEN postgres and redis WHEN their restore checks are read THEN they read the whole dump (pg_restore to /dev/null, redis-check-rdb), not a table of contents', () => {
+    expect(postgres({ selector, database: 'ledger', dumpDir: '/d' }).restore[1]?.command).toEqual(['pg_restore', '--file=/dev/null', '/d/ledger.pgdump']);
+    expect(redis({ selector, dumpDir: '/d' }).restore[1]?.command).toEqual(['redis-check-rdb', '/d/dump.rdb']);
+  });
+
+  it('GIVEN every profile WHEN each /bin/sh script is parsed by dash and by busybox sh (POSIX shells) THEN it is valid shell', () => {
+    for (const profile of everyProfile(dumpDirOf())) {
+      for (const command of [...profile.pre, ...profile.post, ...profile.restore.map((hook) => hook.command)]) {
+        if (command[0] !== '/bin/sh') continue;
+        for (const shell of [['dash'], ['busybox', 'sh']]) {
+          const [file = '', ...args] = shell;
+          const result = spawnSync(file, [...args, '-n', '-c', command[2] ?? ''], { encoding: 'utf8' });
+          expect(result.status, `${shell.join(' ')}: ${profile.engine}: ${command[2]}`).toBe(0);
+        }
+      }
+    }
   });
 
   it('GIVEN every profile WHEN each /bin/sh script is parsed with sh -n THEN it is valid shell', () => {
@@ -280,6 +409,47 @@ describe('lowered Schedules: backup hooks', () => {
       expect(resource?.post).toBeUndefined();
       expect(resource?.pre).toEqual([{ exec: { container: 'postgres', command: [...(profile.pre[0] ?? [])], onError: 'Fail', timeout: '15m0s' } }]);
     }
+  });
+
+  describe('a dump timeout derived from the data size and the RPO', () => {
+    const withSize = (dataSize: string, rpo: `${number}${'m' | 'h' | 'd'}`, timeout?: '15m') =>
+      build([store, prod, policy('ledger', prod, { rpo, retention: { daily: 7 }, apps: [postgres({ name: 'ledger-db', selector, database: 'ledger', dumpDir: '/data', dataSize, timeout })] })]);
+    const timeoutOf = (built: ReturnType<typeof build>) => templateOf(built.objects, 'ledger-daily').hooks?.resources?.[0]?.pre?.[0]?.exec.timeout;
+
+    it('GIVEN 200Gi of PostgreSQL and an RPO of 1d WHEN lowered THEN the hook may take twice the estimated dump (200Gi at 30MiB/s: 1h53m47s, so 3h48m)', () => {
+      const built = withSize('200Gi', '1d');
+      expect(errorCodes(built.diagnostics)).toEqual([]);
+      expect(timeoutOf(built)).toBe('3h48m0s');
+    });
+
+    it('GIVEN 150Gi and an RPO of 1h WHEN lowered THEN the timeout stops at the RPO, and RPO002 says the dump cannot finish within it', () => {
+      const built = withSize('150Gi', '1h');
+      expect(timeoutOf(built)).toBe('1h0m0s');
+      const [d] = built.diagnostics.filter((x) => x.code === 'RPO002');
+      expect([d?.severity, d?.path, d?.message]).toEqual([
+        'error',
+        'apps[0].dataSize',
+        'the dump of ledger-db (150Gi at 30Mi/s) takes about 1h26m, longer than the RPO of 1h: each backup runs past the next one, which Velero holds back until it ends',
+      ]);
+    });
+
+    it('GIVEN a small database WHEN lowered THEN the profile default (10m) stays the least timeout, and no RPO002', () => {
+      const built = withSize('1Gi', '1h');
+      expect(timeoutOf(built)).toBe('10m0s');
+      expect(built.diagnostics.filter((x) => x.code === 'RPO002')).toEqual([]);
+    });
+
+    it('GIVEN a declared timeout WHEN lowered THEN it is used as is, and RPO002 still compares the estimate with the RPO', () => {
+      const built = withSize('200Gi', '1h', '15m');
+      expect(timeoutOf(built)).toBe('15m0s');
+      expect(built.diagnostics.filter((x) => x.code === 'RPO002').map((x) => x.path)).toEqual(['apps[0].dataSize']);
+    });
+
+    it("GIVEN a data size that is not a quantity WHEN checked THEN APP005 names the field and the hook keeps the profile's timeout", () => {
+      const built = withSize('200 gigs', '1d');
+      const [d] = built.diagnostics.filter((x) => x.code === 'APP005');
+      expect([d?.path, d?.message]).toEqual(['apps[0].dataSize', `expected a quantity such as '200Gi', got "200 gigs"`]);
+    });
   });
 
   it('GIVEN hand-written hooks with odd timeouts WHEN lowered THEN each timeout is the same length as a Go duration', () => {
@@ -336,5 +506,42 @@ describe('lowered Schedules: backup hooks', () => {
       expect(validateObject(schedule)).toEqual([]);
       expect(schedule.spec.template.hooks?.resources?.map((r) => r.name)).toEqual(apps.map((a) => a.name));
     }
+  });
+});
+
+describe('lowered Schedules: waits and uploader from the declared volume data', () => {
+  const store = storage('eu');
+  const prod = clusterWith('prod', [store]);
+  const built = (props: Parameters<typeof policy>[2]) => build([store, prod, policy('ledger', prod, { volumes: 'snapshot-data-mover', ...props })]);
+
+  it('GIVEN 2Ti of volume data and 16 parallel uploads WHEN lowered THEN csiSnapshotTimeout and itemOperationTimeout follow the size, the uploader gets the parallelism, and the Schedule validates against the real CRD', () => {
+    const result = built({ dataSize: '2Ti', uploaderParallelism: 16 });
+    expect(errorCodes(result.diagnostics)).toEqual([]);
+    for (const schedule of schedules(result.objects)) {
+      const template = schedule.spec.template;
+      // 2Ti at 100MiB/s is 6h59m03s: twice that, in whole minutes; plus an hour for the upload.
+      expect([template.csiSnapshotTimeout, template.itemOperationTimeout]).toEqual(['11h40m0s', '12h40m0s']);
+      expect(template.uploaderConfig).toEqual({ parallelFilesUpload: 16 });
+      expect(validateAgainstReferenceCrds(schedule)).toEqual([]);
+      expect(validateObject(schedule)).toEqual([]);
+    }
+  });
+
+  it("GIVEN a small volume WHEN lowered THEN Velero's defaults are the least: 10m and 4h", () => {
+    const template = templateOf(built({ dataSize: '10Gi' }).objects, 'ledger-daily');
+    expect([template.csiSnapshotTimeout, template.itemOperationTimeout]).toEqual(['10m0s', '4h0m0s']);
+  });
+
+  it("GIVEN no data size and no parallelism WHEN lowered THEN none of these fields is written (Velero's defaults apply)", () => {
+    const template = templateOf(built({}).objects, 'ledger-daily');
+    expect([template.csiSnapshotTimeout, template.itemOperationTimeout, template.uploaderConfig]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('GIVEN a data size that is not a quantity and a parallelism of 0 WHEN checked THEN VOL002 and VOL003 name the fields', () => {
+    const result = built({ dataSize: 'lots', uploaderParallelism: 0 });
+    expect(result.diagnostics.filter((d) => d.code === 'VOL002' || d.code === 'VOL003').map((d) => [d.code, d.path, d.message])).toEqual([
+      ['VOL002', 'dataSize', `expected a quantity such as '200Gi', got "lots"`],
+      ['VOL003', 'uploaderParallelism', 'expected a whole number from 1 to 1024, got 0'],
+    ]);
   });
 });

@@ -76,8 +76,20 @@ export interface AppProfile {
   readonly pre: readonly Command[];
   /** Commands run after the volume is captured. */
   readonly post: readonly Command[];
-  /** How long each backup hook may run. */
+  /** How long each backup hook may run (for a dump with a known size and no declared timeout, the least it gets). */
   readonly hookTimeout: DurationString;
+  /**
+   * The dump's size and speed, when the profile declares `dataSize`: its timeout is derived from them
+   * and the policy's RPO, and RPO002 reports a dump that cannot finish within the RPO.
+   */
+  readonly dump?: {
+    /** Kubernetes quantity (`'200Gi'`). */
+    readonly dataSize: string;
+    /** How fast the dump tool writes, in bytes per second. */
+    readonly bytesPerSecond: number;
+    /** True when `timeout` was declared: it is used as is. */
+    readonly timeoutDeclared: boolean;
+  };
   /** Commands run in the restored pod. */
   readonly restore: readonly RestoreExecHook[];
   /** Velero `orderedResources`: resource -> `namespace/name` list, backed up in that order. */

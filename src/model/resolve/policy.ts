@@ -5,6 +5,7 @@ import { TIERS, type Tier } from '../../dsl/retention.ts';
 import { Storage } from '../../dsl/storage.ts';
 import { cronError, isTimeZone, timeZoneSpelling } from '../cron.ts';
 import type { Diagnostic } from '../diagnostic.ts';
+import { parseQuantity } from '../quantity.ts';
 import { expandTiers } from '../tiers.ts';
 import type { ClusterModel, PolicyModel } from '../types.ts';
 import { at, describe, duration, isRecord, listOf } from './fields.ts';
@@ -86,6 +87,15 @@ export function resolvePolicy(policy: BackupPolicy, clusters: ReadonlyMap<string
       }),
     );
   }
+  const dataSizeBytes = p.dataSize === undefined ? undefined : parseQuantity(p.dataSize);
+  if (p.dataSize !== undefined && dataSizeBytes === undefined) {
+    diagnostics.push(at(policy, 'dataSize', { code: 'VOL002', message: `expected a quantity such as '200Gi', got ${JSON.stringify(p.dataSize)}`, hint: 'write the volume data as a Kubernetes quantity: 500Mi, 200Gi, 1.5Ti' }));
+  }
+  const parallelism = p.uploaderParallelism;
+  const parallelismValid = parallelism === undefined || (Number.isInteger(parallelism) && parallelism >= 1 && parallelism <= 1024);
+  if (!parallelismValid) {
+    diagnostics.push(at(policy, 'uploaderParallelism', { code: 'VOL003', message: `expected a whole number from 1 to 1024, got ${JSON.stringify(parallelism)}`, hint: 'set uploaderParallelism: 8, or leave it out for Velero\'s default (the number of CPUs)' }));
+  }
   const schedulable = rpo && retention.valid && !overrideError && (timeZone === undefined || (typeof timeZone === 'string' && isTimeZone(timeZone)));
   return {
     name: policy.name,
@@ -100,6 +110,8 @@ export function resolvePolicy(policy: BackupPolicy, clusters: ReadonlyMap<string
     volumes: p.volumes ?? 'csi-snapshot',
     apps: listOf(p.apps),
     volumePolicies: listOf(p.volumePolicies),
+    dataSizeBytes,
+    uploaderParallelism: parallelismValid ? parallelism : undefined,
     access: { view: listOf(p.access?.view), restore: listOf(p.access?.restore), backup: listOf(p.access?.backup) },
     timeZone,
     scheduleOverride: typeof p.schedule === 'string' ? p.schedule : undefined,
