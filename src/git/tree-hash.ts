@@ -8,7 +8,18 @@
  */
 import type { TreeEntry } from 'isomorphic-git';
 import { objectId } from './object-id.ts';
-import type { NewTreeFile, TreeFile } from './tree.ts';
+
+/** A file as a tree holds it. */
+export interface TreeFile {
+  oid: string;
+  mode: string;
+}
+
+/** A file to place into a new tree. */
+export interface NewTreeFile extends TreeFile {
+  /** Path relative to the tree root (posix). */
+  path: string;
+}
 
 /** A directory of the new tree, with its id. */
 export interface HashedDir {

@@ -6,19 +6,9 @@
 import git, { type TreeEntry } from 'isomorphic-git';
 import type { RepoContext } from './context.ts';
 import { writeObject } from './objects.ts';
-import { treeObject } from './tree-hash.ts';
+import { type TreeFile, treeObject } from './tree-hash.ts';
 
-/** A file as a tree holds it. */
-export interface TreeFile {
-  oid: string;
-  mode: string;
-}
-
-/** A file to place into a new tree. */
-export interface NewTreeFile extends TreeFile {
-  /** Path relative to the tree root (posix). */
-  path: string;
-}
+export type { NewTreeFile, TreeFile } from './tree-hash.ts';
 
 /** The entries of tree `oid`. */
 export async function readTreeEntries(ctx: RepoContext, oid: string): Promise<TreeEntry[]> {
