@@ -62,7 +62,8 @@ function comparePlan(old: RestorePlanModel, now: RestorePlanModel, target: Targe
   }
   if (old.to !== now.to) push('review', 'plan.target', 'to', old.to, now.to, `restores into ${now.to} instead of ${old.to}`);
   if (old.scenario !== now.scenario) push('review', 'plan.scenario', 'scenario', old.scenario, now.scenario, `prepared for ${now.scenario} instead of ${old.scenario}`);
-  changes.push(...otherFields(target, 'plan.other', old, now, ['name', 'rto', 'drill', 'from', 'to', 'scenario']));
+  // hookTimeout is derived from the RTO and dataSize, which are compared themselves.
+  changes.push(...otherFields(target, 'plan.other', old, now, ['name', 'rto', 'drill', 'from', 'to', 'scenario', 'hookTimeout']));
   return changes;
 }
 
