@@ -125,6 +125,40 @@ function sideEffects(): { apiVersion: 'v1'; kind: 'List'; items: object[] } {
   };
 }
 
+/**
+ * Stands in for the kubelet and the network plugin for the drill's probe pods (no kubelet runs
+ * here): each probe pod the drill creates ends Failed with what kubectl prints when an enforced
+ * NetworkPolicy drops its connection. What is real: the pod as the API server admitted it (RBAC of
+ * the drill's inside role, the scope admission policy), and the drill reading its status.
+ */
+function probeStandIn(): { stop: () => Promise<string[]> } {
+  const seen = new Set<string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const list = JSON.parse(await env.cluster.kubectlOk(['get', 'pods', '-n', DRILL_NAMESPACE, '-l', 'restorable.dev/probe', '-o', 'json']).catch(() => '{"items":[]}')) as {
+        items: { metadata: { name: string }; spec: { containers: { name: string; image: string }[] }; status?: { phase?: string } }[];
+      };
+      for (const pod of list.items) {
+        if (seen.has(pod.metadata.name)) continue;
+        const container = pod.spec.containers[0]!;
+        const terminated = { exitCode: 1, reason: 'Error', message: 'Unable to connect to the server: dial tcp 10.96.0.1:443: i/o timeout', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+        const status = { phase: 'Failed', containerStatuses: [{ name: container.name, image: container.image, imageID: '', ready: false, restartCount: 0, state: { terminated } }] };
+        await env.cluster.kubectlOk(['patch', 'pod', pod.metadata.name, '-n', DRILL_NAMESPACE, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+        seen.add(pod.metadata.name);
+      }
+      await new Promise((done) => setTimeout(done, 500));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return [...seen];
+    },
+  };
+}
+
 interface Watched {
   type: string;
   object: {
@@ -183,7 +217,7 @@ function watch(resource: string): Watched[] {
 /** Each object as the API server first admitted it. */
 const added = (events: readonly Watched[]) => new Map(events.filter((e) => e.type === 'ADDED').map((e) => [e.object.metadata.name, e.object] as const));
 
-describe('the restore drill (its pod runs on the host as its ServiceAccount: no kubelet)', () => {
+describe('the restore drill (its pod runs on the host as its ServiceAccount, and a stand-in ends its probe pod as an enforcing network plugin would: no kubelet)', () => {
   it('restores into drill-shop with its transforms really applied behind its NetworkPolicy, records passed, then removes its namespaces and leaves the live namespace untouched', { timeout: 600_000 }, async () => {
     const backup = 'shop-for-drill';
     // What acts on the outside world or the cluster, which the drill must leave out: an alert, an
@@ -220,8 +254,11 @@ describe('the restore drill (its pod runs on the host as its ServiceAccount: no 
     await env.cluster.kubectlOk(['create', 'job', 'drill-now', `--from=cronjob/${DRILL}`, '-n', 'velero']);
     const job = JSON.parse(await env.cluster.kubectlOk(['get', 'job', 'drill-now', '-n', 'velero', '-o', 'json'])) as JobLike;
     expect(job.spec.template.spec.serviceAccountName).toBe(DRILL);
+    const probes = probeStandIn();
     const result = await runJobPodOnHost(job, { cluster: env.cluster, kubectlDir: env.kubectlDir, workDir: path.join(run.runDir, 'pods'), timeoutMs: 480_000 });
+    expect(await probes.stop()).toEqual(['restorable-isolation-probe']);
     expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`isolation enforced: a pod in ${DRILL_NAMESPACE} could not reach the API server (Unable to connect to the server: dial tcp 10.96.0.1:443: i/o timeout)`);
     expect(result.output).toMatch(new RegExp(`drill ${ORG.plan} finished in \\d+s: passed`));
     for (const [i, step] of ORG.steps.entries()) expect(result.output).toMatch(new RegExp(`step 0${i + 1} ${step.name}: completed`));
 

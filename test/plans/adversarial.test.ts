@@ -71,7 +71,9 @@ async function runScript(model: Model, variant: RestoreVariant, script: string, 
   await mkdir(bin);
   const plan = model.restorePlans[0];
   if (!plan) throw new Error('no plan');
-  for (const [file, content] of Object.entries(planConfig(plan, model.policies, variant, 'velero'))) await writeFile(path.join(config, file), content);
+  // The whole drill runs its probe pods, which need the target cluster's kubectl image.
+  const target = script.includes('drill.sh') ? model.clusters.find((c) => c.name === plan.to) : undefined;
+  for (const [file, content] of Object.entries(planConfig(plan, model.policies, variant, 'velero', target))) await writeFile(path.join(config, file), content);
   await writeFile(path.join(dir, 'scenario.json'), JSON.stringify({ backups: BACKUPS, ...scenario }));
   await writeFile(path.join(bin, 'kubectl'), `#!/bin/sh\nexec node ${JSON.stringify(FAKE)} "$@"\n`);
   await chmod(path.join(bin, 'kubectl'), 0o755);

@@ -66,3 +66,30 @@ describe('DNS from a drill namespace', () => {
     expect(sites(diagnose(declarationsOf(o)), 'TYPE001')).toEqual(['dr.dns.namespace', "dr.dns.selector.k8s-app", 'dr.dns.addresses[0]']);
   });
 });
+
+describe('the drill probe pods', () => {
+  const model = modelOf(declarationsOf(planOrg()));
+  const data = lower(model)
+    .map((p) => p.object as { kind: string; metadata: { name: string }; data?: Record<string, string>; rules?: { resources: string[] }[] })
+    .filter((o) => o.metadata.name === 'drill-ledger-dr' || o.metadata.name === 'restorable-drill-ledger-dr');
+  const config = data.find((o) => o.kind === 'ConfigMap')?.data ?? {};
+  type Pod = { metadata: { labels: Record<string, string> }; spec: { automountServiceAccountToken: boolean; serviceAccountName: string; containers: { image: string; command: string[]; terminationMessagePolicy: string }[] } };
+
+  it('GIVEN a drill WHEN lowered THEN its isolation probe asks the API server from inside, with the kubectl image, no token and no kubeconfig', () => {
+    const probe = yaml.load(config['probe-isolation.yaml'] ?? '') as Pod;
+    expect(probe.spec.automountServiceAccountToken).toBe(false);
+    expect(probe.spec.serviceAccountName).toBe('default');
+    expect(probe.metadata.labels['restorable.dev/probe']).toBe('restorable-isolation-probe');
+    expect(probe.spec.containers).toHaveLength(1);
+    expect(probe.spec.containers[0]?.image).toBe('registry.example/kubectl:1.33');
+    expect(probe.spec.containers[0]?.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+    expect(probe.spec.containers[0]?.command).toEqual(['kubectl', '--kubeconfig=/dev/null', '--request-timeout=10s', '--server=https://kubernetes.default.svc', '--insecure-skip-tls-verify', 'get', '--raw', '/livez']);
+  });
+
+  it('GIVEN a drill with an HTTP check WHEN lowered THEN the check is a probe pod that asks the restored Service by its name in the drill namespace, and the drill may not use the service proxy', () => {
+    const probe = yaml.load(config['check-03.probe.yaml'] ?? '') as Pod;
+    expect(probe.spec.containers[0]?.command).toEqual(['kubectl', '--kubeconfig=/dev/null', '--request-timeout=10s', '--server=http://ledger-api.drill-payments.svc:8080', 'get', '--raw', '/readyz']);
+    const clusterRole = data.find((o) => o.kind === 'ClusterRole');
+    expect(clusterRole?.rules?.flatMap((r) => r.resources)).not.toContain('services/proxy');
+  });
+});

@@ -11,7 +11,9 @@
 //   claims: [{ name, phases: ["Pending", "Bound"] }] (the drill's claims, one phase per poll; default one Bound claim),
 //   references: "Kind/name resource name\n..." (what the drill's go-template prints for the restored workloads),
 //   missing: ["secrets/name"] (referenced objects that are not there),
-//   rightsAfter: n (the drill's RoleBinding takes effect after n `auth can-i` answers of "no") }
+//   rightsAfter: n (the drill's RoleBinding takes effect after n `auth can-i` answers of "no"),
+//   probes: { "<pod>": { phase, exitCode, message } } (how the drill's probe pods end; by default the
+//   isolation probe times out and every other probe succeeds) }
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -118,6 +120,13 @@ if (verb === 'get' && kind === 'backups.velero.io' && flag('-l')) {
   out(JSON.parse(stdin).data?.[key] ?? '');
 } else if (verb === 'get' && kind === '--raw') {
   out('ok');
+} else if (verb === 'create' && args.includes('-f') && stdin.includes('kind: Pod')) {
+  out(/\n {2}name: (\S+)/.exec(stdin)[1]);
+} else if (verb === 'get' && kind === 'pod') {
+  const isolation = { phase: 'Failed', exitCode: 1, message: 'Unable to connect to the server: dial tcp 10.96.0.1:443: i/o timeout' };
+  const probe = scenario.probes?.[name] ?? (name === 'restorable-isolation-probe' ? isolation : { phase: 'Succeeded', exitCode: 0, message: '' });
+  if ((flag('-o') ?? '').includes('.status.phase')) out(`${probe.phase ?? ''} ${probe.exitCode ?? ''}`);
+  else out(probe.message ?? '');
 } else if (verb === 'auth' && kind === 'can-i') {
   state.canI = (state.canI ?? 0) + 1;
   save();

@@ -72,6 +72,8 @@ interface Scenario {
   missing?: string[];
   /** The drill's RoleBinding takes effect after this many answers of "no". */
   rightsAfter?: number;
+  /** How the drill's probe pods end (by pod name); by default the isolation probe times out and the others succeed. */
+  probes?: Record<string, { phase?: string; exitCode?: number; message?: string }>;
 }
 
 /** Lays out the plan's ConfigMap as the pod would see it, and a fake kubectl on PATH. */
@@ -81,7 +83,8 @@ async function harness(model: Model, variant: RestoreVariant, scenario: Scenario
   const bin = path.join(dir, 'bin');
   await mkdir(config);
   await mkdir(bin);
-  const data = planConfig(model.restorePlans[0]!, model.policies, variant, 'velero');
+  const target = model.clusters.find((c) => c.name === model.restorePlans[0]!.to)!;
+  const data = planConfig(model.restorePlans[0]!, model.policies, variant, 'velero', target);
   for (const [file, content] of Object.entries(data)) await writeFile(path.join(config, file), content);
   for (const [key, value] of Object.entries(overrides)) {
     const plan = (await readFile(path.join(config, 'plan'), 'utf8')).replace(new RegExp(`^${key}=.*$`, 'm'), `${key}=${value}`);
@@ -90,7 +93,17 @@ async function harness(model: Model, variant: RestoreVariant, scenario: Scenario
   await writeFile(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
   await writeFile(path.join(bin, 'kubectl'), `#!/bin/sh\nexec node ${JSON.stringify(FAKE)} "$@"\n`);
   await chmod(path.join(bin, 'kubectl'), 0o755);
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_KUBECTL_DIR: dir, RESTORABLE_CONFIG: config, RESTORABLE_POLL_SECONDS: '0', RESTORABLE_RETRY_SECONDS: '0', TMPDIR: dir };
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    FAKE_KUBECTL_DIR: dir,
+    RESTORABLE_CONFIG: config,
+    RESTORABLE_POLL_SECONDS: '0',
+    RESTORABLE_RETRY_SECONDS: '0',
+    // A probe pod that never ends is given up on at once.
+    RESTORABLE_PROBE_SECONDS: '0',
+    TMPDIR: dir,
+  };
   const script = path.join(config, variant === 'drill' ? 'drill.sh' : 'runner.sh');
   return {
     run: () => run('/bin/sh', [script], env),
@@ -273,7 +286,15 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
     expect(calls).toContain('create namespace drill-payments');
     expect(calls.some((c) => c.startsWith('apply -n drill-payments -f'))).toBe(true);
     expect(calls.filter((c) => c.startsWith('exec -n drill-payments'))).toHaveLength(2);
-    expect(calls).toContain('get --raw /api/v1/namespaces/drill-payments/services/ledger-api:8080/proxy/readyz');
+    // The HTTP check runs from a probe pod inside the drill namespace, never through the API server's proxy.
+    expect(calls.some((c) => c.includes('/proxy'))).toBe(false);
+    const probes = (await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Pod'));
+    expect(probes.map((c) => [c.args.join(' '), /\n {2}name: (\S+)/.exec(c.stdin)?.[1]])).toEqual([
+      ['create -n drill-payments -f - -o jsonpath={.metadata.name}', 'restorable-isolation-probe'],
+      ['create -n drill-payments -f - -o jsonpath={.metadata.name}', 'restorable-check-03'],
+    ]);
+    expect(probes[1]?.stdin).toContain('--server=http://ledger-api.drill-payments.svc:8080');
+    expect(result.stderr).toContain('isolation enforced: a pod in drill-payments could not reach the API server');
     expect(calls.filter((c) => c.startsWith('delete namespaces -l restorable.dev/drill=ledger-dr'))).toHaveLength(2);
     expect(await h.result('drill-ledger-dr-result')).toContain('verdict: "passed"');
   });
@@ -381,6 +402,43 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
     expect(calls.map((c) => c.args.join(' '))).toContain('get configmaps ledger-api-config -n drill-payments -o name');
   });
 
+  it('GIVEN a network plugin that does not enforce NetworkPolicies WHEN the isolation probe reaches the API server THEN the drill restores nothing and records "isolation not enforced"', async () => {
+    for (const answer of [{ phase: 'Succeeded', exitCode: 0, message: '' }, { phase: 'Failed', exitCode: 1, message: 'error: You must be logged in to the server (Unauthorized)' }]) {
+      const h = await harness(organisation(), 'drill', { backups: freshBackups(), probes: { 'restorable-isolation-probe': answer } });
+      const result = await h.run();
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('isolation not enforced: a pod in drill-payments reached the API server');
+      const calls = await h.calls();
+      expect(calls.some((c) => c.stdin.includes('kind: Restore'))).toBe(false);
+      expect(await h.result('drill-ledger-dr-result')).toContain('verdict: "isolation not enforced: a pod in drill-payments reached the API server');
+      expect(calls.filter((c) => c.args.slice(0, 2).join(' ') === 'delete namespaces')).toHaveLength(2);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GIVEN an isolation probe that never runs, cannot resolve names or fails without a connection error WHEN the drill starts THEN isolation is not proven and nothing is restored', async () => {
+    const cases = [
+      [{ phase: 'Pending' }, 'the probe pod in drill-payments did not run within 0s'],
+      [{ phase: 'Failed', exitCode: 1, message: 'dial tcp: lookup kubernetes.default.svc on 10.96.0.10:53: read udp: i/o timeout' }, 'the probe in drill-payments could not resolve the API server\'s name through the cluster DNS'],
+      [{ phase: 'Failed', exitCode: 128, message: 'exec: "kubectl": executable file not found in $PATH' }, 'the probe in drill-payments failed without a connection error (exit code 128)'],
+    ] as const;
+    for (const [answer, reason] of cases) {
+      const h = await harness(organisation(), 'drill', { backups: freshBackups(), probes: { 'restorable-isolation-probe': answer } });
+      const result = await h.run();
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`isolation not enforced: ${reason}`);
+      expect((await h.calls()).some((c) => c.stdin.includes('kind: Restore'))).toBe(false);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GIVEN an HTTP check whose Service answers with an error WHEN the drill runs THEN it fails with what the probe saw', async () => {
+    const h = await harness(organisation(), 'drill', { backups: freshBackups(), probes: { 'restorable-check-03': { phase: 'Failed', exitCode: 1, message: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request' } } });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('check api failed: GET http://ledger-api.drill-payments.svc:8080/readyz from inside drill-payments: Error from server (ServiceUnavailable)');
+  });
+
   it('GIVEN a check that returns no rows WHEN the drill runs THEN it fails and cleans up', async () => {
     const h = await harness(organisation(), 'drill', { backups: freshBackups(), execOutput: '' });
     const result = await h.run();
@@ -404,7 +462,9 @@ function apiRequests(call: { args: readonly string[]; stdin: string }): { group:
       ? { group: 'velero.io', resource: 'restores' }
       : stdin.includes('kind: RoleBinding')
         ? { group: 'rbac.authorization.k8s.io', resource: 'rolebindings' }
-        : { group: '', resource: 'configmaps' };
+        : stdin.includes('kind: Pod')
+          ? { group: '', resource: 'pods' }
+          : { group: '', resource: 'configmaps' };
   if (args.includes('--dry-run=client')) return [];
   // A SelfSubjectAccessReview, which every authenticated user may make (system:basic-user).
   if (verb === 'auth') return [];
@@ -427,7 +487,8 @@ function apiRequests(call: { args: readonly string[]; stdin: string }): { group:
     case 'label':
       return ['get', 'patch'].map((v) => ({ ...resource(kind), verb: v }));
     case 'delete':
-      return ['list', 'delete'].map((v) => ({ ...resource(kind), verb: v }));
+      // By label: kubectl lists, then deletes each; by name: one delete.
+      return (args.includes('-l') ? ['list', 'delete'] : ['delete']).map((v) => ({ ...resource(kind), verb: v }));
     case 'exec':
       return [
         { group: '', resource: 'pods', verb: 'get' },

@@ -15,8 +15,9 @@ export function commandCheck(
 }
 
 /**
- * A check that sends an HTTP GET to a restored Service through the API server's service proxy and
- * passes on the expected status.
+ * A check that sends an HTTP GET to a restored Service and passes on a 2xx answer: the runner goes
+ * through the API server's service proxy, a drill from a probe pod inside the drill namespace (its
+ * NetworkPolicy admits nothing from outside, the proxy included).
  *
  * @example
  * httpCheck('api-ready', { service: 'ledger-api', port: 8080, path: '/readyz' })

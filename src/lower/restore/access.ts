@@ -2,6 +2,7 @@ import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
 import { boundPolicy } from '../admission.ts';
 import { JOB_TEMPLATE_LABEL, RUN_BY_ANNOTATION } from '../labels.ts';
 import { jobName, pinName, planLabels } from './jobs.ts';
+import { PROBE_LABEL } from './probes.ts';
 import { drillNamespace, type RestoreVariant } from './restore-spec.ts';
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
@@ -77,11 +78,13 @@ export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { 
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: [drillInsideRole(plan)] },
     );
   }
-  // What the drill verifies without any check: every claim Bound, every workload's references there.
+  // What the drill verifies without any check (every claim Bound, every workload's references
+  // there), and its probe pods (the isolation preflight, HTTP checks).
   const inside: Rule[] =
     variant === 'drill'
       ? [
           { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+          { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get'] },
           { apiGroups: [''], resources: ['configmaps', 'persistentvolumeclaims', 'secrets', 'serviceaccounts'], verbs: ['get'] },
           { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list'] },
         ]
@@ -94,7 +97,8 @@ export function scriptRules(plan: RestorePlanModel, variant: RestoreVariant): { 
   if (checks.some((c) => c.type === 'exec')) {
     cluster.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
   }
-  if (checks.some((c) => c.type === 'http')) cluster.push({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
+  // A drill's HTTP checks run in probe pods inside its namespaces instead.
+  if (variant === 'run' && checks.some((c) => c.type === 'http')) cluster.push({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
   return { namespaced, cluster, inside };
 }
 
@@ -169,6 +173,7 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
         { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'] },
         { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['networkpolicies'] },
         { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['rolebindings'] },
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] },
         { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec'] },
       ],
     },
@@ -184,6 +189,12 @@ function scopePolicy(plan: RestorePlanModel, cluster: ClusterModel, variant: Res
         // `variables.binding` is untyped (dyn): the policy also matches namespaces and NetworkPolicies, which have no roleRef.
         expression: `request.resource.resource != 'rolebindings' || request.operation == 'DELETE' || (variables.binding.metadata.name == '${DRILL_BINDING}' && variables.binding.roleRef.kind == 'ClusterRole' && variables.binding.roleRef.name == ${celString(variant === 'drill' ? drillInsideRole(plan) : '')} && has(variables.binding.subjects) && size(variables.binding.subjects) == 1 && variables.binding.subjects.all(s, s.kind == 'ServiceAccount' && s.name == ${celString(jobName(plan, variant))} && has(s.namespace) && s.namespace == ${celString(cluster.veleroNamespace)}))`,
         message: `${jobName(plan, variant)} may only bind its own inside role to itself`,
+      },
+      {
+        // The only pods a job creates are the drill's probes: the cluster's kubectl image, no token,
+        // the namespace's default ServiceAccount, scratch volumes only, nothing of the host.
+        expression: `request.resource.resource != 'pods' || request.subResource != '' || request.operation != 'CREATE' || (has(variables.binding.metadata.labels) && '${PROBE_LABEL}' in variables.binding.metadata.labels && has(variables.binding.spec.automountServiceAccountToken) && variables.binding.spec.automountServiceAccountToken == false && (!has(variables.binding.spec.serviceAccountName) || variables.binding.spec.serviceAccountName == 'default') && !has(variables.binding.spec.initContainers) && !has(variables.binding.spec.ephemeralContainers) && size(variables.binding.spec.containers) == 1 && variables.binding.spec.containers.all(c, c.image == ${celString(cluster.images.kubectl ?? '')}) && (!has(variables.binding.spec.volumes) || variables.binding.spec.volumes.all(v, has(v.emptyDir))) && !has(variables.binding.spec.hostNetwork) && !has(variables.binding.spec.hostPID) && !has(variables.binding.spec.hostIPC))`,
+        message: `${jobName(plan, variant)} may only create its probe pods: the cluster's kubectl image, no ServiceAccount token, scratch volumes only`,
       },
     ],
   }) as Manifest[];

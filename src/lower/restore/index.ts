@@ -31,7 +31,7 @@ export function lowerRestorePlans(ctx: LowerContext): void {
       if (modifiers) {
         emit(ctx, configMap(modifiersName(plan, variant), ctx.cluster.veleroNamespace, labels, { 'modifiers.yaml': modifiers }));
       }
-      emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace, ctx.cluster.dns)));
+      emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace, ctx.cluster)));
       // People start the runner (the restore groups of the plan's policies); drills run on schedule.
       const runBy = variant === 'run' ? ctx.model.policies.filter((p) => plan.from.includes(p.name)).flatMap((p) => p.access.restore) : [];
       emit(ctx, cronJob(plan, ctx.cluster, variant, runBy) as unknown as Manifest);

@@ -5,6 +5,7 @@ import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { DEFAULT_CLUSTER_DNS } from '../../model/cluster-dns.ts';
 import { drillNetworkPolicy, drillRoleBinding } from './access.ts';
 import { drillRunsStep } from './drill-scope.ts';
+import { httpProbe, isolationProbe } from './probes.ts';
 import { modifierRules } from './modifiers.ts';
 import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
 import { pinName } from './jobs.ts';
@@ -26,7 +27,7 @@ export function planConfig(
   policies: readonly PolicyModel[],
   variant: RestoreVariant,
   veleroNamespace: string,
-  dns: ClusterModel['dns'] = DEFAULT_CLUSTER_DNS,
+  target: Pick<ClusterModel, 'dns' | 'images'> = { dns: DEFAULT_CLUSTER_DNS, images: {} },
 ): Record<string, string> {
   const data: Record<string, string> = { ...SCRIPTS };
   const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
@@ -51,10 +52,24 @@ export function planConfig(
     data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }
   Object.assign(data, checkFiles(checks));
+  const image = target.images.kubectl;
+  if (variant === 'drill' && image) Object.assign(data, probeFiles(plan, checks, image));
   if (variant === 'drill') {
-    data['networkpolicy.yaml'] = yaml.dump(drillNetworkPolicy(dns), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
+    data['networkpolicy.yaml'] = yaml.dump(drillNetworkPolicy(target.dns), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
     data['rolebinding.yaml'] = yaml.dump(drillRoleBinding(plan, veleroNamespace), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }
+  return data;
+}
+
+/** The drill's probe pods: the isolation probe, and one per HTTP check, run in the drill namespace. */
+function probeFiles(plan: RestorePlanModel, checks: readonly CheckModel[], image: string): Record<string, string> {
+  const dump = (object: object) => yaml.dump(object, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
+  const mapping = targetNamespaces(plan, 'drill');
+  const data: Record<string, string> = { 'probe-isolation.yaml': dump(isolationProbe(plan, image)) };
+  checks.forEach((check, i) => {
+    const id = String(i + 1).padStart(2, '0');
+    if (check.type === 'http') data[`check-${id}.probe.yaml`] = dump(httpProbe(plan, image, id, check, mapping[check.namespace] ?? check.namespace));
+  });
   return data;
 }
 
