@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
-import { formatDiagnostics, summarize } from './report-text.ts';
+import { formatDiagnostics, oneLine, summarize } from './report-text.ts';
 
 /** Output formats of `restorable validate`. */
 export const REPORT_FORMATS = ['text', 'json', 'junit', 'markdown', 'github'] as const;
@@ -13,13 +13,37 @@ export interface ValidationReport {
   readonly objects: number;
   /** What was not checked and why (coverage of a cluster without an inventory). */
   readonly notes?: readonly string[];
+  /** Policies excepted from a guardrail: listed so that no waiver goes unseen. @default none */
+  readonly exceptions?: readonly ExceptionEntry[];
+}
+
+/** A guardrail exception as reports list it. */
+export interface ExceptionEntry {
+  readonly policy: string;
+  readonly guardrail: string;
+  readonly reason: string;
+  readonly until: string;
+  /** False once `until` has passed (GRD010 then reports it). */
+  readonly active: boolean;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** One exception, one line: `ledger: excepted from drillEvery until 2027-06-30: stateless`. */
+function exceptionLine(e: ExceptionEntry): string {
+  return `${e.file ? `${e.file}:${e.line}: ` : ''}${e.policy}: excepted from ${e.guardrail} until ${e.until}${e.active ? '' : ' (ended)'}: ${e.reason}`;
+}
+
+function exceptionsText(report: ValidationReport): string {
+  const exceptions = report.exceptions ?? [];
+  return exceptions.length > 0 ? `guardrail exceptions (${exceptions.length}):\n${exceptions.map((e) => `  ${oneLine(exceptionLine(e))}`).join('\n')}\n` : '';
 }
 
 /** Renders a validation report in one of the formats. */
 export function renderReport(report: ValidationReport, format: ReportFormat): string {
   switch (format) {
     case 'text':
-      return `${formatDiagnostics(report.diagnostics)}${report.diagnostics.length > 0 ? '\n' : ''}${notesOf(report).map((n) => `note: ${n}\n`).join('')}validate: ${report.objects} objects, ${summarize(report.diagnostics)}\n`;
+      return `${formatDiagnostics(report.diagnostics)}${report.diagnostics.length > 0 ? '\n' : ''}${notesOf(report).map((n) => `note: ${n}\n`).join('')}${exceptionsText(report)}validate: ${report.objects} objects, ${summarize(report.diagnostics)}\n`;
     case 'json':
       return `${JSON.stringify(jsonReport(report), null, 2)}\n`;
     case 'junit':
@@ -33,7 +57,7 @@ export function renderReport(report: ValidationReport, format: ReportFormat): st
 
 /**
  * The JSON shape (version 1, stable): `{ version, ok, objects, errors, warnings, diagnostics: [{ code,
- * severity, message, hint?, declaration?, path?, file?, line?, object? }] }`.
+ * severity, message, hint?, declaration?, path?, file?, line?, object? }], exceptions? }`.
  */
 function jsonReport(report: ValidationReport) {
   const errors = report.diagnostics.filter((d) => d.severity === 'error').length;
@@ -55,6 +79,7 @@ function jsonReport(report: ValidationReport) {
       line: d.source?.line,
       object: d.object,
     })),
+    ...((report.exceptions ?? []).length > 0 ? { exceptions: report.exceptions } : {}),
   };
 }
 
@@ -134,15 +159,21 @@ const notesOf = (report: ValidationReport): readonly string[] => report.notes ??
 function markdownReport(report: ValidationReport): string {
   const lines = [`### restorable validate: ${summarize(report.diagnostics)} (${report.objects} objects)`, ''];
   for (const note of notesOf(report)) lines.push(`> ${note}`, '');
-  if (report.diagnostics.length === 0) return `${lines.join('\n')}All policies and restore plans pass every check.\n`;
-  lines.push('| | code | where | finding | fix |', '|---|---|---|---|---|');
   const cell = (text: string | undefined): string => (text ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const exceptions = report.exceptions ?? [];
+  const exceptionTable =
+    exceptions.length > 0
+      ? ['', `**Guardrail exceptions (${exceptions.length})**`, '', '| policy | guardrail | until | reason |', '|---|---|---|---|', ...exceptions.map((e) => `| ${cell(e.policy)} | ${cell(e.guardrail)} | ${cell(e.until)}${e.active ? '' : ' (ended)'} | ${cell(e.reason)} |`)]
+      : [];
+  if (report.diagnostics.length === 0) return `${lines.join('\n')}All policies and restore plans pass every check.\n${exceptionTable.map((l) => `${l}\n`).join('')}`;
+  lines.push('| | code | where | finding | fix |', '|---|---|---|---|---|');
   for (const d of report.diagnostics) {
     const where = [d.source ? `${d.source.file}:${d.source.line}` : '', d.declaration ? `\`${d.declaration}${d.path ? `.${d.path}` : ''}\`` : '']
       .filter(Boolean)
       .join(' ');
     lines.push(`| ${d.severity === 'error' ? '❌' : '⚠️'} | ${d.code} | ${cell(where)} | ${cell(d.message)} | ${cell(d.hint)} |`);
   }
+  lines.push(...exceptionTable);
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,6 +3,7 @@
  * classes). Pure: same models, same changes, in a stable order.
  */
 import { TIER_PERIOD_SECONDS } from '../model/tiers.ts';
+import { compareGuardrailExceptions } from './compare-exceptions.ts';
 import { compareHazards } from './compare-hazards.ts';
 import { comparePlans } from './compare-plans.ts';
 import { comparePlatform } from './compare-platform.ts';
@@ -33,7 +34,7 @@ export function compareChanges(a: Change, b: Change): number {
 
 /** Every protection change from `base` to `head`, sorted. */
 export function diffModels(base: Side, head: Side): Change[] {
-  return [...comparePlatform(base, head), ...comparePolicies(base, head), ...comparePlans(base, head), ...compareHazards(base, head)].sort(compareChanges);
+  return [...comparePlatform(base, head), ...comparePolicies(base, head), ...compareGuardrailExceptions(base, head), ...comparePlans(base, head), ...compareHazards(base, head)].sort(compareChanges);
 }
 
 /** Restore points without the TTL margin, which moves with the RPO without changing what is kept. */

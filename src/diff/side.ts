@@ -17,6 +17,7 @@ export const EMPTY_MODEL: Model = {
   guardrails: [],
   preSyncBackups: [],
   exemptions: [],
+  guardrailExceptions: [],
   sealedSecrets: [],
   certificates: [],
 };

@@ -49,6 +49,19 @@ export interface ClusterProps {
    * this cluster writes to becomes a ReadOnly location here (the DR side).
    */
   readonly storage: readonly Storage[];
+  /**
+   * The storage this cluster's own backups go to: ReadWrite and Velero's default location here, so a
+   * DR cluster can back up what it restored after a failover. It must be its own (no other cluster's
+   * policies write there, STO007). @default the first listed storage its policies write to, else the
+   * first listed storage no other cluster writes to
+   */
+  readonly defaultStorage?: Storage;
+  /**
+   * Declares that this cluster never backs up (a restore-only sandbox): it gets no default location
+   * and every location is ReadOnly. Without it, a cluster with no storage of its own is STO006.
+   * @default false
+   */
+  readonly neverBacksUp?: boolean;
   /** CSI snapshot classes, one per driver. @default none */
   readonly snapshotClasses?: readonly CsiSnapshotClass[];
   /**

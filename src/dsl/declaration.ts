@@ -4,7 +4,7 @@ import { captureCallSite, type SourceLocation } from './source.ts';
 export const DECLARATION: unique symbol = Symbol.for('restorable.declaration');
 
 /** The kinds of top-level declarations a policy file can export. */
-export type DeclarationKind = 'cluster' | 'storage' | 'backupPolicy' | 'restorePlan' | 'guardrails' | 'preSyncBackup' | 'exemption';
+export type DeclarationKind = 'cluster' | 'storage' | 'backupPolicy' | 'restorePlan' | 'guardrails' | 'preSyncBackup' | 'exemption' | 'guardrailException';
 
 /**
  * Base of every declaration: a kind, a name and the line that declared it. Builders keep the

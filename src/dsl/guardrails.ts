@@ -1,6 +1,7 @@
 import { Declaration } from './declaration.ts';
 import type { DeletionPolicy } from './csi.ts';
 import type { DurationString, Frequency } from './duration.ts';
+import type { BackupPolicy } from './policy.ts';
 
 /** Minimums every cluster of one environment must meet. Each field is checked by a GRD rule. */
 export interface GuardrailsProps {
@@ -18,6 +19,12 @@ export interface GuardrailsProps {
   readonly drillEvery?: Frequency;
   /** Images of generated jobs must be pinned by digest (`image@sha256:...`). @default false */
   readonly requireImageDigests?: boolean;
+  /**
+   * Every policy must be restored by some restore plan (GRD009): `true` makes a policy without one
+   * an error, `false` turns the check off. @default a warning in the environment named `production`,
+   * nothing elsewhere
+   */
+  readonly requireRestorePlan?: boolean;
 }
 
 /** Guardrails for one environment. */
@@ -39,4 +46,42 @@ export class Guardrails extends Declaration<'guardrails', GuardrailsProps> {
  */
 export function guardrails(environment: string, props: GuardrailsProps): Guardrails {
   return new Guardrails(environment, props);
+}
+
+/** Guardrails a single policy may be excepted from, by their field name. */
+export type WaivableGuardrail = (typeof WAIVABLE_GUARDRAILS)[number];
+
+/** Every {@link WaivableGuardrail}: the guardrails checked per policy. */
+export const WAIVABLE_GUARDRAILS = ['maxRpo', 'minRetention', 'drillEvery', 'requireRestorePlan'] as const;
+
+/** Props of a guardrail exception. */
+export interface GuardrailExceptionProps {
+  /** The guardrail the policy does not meet, by its field name. */
+  readonly guardrail: WaivableGuardrail;
+  /** Why the policy need not meet it (shown in `validate` and `diff`). */
+  readonly reason: string;
+  /** ISO date (YYYY-MM-DD) after which the exception lapses and the guardrail applies again (GRD010). */
+  readonly until: string;
+}
+
+/** A policy excepted from one guardrail of its environment, for a reason, until a date. */
+export class GuardrailException extends Declaration<'guardrailException', GuardrailExceptionProps & { readonly policy: BackupPolicy }> {
+  /** @internal use guardrailException() */
+  constructor(policy: BackupPolicy, props: GuardrailExceptionProps) {
+    super('guardrailException', `${policy?.name}/${props?.guardrail}`, { ...props, policy });
+  }
+}
+
+/**
+ * Excepts one policy from one guardrail of its environment, with a reason and an end date: the
+ * guardrail's finding is waived, `validate` lists the exception, `diff` shows it when it is added,
+ * and after `until` it is an error (GRD010) until renewed or removed.
+ *
+ * @example
+ * export const webNoDrill = guardrailException(web, {
+ *   guardrail: 'drillEvery', reason: 'stateless: redeployed from Git, nothing to restore', until: '2027-06-30',
+ * });
+ */
+export function guardrailException(policy: BackupPolicy, props: GuardrailExceptionProps): GuardrailException {
+  return new GuardrailException(policy, props);
 }

@@ -5,7 +5,15 @@ export { type CsiSnapshotClass, type CsiSnapshotClassProps, csi, type DeletionPo
 export { type Declaration, type DeclarationKind, isDeclaration } from './declaration.ts';
 export type { DurationString, DurationUnit, Frequency } from './duration.ts';
 export { type Exemption, type ExemptionProps, exempt } from './exempt.ts';
-export { type Guardrails, type GuardrailsProps, guardrails } from './guardrails.ts';
+export {
+  type GuardrailException,
+  type GuardrailExceptionProps,
+  type Guardrails,
+  type GuardrailsProps,
+  guardrailException,
+  guardrails,
+  type WaivableGuardrail,
+} from './guardrails.ts';
 export {
   type AccessProps,
   type BackupPolicy,

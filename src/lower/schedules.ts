@@ -4,6 +4,7 @@ import type { ISchedule } from '../k8s/velero/schedule.ts';
 import { goDuration } from '../model/duration.ts';
 import { hookTimeoutSeconds } from '../model/dump.ts';
 import type { PolicyModel, TierSchedule } from '../model/types.ts';
+import { withClusterScopedKinds } from './cluster-scoped.ts';
 import { emit, type LowerContext } from './context.ts';
 import { policyLabels, TIER_LABEL } from './labels.ts';
 import { resourcePolicyName } from './resource-policies.ts';
@@ -28,7 +29,7 @@ export function lowerSchedules(ctx: LowerContext): void {
           namespace: ctx.cluster.veleroNamespace,
           labels: policyLabels(policy.name, { [TIER_LABEL]: tier.tier }),
         },
-        spec: { schedule: tier.cron, template: backupTemplate(policy, tier) },
+        spec: { schedule: tier.cron, template: withClusterScopedKinds(backupTemplate(policy, tier), ctx.model, policy) },
       };
       emit(ctx, schedule);
     }

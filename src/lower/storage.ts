@@ -1,17 +1,21 @@
 import type { IBackupStorageLocation } from '../k8s/velero/backup-storage-location.ts';
+import { defaultLocation, writtenBy } from '../model/default-location.ts';
 import type { StorageModel } from '../model/types.ts';
 import { emit, type LowerContext } from './context.ts';
 import { MANAGED_BY } from './labels.ts';
 
 /**
- * One BackupStorageLocation per storage the cluster lists. A storage no policy of this cluster
- * writes to is ReadOnly here (the DR side reads the production bucket, never writes or deletes
- * in it). The first writable storage is the default; at most one location is.
+ * One BackupStorageLocation per storage the cluster lists. The cluster's own storage (see
+ * model/default-location.ts) is the default location and ReadWrite, even on a DR cluster with no
+ * policies yet: after a failover it backs up what it restored. Other storages its policies write
+ * to are ReadWrite too; the rest are ReadOnly here (the DR side reads the production bucket, never
+ * writes or deletes in it). At most one location is the default.
  */
 export function lowerStorage(ctx: LowerContext): void {
   const storages = new Map(ctx.model.storages.map((s) => [s.name, s]));
-  const written = new Set(ctx.model.policies.filter((p) => p.cluster === ctx.cluster.name).map((p) => p.storage));
-  const defaultStorage = ctx.cluster.storage.find((name) => written.has(name));
+  const defaultStorage = defaultLocation(ctx.model, ctx.cluster);
+  const written = writtenBy(ctx.model, ctx.cluster.name);
+  if (defaultStorage) written.add(defaultStorage);
   for (const name of ctx.cluster.storage) {
     const storage = storages.get(name);
     if (!storage) continue;

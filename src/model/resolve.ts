@@ -6,7 +6,7 @@
 import { Cluster } from '../dsl/cluster.ts';
 import type { Declaration } from '../dsl/declaration.ts';
 import { Exemption } from '../dsl/exempt.ts';
-import { Guardrails } from '../dsl/guardrails.ts';
+import { GuardrailException, Guardrails } from '../dsl/guardrails.ts';
 import { BackupPolicy } from '../dsl/policy.ts';
 import { PreSyncBackup } from '../dsl/pre-sync-backup.ts';
 import { RestorePlan } from '../dsl/restore-plan.ts';
@@ -15,6 +15,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import { resolveCluster } from './resolve/cluster.ts';
 import { resolveExemption } from './resolve/exemption.ts';
 import { at, readable } from './resolve/fields.ts';
+import { resolveGuardrailException } from './resolve/guardrail-exception.ts';
 import { resolveGuardrails } from './resolve/guardrails.ts';
 import { reportNonFiniteNumbers } from './resolve/non-finite.ts';
 import { resolvePolicy } from './resolve/policy.ts';
@@ -49,6 +50,7 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
   const guardrails = of(Guardrails).map((g) => resolveGuardrails(g, diagnostics));
   const preSyncBackups = of(PreSyncBackup).flatMap((b) => resolvePreSyncBackup(b, diagnostics));
   const exemptions = of(Exemption).map(resolveExemption);
+  const guardrailExceptions = of(GuardrailException).flatMap((e) => resolveGuardrailException(e, diagnostics));
   for (const declaration of unique) reportNonFiniteNumbers(declaration, diagnostics);
   return {
     model: {
@@ -59,6 +61,7 @@ export function resolve(declarations: readonly Declaration[]): Resolution {
       guardrails: guardrails.sort((a, b) => byName({ name: a.environment }, { name: b.environment })),
       preSyncBackups: preSyncBackups.sort((a, b) => byName({ name: a.policy }, { name: b.policy })),
       exemptions: exemptions.sort((a, b) => byName({ name: `${a.namespace}/${a.cluster ?? ''}` }, { name: `${b.namespace}/${b.cluster ?? ''}` })),
+      guardrailExceptions: guardrailExceptions.sort((a, b) => byName({ name: `${a.policy}/${a.guardrail}` }, { name: `${b.policy}/${b.guardrail}` })),
       sealedSecrets: [],
       certificates: [],
     },

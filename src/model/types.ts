@@ -6,6 +6,7 @@
 import type { AppProfile } from '../dsl/apps/profile.ts';
 import type { DeletionPolicy } from '../dsl/csi.ts';
 import type { Frequency } from '../dsl/duration.ts';
+import type { WaivableGuardrail } from '../dsl/guardrails.ts';
 import type { LabelSelector, VolumeMode } from '../dsl/policy.ts';
 import type { RestoreScenario, RestoreTransform } from '../dsl/restore-plan.ts';
 import type { Tier } from '../dsl/retention.ts';
@@ -37,6 +38,10 @@ export interface ClusterModel {
   readonly veleroNamespace: string;
   /** Names of the storages it reaches, in declaration order. */
   readonly storage: readonly string[];
+  /** The declared `defaultStorage` (see model/default-location.ts for the effective one). */
+  readonly defaultStorage?: string;
+  /** Declared never to back up: no default location. */
+  readonly neverBacksUp: boolean;
   readonly snapshotClasses: readonly SnapshotClassModel[];
   /** Certificate paths relative to the policies folder, newest first. */
   readonly sealingCertificates: readonly string[];
@@ -254,6 +259,17 @@ export interface ExemptionModel {
   readonly source?: SourceLocation;
 }
 
+/** A policy excepted from one guardrail, for a reason, until a date. */
+export interface GuardrailExceptionModel {
+  readonly policy: string;
+  /** The guardrail's field name (`drillEvery`...). */
+  readonly guardrail: WaivableGuardrail;
+  readonly reason: string;
+  /** ISO date the exception lapses. */
+  readonly until: string;
+  readonly source?: SourceLocation;
+}
+
 /** Guardrails of one environment. */
 export interface GuardrailsModel {
   readonly environment: string;
@@ -264,6 +280,8 @@ export interface GuardrailsModel {
   readonly snapshotDeletionPolicy?: DeletionPolicy;
   readonly drillEvery?: Frequency;
   readonly requireImageDigests: boolean;
+  /** Declared `requireRestorePlan`; undefined applies the default (a warning in `production`). */
+  readonly requireRestorePlan?: boolean;
   readonly source?: SourceLocation;
 }
 
@@ -305,6 +323,8 @@ export interface Model {
   readonly guardrails: readonly GuardrailsModel[];
   readonly preSyncBackups: readonly PreSyncBackupModel[];
   readonly exemptions: readonly ExemptionModel[];
+  /** Policies excepted from a guardrail, sorted by policy and guardrail. */
+  readonly guardrailExceptions: readonly GuardrailExceptionModel[];
   /** Sealed credentials found under `policies/sealed/`; filled in by the compiler after loading. */
   readonly sealedSecrets: readonly SealedSecretModel[];
   /** Sealing certificates the clusters declare; filled in by the compiler after loading. */

@@ -1,11 +1,13 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { humanDuration } from '../model/duration.ts';
 import { oldestRestorePoint } from '../model/tiers.ts';
-import type { GuardrailsModel, Model } from '../model/types.ts';
+import type { GuardrailsModel, Model, PolicyModel } from '../model/types.ts';
 import type { Rule } from './rule.ts';
 
 /**
  * GRD001-GRD006: every policy and cluster meets the guardrails of its cluster's environment.
+ * GRD009: every policy is restored by some restore plan where guardrails ask for it, and (a warning)
+ * in the environment named `production` unless its guardrails turn it off.
  */
 export const guardrailsRule: Rule = {
   family: 'guardrails',
@@ -43,6 +45,7 @@ export const guardrailsRule: Rule = {
     for (const policy of model.policies) {
       const cluster = clusters.get(policy.cluster);
       const g = cluster && byEnvironment.get(cluster.environment);
+      if (cluster) found.push(...restorePlanRequired(model, policy, cluster.environment, g));
       if (!g) continue;
       if (g.maxRpo && policy.rpo.seconds > g.maxRpo.seconds) {
         found.push(
@@ -106,4 +109,21 @@ function dedupe(found: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
+}
+
+/** GRD009: a policy no restore plan restores: its backups have never been shown to come back. */
+function restorePlanRequired(model: Model, policy: PolicyModel, environment: string, g: GuardrailsModel | undefined): Diagnostic[] {
+  const required = g?.requireRestorePlan ?? (environment === 'production' ? 'warning' : false);
+  if (required === false || model.restorePlans.some((plan) => plan.from.includes(policy.name))) return [];
+  return [
+    {
+      code: 'GRD009',
+      severity: required === true ? 'error' : 'warning',
+      message: `no restore plan restores policy "${policy.name}" in ${environment}: how its backups come back is written down nowhere and never rehearsed`,
+      hint: `declare a restorePlan({ from: ${policy.name}, ... }), or, for a policy that needs none (a stateless service), a guardrailException(${policy.name}, { guardrail: 'requireRestorePlan', reason, until })${g ? ` (guardrails '${g.environment}')` : ''}`,
+      declaration: policy.name,
+      path: 'restorePlans',
+      source: policy.source,
+    },
+  ];
 }

@@ -3,7 +3,9 @@ import type { Model } from '../model/types.ts';
 import { accessRule } from './access.ts';
 import { appsRule } from './apps.ts';
 import { imagesRule } from './images.ts';
+import { defaultLocationRule } from './default-location.ts';
 import { enumsRule } from './enums.ts';
+import { applyGuardrailExceptions } from './guardrail-exceptions.ts';
 import { guardrailsRule } from './guardrails.ts';
 import { namesRule } from './names.ts';
 import { portabilityRule } from './portability.ts';
@@ -23,6 +25,7 @@ export const RULES: readonly Rule[] = [
   retentionRule,
   guardrailsRule,
   storageConnectionRule,
+  defaultLocationRule,
   appsRule,
   portabilityRule,
   restorePlansRule,
@@ -32,9 +35,9 @@ export const RULES: readonly Rule[] = [
   enumsRule,
 ];
 
-/** Runs every rule over the model. */
+/** Runs every rule over the model, then applies the policies' guardrail exceptions. */
 export function checkModel(model: Model, env: RuleEnv = { now: new Date() }, rules: readonly Rule[] = RULES): Diagnostic[] {
-  return rules.flatMap((rule) => rule.check(model, env));
+  return applyGuardrailExceptions(model, rules.flatMap((rule) => rule.check(model, env)), env.now);
 }
 
 export type { Rule, RuleEnv } from './rule.ts';

@@ -110,7 +110,8 @@ describe('the runner ConfigMap of a region-loss plan', () => {
   it('GIVEN steps declared out of order WHEN lowered THEN there is one Restore template per step, numbered in execution order, configuration and storage first', () => {
     const steps = templates(runner);
     expect(steps.map((s) => s.metadata.labels['restorable.dev/step'])).toEqual(['ledger-config-storage', 'ledger-db', 'ledger-api', 'ledger-rest']);
-    expect(dataOf(runner).steps).toBe('01 ledger-config-storage ledger\n02 ledger-db ledger\n03 ledger-api ledger\n04 ledger-rest ledger\n');
+    // A region-loss run first restores the cluster-scoped kinds Velero leaves out (step c1, see cluster-scoped.test.ts).
+    expect(dataOf(runner).steps).toBe('c1 cluster-scoped ledger\n01 ledger-config-storage ledger\n02 ledger-db ledger\n03 ledger-api ledger\n04 ledger-rest ledger\n');
     expect(steps.map((s) => s.metadata.name)).toEqual([1, 2, 3, 4].map((i) => `ledger-dr-0${i}-${RUN_PLACEHOLDER}`));
     expect(steps.every((s) => s.apiVersion === 'velero.io/v1' && s.kind === 'Restore' && s.metadata.namespace === 'velero')).toBe(true);
   });

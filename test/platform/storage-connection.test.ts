@@ -61,7 +61,7 @@ describe('storage the way people run it (velero-plugin-for-aws v1.14.3 config ke
   it('GIVEN insecureSkipTLSVerify on storage a production cluster lists WHEN checked THEN STO004 is an error; on a staging cluster only a warning', () => {
     const insecure = storage('insecure', { endpoint: 'https://minio.example.com', insecureSkipTLSVerify: true });
     const staging = clusterWith('edge', [insecure]);
-    const prod = clusterWith('prod', [insecure], { environment: 'production' });
+    const prod = clusterWith('prod', [insecure], { environment: 'production', neverBacksUp: true });
 
     const onStaging = build([insecure, staging, policy('a', staging)]);
     const onProduction = build([insecure, staging, prod, policy('a', staging)]);

@@ -140,7 +140,7 @@ describe('restore runner script (fake kubectl on PATH: no cluster runs here)', (
     expect(result.code).toBe(0);
     const calls = await h.calls();
     const restores = calls.filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
-    expect(restores.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-config-storage', 'ledger-db', 'ledger-api', 'rest']);
+    expect(restores.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['cluster-scoped', 'ledger-config-storage', 'ledger-db', 'ledger-api', 'rest']); // a region-loss run restores the cluster-scoped kinds first
     expect(new Set(restores.map((c) => /backupName: (\S+)/.exec(c.stdin)?.[1]))).toEqual(new Set(['ledger-hourly-20261125100000']));
     expect(new Set(restores.map((c) => /restorable.dev\/run: (\S+)/.exec(c.stdin)?.[1])).size).toBe(1);
     expect(calls.filter((c) => c.args[0] === 'get' && c.args[1] === 'backups.velero.io' && c.args.includes('-l'))).toHaveLength(1);
@@ -154,7 +154,7 @@ describe('restore runner script (fake kubectl on PATH: no cluster runs here)', (
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/restore ledger-dr-03-\d+ ended PartiallyFailed: velero says: volume restore failed/);
     const steps = (await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
-    expect(steps).toHaveLength(3);
+    expect(steps).toHaveLength(4); // the cluster-scoped step, steps 1 to 3
     expect(await h.result('restore-ledger-dr-last-run')).toContain('failed: restore ledger-dr-03');
   });
 
@@ -204,7 +204,7 @@ describe('runner and drill scripts when the API server is briefly unavailable (f
     expect(result.stderr).not.toContain('FAILED');
     expect(result.code).toBe(0);
     expect(result.stderr.match(/kubectl get restores\.velero\.io: The connection to the server .* was refused.*; attempt \d of 10, retrying in 0s/g)).toHaveLength(3);
-    expect((await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'))).toHaveLength(4);
+    expect((await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'))).toHaveLength(5); // the cluster-scoped step and 4 steps
     expect(await h.result('restore-ledger-dr-last-run')).toContain('verdict: "ok"');
   });
 
@@ -213,7 +213,7 @@ describe('runner and drill scripts when the API server is briefly unavailable (f
     const result = await h.run();
     expect(result.code).toBe(1);
     expect(phasePolls(await h.calls())).toHaveLength(10);
-    expect(await h.result('restore-ledger-dr-last-run')).toMatch(/verdict: "failed: could not read the phase of restore ledger-dr-01-\d+: The connection to the server 127.0.0.1:6443 was refused/);
+    expect(await h.result('restore-ledger-dr-last-run')).toMatch(/verdict: "failed: could not read the phase of restore ledger-dr-c1-\d+: The connection to the server 127.0.0.1:6443 was refused/);
   });
 
   it('GIVEN a request the API server refuses (Forbidden) WHEN the runner runs THEN it is not retried', async () => {
@@ -251,8 +251,8 @@ describe('runner and drill scripts when the API server is briefly unavailable (f
     expect(result.stderr).not.toContain('FAILED');
     expect(result.code).toBe(0);
     const creates = (await h.calls()).filter((c) => c.args[0] === 'create' && c.stdin.includes('kind: Restore'));
-    // Step 1 twice (the second meets AlreadyExists), then steps 2 to 4.
-    expect(creates.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['ledger-config-storage', 'ledger-config-storage', 'ledger-db', 'ledger-api', 'rest']);
+    // The first Restore (the cluster-scoped step) twice (the second meets AlreadyExists), then steps 1 to 4.
+    expect(creates.map((c) => /restorable.dev\/step: (\S+)/.exec(c.stdin)?.[1])).toEqual(['cluster-scoped', 'cluster-scoped', 'ledger-config-storage', 'ledger-db', 'ledger-api', 'rest']);
     expect(result.stderr).toMatch(/step 01 ledger-config-storage: restore ledger-dr-01-\d+ from/);
   });
 

@@ -170,17 +170,24 @@ function retentionOf(spec: PolicySpec): Retention {
 
 const organisation = fc
   .record({
-    storages: fc.uniqueArray(storageSpec, { selector: (s) => s.name, minLength: 1, maxLength: 3 }),
+    storages: fc.uniqueArray(
+      storageSpec.filter((s) => !s.name.startsWith('home-')),
+      { selector: (s) => s.name, minLength: 1, maxLength: 3 },
+    ),
     clusters: fc.uniqueArray(clusterSpec, { selector: (c) => c.name, minLength: 1, maxLength: 2 }),
     policies: fc.uniqueArray(policySpec, { selector: (p) => p.name, minLength: 1, maxLength: 3 }),
   })
   .map(({ storages: storageSpecs, clusters: clusterSpecs, policies: policySpecs }) => {
     const storages = storageSpecs.map(makeStorage);
+    // Every cluster backs up by default to a bucket of its own (STO006, STO007), besides the shared ones.
+    const homes = clusterSpecs.map((spec) => s3Storage(`home-${spec.name}`, { bucket: `home-${spec.name}`, region: 'eu-west-1', credentials: sealed(`velero-home-${spec.name}`) }));
     const clusters = clusterSpecs.map((spec, index) => {
       const listed = storages.filter((_, i) => spec.storageMask[i] === true);
+      const home = homes[index] as Storage;
       return cluster(spec.name, {
         environment: 'staging',
-        storage: listed.length > 0 ? listed : [storages[index % storages.length] as Storage],
+        storage: [home, ...(listed.length > 0 ? listed : [storages[index % storages.length] as Storage])],
+        defaultStorage: home,
         monitoring: spec.monitored ? 'prometheus-operator' : undefined,
         veleroNamespace: spec.veleroNamespace,
         snapshotClasses: spec.drivers.map((driver) => csi({ driver, deletionPolicy: spec.deletionPolicy })),
@@ -202,7 +209,7 @@ const organisation = fc
         volumePolicies: spec.volumePolicies,
       });
     });
-    return [...storages, ...clusters, ...policies] as Declaration[];
+    return [...storages, ...homes, ...clusters, ...policies] as Declaration[];
   });
 
 /**

@@ -195,10 +195,13 @@ function validOrganisation() {
     monitoring: 'prometheus-operator',
     snapshotClasses: [csi({ driver: 'ebs.csi.aws.com' }), csi({ driver: 'efs.csi.aws.com' })],
   });
-  const standby = clusterWith('dr', [us, eu], { veleroNamespace: 'backup-system' });
+  // dr writes to a bucket of its own: two clusters backing up into one place is STO007.
+  const own = storage('dr-own', { region: 'us-east-1' });
+  const standby = clusterWith('dr', [own, us, eu], { veleroNamespace: 'backup-system' });
   return build([
     eu,
     us,
+    own,
     watched,
     standby,
     policy('ledger', watched, {
@@ -208,7 +211,7 @@ function validOrganisation() {
       volumePolicies: [{ conditions: { storageClass: ['scratch'] }, action: 'skip' }],
     }),
     policy('disks', watched, { volumes: 'native-snapshot', storage: us }),
-    policy('files', standby, { volumes: 'filesystem', storage: us, timeZone: 'Europe/Berlin' }),
+    policy('files', standby, { volumes: 'filesystem', storage: own, timeZone: 'Europe/Berlin' }),
   ]);
 }
 

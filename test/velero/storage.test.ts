@@ -71,8 +71,8 @@ describe('BackupStorageLocations', () => {
     expect(objectDiagnostics).toEqual([]);
   });
 
-  it('GIVEN a cluster that only restores WHEN lowered THEN every location is ReadOnly and none is the default', () => {
-    const standby = clusterWith('standby', [eu, us]);
+  it('GIVEN a cluster declared never to back up WHEN lowered THEN every location is ReadOnly and none is the default', () => {
+    const standby = clusterWith('standby', [eu, us], { neverBacksUp: true });
 
     const { objects } = build([eu, us, standby]);
 

@@ -9,6 +9,7 @@ import { MANIFEST_PATH, manifestOf, serializeManifest } from '../../output/manif
 import { clusterObjectPath } from '../../output/layout.ts';
 import { listFiles } from '../../output/writer.ts';
 import { checkCoverage, coverageNotes } from '../../rules/coverage.ts';
+import { isActive } from '../../rules/guardrail-exceptions.ts';
 import { checkRestoreEstimates } from '../../rules/restore-plans.ts';
 import { clockOf } from '../clock.ts';
 import { typeCheckPolicies } from '../typecheck.ts';
@@ -88,7 +89,9 @@ export function validateCommand(): Command {
       const declarations = [...m.clusters, ...m.storages, ...m.policies, ...m.restorePlans].map((d) => d.name).sort();
       progress.done();
       const notes = coverageNotes(m, inventories.inventories, `${options.policies.replace(/\/+$/, '')}/${INVENTORY_FOLDER}`);
-      const report = { diagnostics, declarations, objects: checked.length, notes };
+      const now = clockOf(command);
+      const exceptions = m.guardrailExceptions.map((e) => ({ policy: e.policy, guardrail: e.guardrail, reason: e.reason, until: e.until, active: isActive(e, now), file: e.source?.file, line: e.source?.line }));
+      const report = { diagnostics, declarations, objects: checked.length, notes, exceptions };
       process.stdout.write(renderReport(report, options.format));
       // GitHub annotates only the first findings of a step; the job summary shows them all.
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;

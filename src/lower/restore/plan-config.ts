@@ -7,8 +7,9 @@ import { drillNetworkPolicy, drillRoleBinding } from './access.ts';
 import { drillRunsStep } from './drill-scope.ts';
 import { httpProbe, isolationProbe } from './probes.ts';
 import { modifierRules } from './modifiers.ts';
-import { type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
+import { clusterScopedSteps } from '../cluster-scoped.ts';
 import { pinName } from './jobs.ts';
+import { BACKUP_PLACEHOLDER, RUN_PLACEHOLDER, type RestoreVariant, restoreManifest, targetNamespaces } from './restore-spec.ts';
 import { SCRIPTS } from './scripts.ts';
 import { managedSecretRules } from './sealed-secrets.ts';
 
@@ -47,7 +48,10 @@ export function planConfig(
   data.namespaces = lines(Object.entries(targetNamespaces(plan, variant)).map(([source, target]) => `${source} ${target}`));
   // A drill skips a step that restores only what drills leave out.
   const steps = variant === 'drill' ? plan.steps.filter((step) => drillRunsStep(plan, step)) : plan.steps;
-  data.steps = lines(steps.map((step) => `${String(step.index).padStart(2, '0')} ${step.name} ${step.policy}`));
+  // After a cluster or region loss, what Velero leaves out of a namespace backup comes back first.
+  const scoped = clusterScopedSteps(plan, variant, veleroNamespace, { backup: BACKUP_PLACEHOLDER, run: RUN_PLACEHOLDER });
+  data.steps = lines([...scoped.map((s) => s.line), ...steps.map((step) => `${String(step.index).padStart(2, '0')} ${step.name} ${step.policy}`)]);
+  for (const s of scoped) data[`step-${s.index}.yaml`] = yaml.dump(normalize(s.restore), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   for (const step of steps) {
     data[`step-${String(step.index).padStart(2, '0')}.yaml`] = yaml.dump(normalize(restoreManifest(plan, step, variant, rules.length > 0, veleroNamespace)), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });
   }

@@ -27,6 +27,15 @@ export function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): Clu
     );
     return false;
   });
+  if (p.defaultStorage !== undefined && !(p.defaultStorage instanceof Storage)) {
+    diagnostics.push(
+      at(cluster, 'defaultStorage', {
+        code: 'REF002',
+        message: `expected a storage declaration, got ${describe(p.defaultStorage)}`,
+        hint: 'pass a value made by s3Storage, gcsStorage or azureStorage that the cluster lists in storage',
+      }),
+    );
+  }
   const listed = new Set<string>();
   storage.forEach((s, index) => {
     if (listed.has(s.name)) {
@@ -67,6 +76,8 @@ export function resolveCluster(cluster: Cluster, diagnostics: Diagnostic[]): Clu
     region: p.region,
     veleroNamespace: p.veleroNamespace ?? 'velero',
     storage: [...listed],
+    defaultStorage: p.defaultStorage instanceof Storage ? p.defaultStorage.name : undefined,
+    neverBacksUp: p.neverBacksUp === true,
     snapshotClasses: snapshotClasses.filter((c, index) => snapshotClasses.findIndex((o) => o.driver === c.driver || o.name === c.name) === index),
     sealingCertificates: listOf(p.sealingCertificates),
     sealingKeyRecovery: p.sealingKeyRecovery,

@@ -16,6 +16,7 @@ export function resolveGuardrails(g: Guardrails, diagnostics: Diagnostic[]): Gua
     snapshotDeletionPolicy: p.snapshotDeletionPolicy,
     drillEvery: p.drillEvery,
     requireImageDigests: p.requireImageDigests ?? false,
+    requireRestorePlan: typeof p.requireRestorePlan === 'boolean' ? p.requireRestorePlan : undefined,
     source: g.source,
   };
 }

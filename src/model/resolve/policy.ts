@@ -28,7 +28,7 @@ export function resolvePolicy(policy: BackupPolicy, clusters: ReadonlyMap<string
       }),
     );
   const cluster = clusters.get(clusterName);
-  let storageName = cluster?.storage[0] ?? '';
+  let storageName = cluster?.defaultStorage ?? cluster?.storage[0] ?? '';
   if (p.storage !== undefined) {
     if (p.storage instanceof Storage) storageName = p.storage.name;
     else

@@ -2,7 +2,8 @@
  * The two-cluster Velero test organisation: `prod` writes the shop's backups to the harness's
  * object store, `dr` lists the same storage (a ReadOnly location there; its credentials the store's
  * restore key: read everything, write only under `<prefix>/restores/`, which Velero needs even
- * through a ReadOnly location) and restores the shop after a region loss into `shop-dr`. Each cluster has its own
+ * through a ReadOnly location) and restores the shop after a region loss into `shop-dr`; dr's own
+ * bucket is its default location, where it backs up after the failover. Each cluster has its own
  * sealing key (the committed test keys of prod-eu and dr-us); both hold the same repository password.
  * Written at test time under the repository's `.tmp/`, like harness/velero-organisation.ts.
  */
@@ -30,6 +31,11 @@ export const DR = {
   storageClass: 'e2e-dr-immediate',
   registry: { from: 'registry.example', to: 'registry.dr.example' },
   installPrefix: 'dr-velero-install',
+  /** dr's own storage (its default location: after a failover it backs up there), in a bucket of its own. */
+  storage: 'e2e-dr-backups',
+  credentials: 'velero-e2e-dr-backups-credentials',
+  bucket: 'restorable-e2e-dr',
+  prefix: 'dr',
 } as const;
 
 const DR_CERTIFICATE = path.join(repoRoot, 'test', 'fixtures', 'orgs', 'example', 'policies', 'clusters', 'dr-us', 'sealing-2026-11.pem');
@@ -47,16 +53,25 @@ export const e2eBackups = s3Storage(${JSON.stringify(ORG.storage)}, {
   credentials: sealed(${JSON.stringify(ORG.credentials)}),
 });
 
+/** dr's own bucket: it lists prod's storage to restore, and backs up here after a failover. */
+export const drBackups = s3Storage(${JSON.stringify(DR.storage)}, {
+  bucket: ${JSON.stringify(DR.bucket)},
+  region: ${JSON.stringify(store.region)},
+  prefix: ${JSON.stringify(DR.prefix)},
+  endpoint: ${JSON.stringify(store.endpoint)},
+  forcePathStyle: true,
+  credentials: sealed(${JSON.stringify(DR.credentials)}),
+});
+
 const common = {
   environment: 'e2e',
-  storage: [e2eBackups],
   repositoryPassword: sealed('velero-repo-credentials', 'repository-password'),
   images: { kubectl: 'docker.io/alpine/k8s:1.33.4' },
   monitoring: 'prometheus-operator',
 } as const;
 
-export const prod = cluster(${JSON.stringify(ORG.cluster)}, { ...common, sealingCertificates: ['clusters/prod/sealing.pem'], sealingKeyRecovery: 'the committed test key pair of prod-eu' });
-export const dr = cluster(${JSON.stringify(DR.cluster)}, { ...common, sealingCertificates: ['clusters/dr/sealing.pem'], sealingKeyRecovery: 'the committed test key pair of dr-us' });
+export const prod = cluster(${JSON.stringify(ORG.cluster)}, { ...common, storage: [e2eBackups], sealingCertificates: ['clusters/prod/sealing.pem'], sealingKeyRecovery: 'the committed test key pair of prod-eu' });
+export const dr = cluster(${JSON.stringify(DR.cluster)}, { ...common, storage: [drBackups, e2eBackups], sealingCertificates: ['clusters/dr/sealing.pem'], sealingKeyRecovery: 'the committed test key pair of dr-us' });
 `;
 
 const shopSource = `/** The shop: objects only (pods never run in these tests). */
@@ -109,6 +124,7 @@ function writeOrganisation(store: ObjectStore, label: string): { policiesDir: st
   const repositoryPassword = randomBytes(24).toString('base64url');
   seal(ORG.cluster, ORG.credentials, 'cloud', cloud(store.admin));
   seal(DR.cluster, ORG.credentials, 'cloud', cloud(store.restoreOnly));
+  seal(DR.cluster, DR.credentials, 'cloud', cloud(store.admin));
   for (const cluster of [ORG.cluster, DR.cluster]) seal(cluster, 'velero-repo-credentials', 'repository-password', repositoryPassword);
   rmSync(secrets, { recursive: true, force: true });
   return { policiesDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -142,7 +158,7 @@ export interface DrPairOptions {
 
 /** Starts the store, then per cluster: the control plane, Velero, the Sealed Secrets controller with its key, and restorable's folder synced. */
 export async function startDrPair(run: TestRun, label: string, options: DrPairOptions = {}): Promise<DrPair> {
-  const store = await startObjectStore({ name: 'objectstore', binDir: inject('objectstoreBin'), runDir: run.runDir, buckets: [ORG.bucket], restorePrefixes: [ORG.prefix] });
+  const store = await startObjectStore({ name: 'objectstore', binDir: inject('objectstoreBin'), runDir: run.runDir, buckets: [ORG.bucket, DR.bucket], restorePrefixes: [ORG.prefix] });
   const started: Velero[] = [];
   let organisation: ReturnType<typeof writeOrganisation> | undefined;
   const stopAll = async () => {
