@@ -96,10 +96,10 @@ const toNs = (seconds: number, nanoseconds: number): bigint => BigInt(seconds) *
  *   ctime is not compared because synth hard-links unchanged files, which changes their ctime);
  * - the entry is older than the index file (git's racy-timestamp rule: a file changed in the same
  *   clock tick as the index was written could keep its stat);
- * - the file's ctime is older than the manifest's times: synth touches the manifest last, after
- *   placing every file (having read and compared every linked one) and removing the old tree, and
- *   any later write, chmod or rename of the file moves its ctime past that, which no tool can set
- *   back. This is what still catches an edit that restores size and mtime (`touch -d`), which
+ * - the file's ctime is older than the manifest's: synth moves the manifest's ctime past every
+ *   file's as its last act, after placing every file (having read and compared every linked one)
+ *   and removing the old tree, and any later write, chmod or rename of the file moves its ctime
+ *   past that, which no tool can set back. This is what still catches an edit that restores size and mtime (`touch -d`), which
  *   git's check without ctime would miss.
  */
 function trustedBlob(rel: string, stats: BigIntStats, manifest: SynthManifest, cache: StatCache | undefined, settledNs: bigint): string | null {
@@ -165,11 +165,9 @@ export async function scanOutput(outAbs: string, manifest: SynthManifest, displa
   const files: string[] = [];
   const others: string[] = [];
   walk(outAbs, '', files, others);
-  // When synth finished: the manifest's mtime, or its ctime if that is earlier (an mtime can be
-  // set forward with touch; a ctime cannot be set at all).
-  const manifestStats = lstatSync(path.join(outAbs, ...MANIFEST_PATH.split('/')), { bigint: true });
-  // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
-  const settledNs = manifestStats.mtimeNs < manifestStats.ctimeNs ? manifestStats.mtimeNs : manifestStats.ctimeNs;
+  // When synth finished: the manifest's ctime, which synth moves past every file's as its last act
+  // (a ctime cannot be set back, only moved forward to now).
+  const settledNs = lstatSync(path.join(outAbs, ...MANIFEST_PATH.split('/')), { bigint: true }).ctimeNs;
   const edits: HandEdit[] = others.map((p) => ({ path: p, reason: 'not a regular file' }));
   const present = new Set(files);
   const scanned = files.map((rel): ScannedFile | null => {

@@ -1,4 +1,4 @@
-import { linkSync, lstatSync, mkdirSync, readFileSync, rmSync, type Stats, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, rmSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFailpoint } from './failpoint.ts';
@@ -105,15 +105,31 @@ export async function writeTree(outDir: string, files: ReadonlyMap<string, strin
 }
 
 /**
- * Touches the manifest once the tree is final. Removing `.prev` unlinks the old name of every
- * hard-linked file, which moves those files' ctime; `restorable commit` trusts a file's stat data
- * only when its ctime is older than the manifest's times (src/git/scan.ts), so the manifest must be
- * the last thing touched. A crash before this only makes the next commit read every file.
+ * Marks the tree final by moving the manifest's ctime past every file's. Removing `.prev` unlinks
+ * the old name of every hard-linked file, which moves those files' ctime; `restorable commit`
+ * trusts a file's stat data only when its ctime is older than the manifest's (src/git/scan.ts).
+ * The kernel stamps ctimes with a clock that ticks every few milliseconds, so the manifest is
+ * touched (a chmod to its own mode: the ctime moves, nothing else does) until its ctime is past
+ * the tick of the last unlink; on a file system with coarser times this gives up after
+ * {@link SETTLE_LIMIT_MS} and the next commit reads the files of that tick. A crash before this only
+ * makes the next commit read every file.
  */
 function markSettled(out: string): void {
-  const now = new Date();
-  utimesSync(path.join(out, MANIFEST_PATH), now, now);
+  const manifest = path.join(out, MANIFEST_PATH);
+  const mode = lstatSync(manifest).mode & 0o7777;
+  const touch = (): bigint => {
+    chmodSync(manifest, mode);
+    return lstatSync(manifest, { bigint: true }).ctimeNs;
+  };
+  const lastUnlink = touch();
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  while (touch() <= lastUnlink && Date.now() < deadline) {
+    // The next tick of the file system's clock comes within milliseconds.
+  }
 }
+
+/** How long {@link markSettled} waits for the file system's clock to tick. */
+const SETTLE_LIMIT_MS = 50;
 
 /**
  * How the next tree takes a file over from the current output: a hard link when the current file

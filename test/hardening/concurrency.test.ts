@@ -71,7 +71,7 @@ describe('commits racing on a full synth output', () => {
     const dir = path.join(path.dirname(repo.dir), 'head');
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir);
-    const archive = execFileSync('git', ['archive', 'HEAD', 'generated'], { cwd: repo.dir, env: repo.env });
+    const archive = execFileSync('git', ['archive', 'HEAD', 'generated'], { cwd: repo.dir, env: repo.env, maxBuffer: 256 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
     return hashTree(path.join(dir, 'generated'));
   }
