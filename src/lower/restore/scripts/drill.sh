@@ -131,7 +131,7 @@ await_inside_rights() {
 # its namespaces Bound (waiting up to the wait limit: the data mover binds claims once the data is
 # in), and every object a restored workload needs present.
 verify_restored() {
-  while read -r source target; do
+  while read -r _source target; do
     while :; do
       claims=$(kube get persistentvolumeclaims -n "$target" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{"\n"}{end}') ||
         die "could not list the PersistentVolumeClaims in $target"
@@ -162,7 +162,7 @@ log "drill $PLAN: run $RUN_ID"
 # A drill that was killed left its namespaces behind: clean them before starting.
 cleanup true
 trap finish EXIT
-while read -r source target; do
+while read -r _source target; do
   kube create namespace "$target" > /dev/null || { kube_retried && grep -q AlreadyExists "$KUBE_ERR"; } || die "could not create namespace $target"
   kube label namespace "$target" "restorable.dev/drill=$PLAN" --overwrite > /dev/null
   kube apply -n "$target" -f "$CONFIG/networkpolicy.yaml" > /dev/null

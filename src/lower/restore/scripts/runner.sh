@@ -31,7 +31,7 @@ refuse_existing() {
   _e_names=$(printf '%s\n' "$_e_names" | sed 's|^.*/||' | head -n 5 | tr '\n' ' ')
   die "namespace $1 already holds $3 (${_e_names% }); Velero would skip the existing claims and leave them empty. $4"
 }
-while read -r source target; do
+while read -r _source target; do
   if [ "$(conf mode)" = data-only ]; then
     refuse_existing "$target" persistentvolumeclaims PersistentVolumeClaims "Delete them first (data-only restores bring the data back into new claims)"
   else
