@@ -14,7 +14,7 @@ import { EXAMPLE_SECRETS, exampleCertificatePath, exampleKeyPath, exampleSealedP
 import { ArgoHealth, downloadArgoCd, type LiveObject } from './harness/argocd-health.ts';
 import { syncFolder } from './harness/argocd-sync.ts';
 import type { ControlPlane } from './harness/control-plane.ts';
-import { createNamespaces, installCrds, synthOrganisation, testOrganisation } from './harness/organisation.ts';
+import { createNamespaces, installCrds, synthOrganisation, testOrganisation, upstreamCrdsFor } from './harness/organisation.ts';
 import { hooksOnHost } from './harness/pod-on-host.ts';
 import { waitFor } from './harness/processes.ts';
 import { type SealedSecretsController, startSealedSecretsController } from './harness/sealed-secrets.ts';
@@ -49,7 +49,7 @@ const hooks = (cluster: ControlPlane) => hooksOnHost({ cluster, kubectlDir: path
 /** A cluster with the CRDs, the namespaces of `folder`'s cluster and a controller holding that cluster's key. */
 async function clusterWithController(name: string, folder: (typeof CLUSTERS)[number]): Promise<ControlPlane> {
   const cluster = await run.cluster(name);
-  await installCrds(cluster);
+  await installCrds(cluster, upstreamCrdsFor(path.join(generated, 'clusters', folder)));
   await createNamespaces(cluster, path.join(generated, 'clusters', folder));
   const controller = await startSealedSecretsController({
     cluster,
@@ -117,6 +117,12 @@ describe("first sync onto a cluster where Velero's server already created the re
     const cluster = await clusterWithController('prod-eu-existing', 'prod-eu');
     const folder = path.join(generated, 'clusters', 'prod-eu');
     await cluster.kubectlOk(['create', '-f', '-'], { input: JSON.stringify(veleroCreatedSecret) });
+    // The BackupRepository kind exists: this organisation declares Velero's CRDs, applied here as its
+    // own first wave applies them (same file, same field manager), so the sync that follows meets
+    // the password Secret, not a CRD owned by another manager.
+    const crd = path.join(folder, '_cluster', 'customresourcedefinition-backuprepositories.velero.io.yaml');
+    await cluster.kubectlOk(['apply', '--server-side', '--field-manager=argocd-controller', '-f', crd]);
+    await cluster.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/backuprepositories.velero.io']);
     const repository = {
       apiVersion: 'velero.io/v1',
       kind: 'BackupRepository',

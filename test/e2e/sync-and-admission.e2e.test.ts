@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import { ArgoHealth, downloadArgoCd } from './harness/argocd-health.ts';
 import { isHook, readFolder, syncFolder } from './harness/argocd-sync.ts';
 import type { ControlPlane } from './harness/control-plane.ts';
-import { createNamespaces, installCrds, synthOrganisation, testOrganisation } from './harness/organisation.ts';
+import { createNamespaces, installCrds, synthOrganisation, testOrganisation, upstreamCrdsFor } from './harness/organisation.ts';
 import { hooksOnHost } from './harness/pod-on-host.ts';
 import { waitFor } from './harness/processes.ts';
 import { useTestRun } from './harness/test-run.ts';
@@ -76,7 +76,7 @@ async function cronJobNames(cluster: ControlPlane): Promise<string[]> {
 beforeAll(async () => {
   for (const name of clusterNames) {
     const cluster = await run.cluster(name);
-    await installCrds(cluster);
+    await installCrds(cluster, upstreamCrdsFor(path.join(generated, 'clusters', name)));
     await createNamespaces(cluster, path.join(generated, 'clusters', name));
     clusters.set(name, cluster);
   }

@@ -4,7 +4,7 @@
  * compiles for, and the namespaces restorable deliberately never emits (Velero's own).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ControlPlane } from './control-plane.ts';
 import { waitFor } from './processes.ts';
@@ -25,6 +25,30 @@ export const UPSTREAM_CRDS: readonly string[] = [
   path.join(schemas, 'argo-cd', 'v3.5.1', 'application-crd.yaml'),
   path.join(schemas, 'argo-cd', 'v3.5.1', 'appproject-crd.yaml'),
 ];
+
+/**
+ * The upstream CRDs a cluster folder needs installed before its sync: {@link UPSTREAM_CRDS} minus
+ * those the folder declares itself (a cluster that declares Velero's installation syncs Velero's
+ * CRDs in its first wave, as Argo CD would; installing them beforehand under another field
+ * manager would make that wave's server-side apply conflict, as on a cluster where `velero
+ * install` created them, which README's one-time step covers).
+ */
+export function upstreamCrdsFor(clusterFolder: string): string[] {
+  const scoped = path.join(clusterFolder, '_cluster');
+  const declared = new Set(
+    existsSync(scoped)
+      ? readdirSync(scoped)
+          .filter((file) => file.startsWith('customresourcedefinition-'))
+          .map((file) => file.slice('customresourcedefinition-'.length, -'.yaml'.length))
+      : [],
+  );
+  // Upstream files are named <group>_<plural>.yaml; the CRD's name is <plural>.<group>.
+  const crdName = (file: string): string => {
+    const [group, plural] = path.basename(file, '.yaml').split('_');
+    return `${plural}.${group}`;
+  };
+  return UPSTREAM_CRDS.filter((file) => !declared.has(crdName(file)));
+}
 
 /** Compiles `policies` with `restorable synth` into a fresh folder under the repository's `.tmp/`; returns it. */
 export function synthOrganisation(policies: string, label: string): string {
