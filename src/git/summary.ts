@@ -4,7 +4,6 @@
  * other top-level directory (`argocd/`).
  */
 import { MANIFEST_PATH } from './manifest.ts';
-import type { TreeFile } from './tree.ts';
 
 /** One changed path, relative to the output directory. */
 export interface FileChange {
@@ -21,23 +20,6 @@ export interface ChangeCounts {
 
 /** Default commit subject. */
 export const DEFAULT_SUBJECT = 'restorable: synth';
-
-/**
- * The changes between HEAD's files and the new files (both keyed by path
- * relative to the output directory), sorted by path.
- */
-export function diffFiles(before: ReadonlyMap<string, TreeFile>, after: ReadonlyMap<string, TreeFile>): FileChange[] {
-  const changes: FileChange[] = [];
-  for (const [file, next] of after) {
-    const prev = before.get(file);
-    if (!prev) changes.push({ path: file, kind: 'added' });
-    else if (prev.oid !== next.oid || prev.mode !== next.mode) changes.push({ path: file, kind: 'changed' });
-  }
-  for (const file of before.keys()) {
-    if (!after.has(file)) changes.push({ path: file, kind: 'removed' });
-  }
-  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
 
 /**
  * The summary group of a path: the cluster name for cluster and runbook

@@ -9,7 +9,7 @@ import { acquireLock, ownerRecord, parseOwner, removeIfStale } from '../../src/g
 import { parseManifest } from '../../src/git/manifest.ts';
 import { redactSecrets } from '../../src/git/redact.ts';
 import { reflogLine } from '../../src/git/ref-update.ts';
-import { commitMessage, diffFiles, groupOf } from '../../src/git/summary.ts';
+import { commitMessage, type FileChange, groupOf } from '../../src/git/summary.ts';
 import { createTestRepo } from './support/repo.ts';
 
 describe('parseCommitDate', () => {
@@ -80,24 +80,20 @@ describe('summary', () => {
   });
 
   it('GIVEN changes WHEN summarised THEN clusters come first, sorted, and the manifest is not counted', () => {
-    const before = new Map([
-      ['clusters/b/x.yaml', { oid: '1', mode: '100644' }],
-      ['clusters/a/gone.yaml', { oid: '2', mode: '100644' }],
-      ['.restorable/manifest.json', { oid: '3', mode: '100644' }],
-    ]);
-    const after = new Map([
-      ['clusters/b/x.yaml', { oid: '1', mode: '100755' }],
-      ['argocd/a.yaml', { oid: '4', mode: '100644' }],
-      ['.restorable/manifest.json', { oid: '5', mode: '100644' }],
-    ]);
+    const changes: FileChange[] = [
+      { path: '.restorable/manifest.json', kind: 'changed' },
+      { path: 'argocd/a.yaml', kind: 'added' },
+      { path: 'clusters/a/gone.yaml', kind: 'removed' },
+      { path: 'clusters/b/x.yaml', kind: 'changed' },
+    ];
 
-    expect(commitMessage(diffFiles(before, after))).toBe(
+    expect(commitMessage(changes)).toBe(
       'restorable: synth\n\na: 0 added, 0 changed, 1 removed\nb: 0 added, 1 changed, 0 removed\nargocd/: 1 added, 0 changed, 0 removed\n',
     );
   });
 
   it('GIVEN only the manifest changed WHEN summarised THEN it is reported rather than an empty body', () => {
-    const changes = diffFiles(new Map([['.restorable/manifest.json', { oid: '1', mode: '100644' }]]), new Map([['.restorable/manifest.json', { oid: '2', mode: '100644' }]]));
+    const changes: FileChange[] = [{ path: '.restorable/manifest.json', kind: 'changed' }];
     expect(commitMessage(changes, '  Custom subject ')).toBe('Custom subject\n\n.restorable/: 0 added, 1 changed, 0 removed\n');
   });
 });
