@@ -1,8 +1,9 @@
 /**
  * A sync of one cluster folder of `generated/` as Argo CD performs it, with the real API server
  * deciding: objects grouped by sync wave, ordered within a wave by Argo CD's kind order, applied
- * with server-side apply and strict field validation (a misspelt field is an error, not silently
- * pruned), read back and compared, and each wave judged healthy with Argo CD's own health scripts
+ * with server-side apply, forcing conflicts as gitops-engine does for every server-side apply
+ * (`newApplyOptions` in `pkg/utils/kube/resource_ops.go`: objects `velero install` created are taken
+ * over, not refused), and strict field validation (a misspelt field is an error, not silently pruned), read back and compared, and each wave judged healthy with Argo CD's own health scripts
  * before the next one starts. Argo CD itself does not run here (its engine does not build from the
  * module proxy); this reproduces its ordering and health rules, not its diffing or pruning.
  */
@@ -147,7 +148,7 @@ export async function syncFolder(options: SyncOptions): Promise<SyncedObject[]> 
       const hooks = manifests.filter((m) => waveOf(m) === wave && isHook(m));
       const file = path.join(scratch, `wave-${wave}.yaml`);
       writeFileSync(file, objects.map((m) => yaml.dump(stripFile(m))).join('---\n'));
-      const applied = objects.length === 0 ? { code: 0, stderr: '' } : await cluster.kubectl(['apply', '--server-side', '--field-manager=argocd-controller', '--validate=strict', '-f', file], ARGO_CD_CONTROLLER);
+      const applied = objects.length === 0 ? { code: 0, stderr: '' } : await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=argocd-controller', '--validate=strict', '-f', file], ARGO_CD_CONTROLLER);
       if (applied.code !== 0) throw new Error(`wave ${wave} of ${path.basename(options.folder)} failed to apply:\n${applied.stderr}`);
 
       let liveObjects: LiveObject[] = [];
