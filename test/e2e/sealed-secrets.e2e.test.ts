@@ -4,11 +4,13 @@
  * Every SealedSecret becomes its Secret through the controller of its own cluster and holds exactly
  * the plaintext that was sealed; a file sealed for the other cluster is refused there; and a Secret
  * that already exists unmanaged (as Velero's server creates `velero-repo-credentials` at start) is
- * never overwritten behind the operator's back.
+ * never overwritten behind the operator's back, on a cluster where the real `velero install` put
+ * Velero first.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXAMPLE_SECRETS, exampleCertificatePath, exampleKeyPath, exampleSealedPath } from '../fixtures/certs/example-credentials.ts';
 import { ArgoHealth, downloadArgoCd, type LiveObject } from './harness/argocd-health.ts';
@@ -112,17 +114,35 @@ const veleroCreatedSecret = {
   data: { 'repository-password': Buffer.from(VELERO_DEFAULT_PASSWORD).toString('base64') },
 };
 
-describe("first sync onto a cluster where Velero's server already created the repository password (the Secret as Velero creates it; Velero itself is not started in this file)", () => {
-  it('with repositories already encrypted by it, the sync stops in the first wave naming them and the password is left as it was; without, the hook adopts it and every wave completes with the sealed password', async () => {
+/** Velero as most clusters got it before restorable: the real `velero install` v1.18.1, with its own storage location and no credentials Secret. */
+function installVeleroTheUsualWay(cluster: ControlPlane): void {
+  const args = [
+    'install',
+    '--provider=aws',
+    '--plugins=docker.io/velero/velero-plugin-for-aws:v1.14.3',
+    '--image=docker.io/velero/velero:v1.18.1',
+    '--bucket=legacy-backups',
+    '--backup-location-config=region=eu-west-1',
+    '--no-secret',
+    '--use-volume-snapshots=false',
+    '--use-node-agent',
+    `--kubeconfig=${cluster.adminKubeconfig}`,
+  ];
+  const installed = spawnSync(path.join(inject('veleroBin'), 'velero'), args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: run.runDir } });
+  if (installed.status !== 0) throw new Error(`velero install failed:\n${installed.stderr}`);
+}
+
+interface DeploymentObject {
+  spec: { template: { spec: { containers: { name: string; args?: string[] }[] } } };
+  metadata: { managedFields?: { manager: string; operation: string }[] };
+}
+
+describe("first sync onto a cluster where Velero already runs, installed by the real velero install, its server having created the repository password (the Secret as Velero creates it: the server's pod never runs here)", () => {
+  it('with repositories already encrypted by it, the sync stops in the first wave naming them and the password is left as it was; without, the hook adopts it, every wave completes with the sealed password, and the sync takes over the CRDs and the Deployment velero install created', async () => {
     const cluster = await clusterWithController('prod-eu-existing', 'prod-eu');
     const folder = path.join(generated, 'clusters', 'prod-eu');
+    installVeleroTheUsualWay(cluster);
     await cluster.kubectlOk(['create', '-f', '-'], { input: JSON.stringify(veleroCreatedSecret) });
-    // The BackupRepository kind exists: this organisation declares Velero's CRDs, applied here as its
-    // own first wave applies them (same file, same field manager), so the sync that follows meets
-    // the password Secret, not a CRD owned by another manager.
-    const crd = path.join(folder, '_cluster', 'customresourcedefinition-backuprepositories.velero.io.yaml');
-    await cluster.kubectlOk(['apply', '--server-side', '--field-manager=argocd-controller', '-f', crd]);
-    await cluster.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/backuprepositories.velero.io']);
     const repository = {
       apiVersion: 'velero.io/v1',
       kind: 'BackupRepository',
@@ -140,11 +160,22 @@ describe("first sync onto a cluster where Velero's server already created the re
     expect((await cluster.kubectl(['get', 'sealedsecret', 'velero-repo-credentials', '-n', 'velero'])).code, 'nothing after the hook was applied').not.toBe(0);
 
     await cluster.kubectlOk(['delete', 'backuprepository', repository.metadata.name, '-n', 'velero']);
+    // README's one-time step: velero install's own location, which restorable does not emit, goes.
+    await cluster.kubectlOk(['delete', 'backupstoragelocation', 'default', '-n', 'velero']);
     await syncFolder({ cluster, folder, health, runHook: hooks(cluster) });
     const adopted = await secret(cluster, 'velero-repo-credentials');
     expect(adopted?.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['SealedSecret/velero-repo-credentials']);
     const sealedPassword = EXAMPLE_SECRETS.find((s) => s.cluster === 'prod-eu' && s.name === 'velero-repo-credentials')!.data['repository-password'];
     expect(Buffer.from(adopted?.data?.['repository-password'] ?? '', 'base64').toString() === sealedPassword).toBe(true);
+
+    // Taken over in place: the server runs with the generated args, and the CRDs velero install
+    // created are now applied by the sync's field manager.
+    const live = JSON.parse(await cluster.kubectlOk(['get', 'deployment', 'velero', '-n', 'velero', '-o', 'json', '--show-managed-fields'])) as DeploymentObject;
+    const declared = yaml.load(readFileSync(path.join(folder, 'velero', 'deployment-velero.yaml'), 'utf8')) as DeploymentObject;
+    const argsOf = (d: DeploymentObject) => d.spec.template.spec.containers.find((c) => c.name === 'velero')?.args;
+    expect(argsOf(live)).toEqual(argsOf(declared));
+    const crd = JSON.parse(await cluster.kubectlOk(['get', 'crd', 'backups.velero.io', '-o', 'json', '--show-managed-fields'])) as DeploymentObject;
+    expect(crd.metadata.managedFields?.filter((f) => f.operation === 'Apply').map((f) => f.manager)).toEqual(['argocd-controller']);
   });
 });
 
