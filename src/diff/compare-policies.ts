@@ -3,8 +3,8 @@
  * A reduction of any of these is a risk.
  */
 import type { VolumeMode } from '../dsl/policy.ts';
-import { TIERS } from '../dsl/retention.ts';
-import { policyRestorePoints } from '../model/restore-points.ts';
+import { TIERS, type Tier } from '../dsl/retention.ts';
+import { policyLongestGap, policyRestorePoints } from '../model/restore-points.ts';
 import { TIER_PERIOD_SECONDS } from '../model/tiers.ts';
 import type { PolicyModel } from '../model/types.ts';
 import type { Side } from './side.ts';
@@ -14,10 +14,17 @@ import { change, duration, otherFields, same, type Target } from './values.ts';
 /** The restore points a policy keeps. */
 export function restorePointsOf(policy: PolicyModel): PolicyRestorePoints {
   const fewest = policyRestorePoints(policy.schedules, policy.scheduleOverride);
+  const gap = deliveredRpo(policy);
   return {
     rpoSeconds: policy.rpo.seconds,
+    longestGapSeconds: Number.isFinite(gap) ? gap : null,
     oldestSeconds: Math.max(0, ...policy.schedules.map((s) => s.ttl.seconds)),
-    tiers: policy.schedules.map((s, i) => ({ tier: s.tier, keep: s.keep, ttlSeconds: s.ttl.seconds, ...(fewest[i] === undefined ? {} : { restorePoints: fewest[i] }) })),
+    tiers: policy.schedules.map((s, i) => {
+      const held = fewest[i];
+      // A count that is a length of time holds the runs of that length, at the tier's longest interval.
+      const points = held ?? Math.floor((s.keep * TIER_PERIOD_SECONDS[s.tier]) / s.interval.seconds);
+      return { tier: s.tier, keep: s.keep, ttlSeconds: s.ttl.seconds, ...(held === undefined ? {} : { restorePoints: held }), points };
+    }),
   };
 }
 
@@ -30,12 +37,20 @@ function nominalOldest(policy: PolicyModel): number {
 }
 
 /**
- * The longest time between two restore points that the schedules deliver: restore points come
- * from every tier's runs, so their union is at least as frequent as the most frequent tier, whose
- * longest interval bounds it. A policy without schedules delivers nothing (infinite).
+ * The longest time between two restore points that the schedules deliver: the largest gap in the
+ * union of every tier's runs as Velero makes them (time zones and changes of the clocks included),
+ * not a tier's nominal interval. A policy without schedules delivers nothing (infinite).
  */
 function deliveredRpo(policy: PolicyModel): number {
-  return policy.schedules.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...policy.schedules.map((s) => s.interval.seconds));
+  return policyLongestGap(policy.schedules);
+}
+
+/** A gap for people, also when the schedules never back up twice. */
+const gapText = (seconds: number): string => (Number.isFinite(seconds) ? (duration(seconds) ?? '') : 'forever (fewer than two backups)');
+
+/** The restore points a tier of a policy holds (see `TierRestorePoints.points`); 0 without the tier. */
+function pointsOf(policy: PolicyModel, tier: Tier): number {
+  return restorePointsOf(policy).tiers.find((t) => t.tier === tier)?.points ?? 0;
 }
 
 /** Namespaces covered per cluster (from `namespaces` lists), each with the policies naming it. */
@@ -105,15 +120,19 @@ function comparePolicy(old: PolicyModel, now: PolicyModel, target: Target, befor
   if (old.rpo.seconds !== now.rpo.seconds) {
     const better = now.rpo.seconds < old.rpo.seconds;
     const delivered = { before: deliveredRpo(old), after: deliveredRpo(now) };
-    if (better && delivered.after >= delivered.before) {
+    if (better && delivered.after > delivered.before) {
+      // The declared field improved while the runs Velero makes are further apart than before.
+      push('risk', 'policy.rpo', 'rpo', old.rpo.text, now.rpo.text,
+        `RPO declared ${now.rpo.text} instead of ${old.rpo.text}, but the schedules now leave up to ${gapText(delivered.after)} between restore points (was ${gapText(delivered.before)}): protection is worse`);
+    } else if (better && delivered.after === delivered.before) {
       // The declared field improved, the schedules did not: what a restore can lose is unchanged.
       push('review', 'policy.rpo', 'rpo', old.rpo.text, now.rpo.text,
-        `RPO declared ${now.rpo.text} instead of ${old.rpo.text}, but the schedules still leave up to ${duration(delivered.after)} between restore points (was ${duration(delivered.before)}): protection is not better`);
+        `RPO declared ${now.rpo.text} instead of ${old.rpo.text}, but the schedules still leave up to ${gapText(delivered.after)} between restore points (was ${gapText(delivered.before)}): protection is not better`);
     } else {
       push(better ? 'safe' : 'risk', 'policy.rpo', 'rpo', old.rpo.text, now.rpo.text, better ? `RPO better: at most ${now.rpo.text} of data lost instead of ${old.rpo.text}` : `RPO worse: up to ${now.rpo.text} of data may be lost instead of ${old.rpo.text}`);
     }
   } else if (deliveredRpo(now) > deliveredRpo(old)) {
-    push('risk', 'policy.rpo', 'schedule', duration(deliveredRpo(old)), duration(deliveredRpo(now)), `the schedules now leave up to ${duration(deliveredRpo(now))} between restore points instead of ${duration(deliveredRpo(old))}, whatever the declared RPO says`);
+    push('risk', 'policy.rpo', 'schedule', gapText(deliveredRpo(old)), gapText(deliveredRpo(now)), `the schedules now leave up to ${gapText(deliveredRpo(now))} between restore points instead of ${gapText(deliveredRpo(old))}, whatever the declared RPO says`);
   }
   for (const tier of TIERS) {
     const b = old.schedules.find((s) => s.tier === tier);
@@ -126,6 +145,13 @@ function comparePolicy(old: PolicyModel, now: PolicyModel, target: Target, befor
     else if (b && a && b.keep !== a.keep) {
       const fewer = a.keep < b.keep;
       push(fewer ? 'risk' : 'safe', 'policy.retention', field, value(b), value(a), `${tier} restore points: ${b.keep} -> ${a.keep} (TTL ${duration(b.ttl.seconds)} -> ${duration(a.ttl.seconds)})`);
+    } else if (b && a) {
+      // The same count can hold fewer restore points: a base tier counting time whose runs are now further apart.
+      const held = { before: pointsOf(old, tier), after: pointsOf(now, tier) };
+      if (held.after < held.before) {
+        push('risk', 'policy.retention', field, { ...value(b), restorePoints: held.before }, { ...value(a), restorePoints: held.after },
+          `${tier} restore points: ${held.before} -> ${held.after} as the Schedules run (${a.keep} ${tier} kept, TTL ${duration(b.ttl.seconds)} -> ${duration(a.ttl.seconds)})`);
+      }
     }
   }
   const oldest = { before: restorePointsOf(old).oldestSeconds, after: restorePointsOf(now).oldestSeconds };

@@ -2,6 +2,7 @@
  * Compares two resolved models and classifies every protection change (see types.ts for the
  * classes). Pure: same models, same changes, in a stable order.
  */
+import { TIERS, type Tier } from '../dsl/retention.ts';
 import { TIER_PERIOD_SECONDS } from '../model/tiers.ts';
 import { compareGuardrailExceptions } from './compare-exceptions.ts';
 import { compareHazards } from './compare-hazards.ts';
@@ -40,6 +41,15 @@ export function diffModels(base: Side, head: Side): Change[] {
 /** Restore points without the TTL margin, which moves with the RPO without changing what is kept. */
 const nominal = (points: PolicyRestorePoints): number => Math.max(0, ...points.tiers.map((t) => t.keep * TIER_PERIOD_SECONDS[t.tier]));
 
+/** The tiers that hold fewer restore points after than before (a tier dropped, or the whole policy, holds none). */
+function fewerTiers(before: PolicyRestorePoints | null, after: PolicyRestorePoints | null): Tier[] {
+  return TIERS.filter((tier) => {
+    const was = before?.tiers.find((t) => t.tier === tier)?.points ?? 0;
+    const is = after?.tiers.find((t) => t.tier === tier)?.points ?? 0;
+    return is < was;
+  });
+}
+
 /** How far back every policy of either side can restore, sorted by cluster and policy. */
 export function restorePointChanges(base: Side, head: Side): RestorePointsChange[] {
   const keys = new Map<string, { cluster: string; policy: string }>();
@@ -51,6 +61,9 @@ export function restorePointChanges(base: Side, head: Side): RestorePointsChange
       const is = head.model.policies.find((p) => p.name === policy && p.cluster === cluster);
       const before = was ? restorePointsOf(was) : null;
       const after = is ? restorePointsOf(is) : null;
-      return { cluster, policy, before, after, changed: before === null || after === null || nominal(before) !== nominal(after) };
+      const fewer = fewerTiers(before, after);
+      const keeps = (points: PolicyRestorePoints | null) => points?.tiers.map((t) => `${t.tier}:${t.keep}`).join() ?? '';
+      const changed = before === null || after === null || nominal(before) !== nominal(after) || fewer.length > 0 || keeps(before) !== keeps(after);
+      return { cluster, policy, before, after, changed, fewer };
     });
 }

@@ -1,10 +1,11 @@
 /**
  * The Markdown report, for a pull-request comment: a summary line, one table per cluster (shared
- * storage and guardrails last), and a Mermaid chart of how far back each changed policy can
- * restore, before and after.
+ * storage and guardrails last), and for each policy whose restore points changed a table of what
+ * each tier holds and a Mermaid chart of how far back it reaches, before and after.
  */
-import { restoreWindowChart } from './mermaid.ts';
-import { CHANGE_CLASSES, type Change, type ChangeClass, type DiffReport, type DiffSide, type JsonValue } from './types.ts';
+import { CHART_LIMIT, restoreWindowChart, tierRows } from './mermaid.ts';
+import { CHANGE_CLASSES, type Change, type ChangeClass, type DiffReport, type DiffSide, type JsonValue, type PolicyRestorePoints, type TierRestorePoints } from './types.ts';
+import { duration } from './values.ts';
 
 const BADGE: Readonly<Record<ChangeClass, string>> = { risk: '🔴 risk', review: '🟡 review', safe: '🟢 safe' };
 
@@ -32,14 +33,39 @@ export function renderMarkdown(report: DiffReport): string {
   }
   const chart = restoreWindowChart(report);
   if (chart) {
-    lines.push('#### How far back each policy can restore', '', chart, '');
+    lines.push('#### Restore points of the changed policies', '', ...restorePointTable(report), '', chart, '');
+  }
+  // Never a reassuring footer while a tier holds fewer restore points, even within the same reach.
+  const fewer = report.restorePoints.filter((p) => p.fewer.length > 0);
+  if (fewer.length > 0) {
+    const held = (points: PolicyRestorePoints | null, tier: string) => points?.tiers.find((t) => t.tier === tier)?.points ?? 0;
+    const cuts = fewer.flatMap((p) => p.fewer.map((tier) => `${p.policy} ${tier} ${held(p.before, tier)} -> ${held(p.after, tier)}`));
+    lines.push(`**Fewer restore points:** ${escapeCell(cuts.join(', '))} (every tier that holds fewer, whether or not the oldest restore point moved).`, '');
   } else if (report.restorePoints.length > 0) {
-    // The chart tracks only how far back a policy reaches; fewer points within that reach are a loss too.
-    const cut = report.changes.filter((c) => c.kind === 'policy.retention' && c.class === 'risk');
-    if (cut.length > 0) lines.push(`No policy reaches less far back, but ${cut.map((c) => `${c.name} keeps fewer ${c.field?.replace('retention.', '')} restore points`).join(', ')} (see above).`, '');
-    else lines.push('No policy keeps fewer restore points or can restore less far back than before.', '');
+    lines.push('No policy keeps fewer restore points or can restore less far back than before.', '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * Per changed policy and tier, the restore points held and how far back they reach, before and
+ * after, with the longest gap between restore points the schedules leave (the RPO they deliver).
+ */
+function restorePointTable(report: DiffReport): string[] {
+  const rows = ['| policy | tier | before | after |', '|---|---|---|---|'];
+  const cell = (t: TierRestorePoints | undefined): string => (t ? `${t.points} (back ${duration(t.ttlSeconds)})` : '—');
+  const gap = (p: PolicyRestorePoints | null): string => (p === null ? '—' : p.longestGapSeconds === null ? 'never two backups' : (duration(p.longestGapSeconds) ?? '—'));
+  const changed = report.restorePoints.filter((p) => p.changed);
+  for (const entry of changed.slice(0, CHART_LIMIT)) {
+    const name = escapeCell(`${entry.cluster} / ${entry.policy}`);
+    for (const row of tierRows(entry)) {
+      const after = cell(row.after);
+      const cut = (row.after?.points ?? 0) < (row.before?.points ?? 0);
+      rows.push(`| ${name} | ${row.tier} | ${cell(row.before)} | ${cut ? `🔴 ${after}` : after} |`);
+    }
+    rows.push(`| ${name} | longest gap | ${gap(entry.before)} | ${gap(entry.after)} |`);
+  }
+  return rows;
 }
 
 /** Notes that report errors in a side's policies (see snapshot.ts). */

@@ -1,15 +1,17 @@
 /**
- * A Mermaid gantt chart of restore windows: for each policy whose window changed, a bar from its
- * oldest restore point to now, before and after. Gantt rather than a bar chart because the reader
- * asks "from when can I restore?", which is a span of dates ending at the run's clock.
+ * A Mermaid gantt chart of restore points: for each policy whose restore points changed, one bar per
+ * tier before and after, from the oldest restore point the tier keeps to now, named with the count
+ * it holds. Gantt rather than a bar chart because the reader asks "from when can I restore, and how
+ * many points in between?", which is a span of dates ending at the run's clock.
  */
-import type { DiffReport, RestorePointsChange } from './types.ts';
+import { TIERS, type Tier } from '../dsl/retention.ts';
+import type { DiffReport, RestorePointsChange, TierRestorePoints } from './types.ts';
 import { duration } from './values.ts';
 
 /** Most policies a chart shows; a pull request changing more is read in the tables. */
 export const CHART_LIMIT = 40;
 
-/** The chart in a fenced `mermaid` block, or undefined when no policy's window changed. */
+/** The chart in a fenced `mermaid` block, or undefined when no policy's restore points changed. */
 export function restoreWindowChart(report: DiffReport): string | undefined {
   const changed = report.restorePoints.filter((p) => p.changed);
   if (changed.length === 0) return undefined;
@@ -17,32 +19,45 @@ export function restoreWindowChart(report: DiffReport): string | undefined {
   const lines = [
     '```mermaid',
     'gantt',
-    '  title Restore window per policy, before and after',
+    '  title Restore points per policy and tier, before and after',
     '  dateFormat YYYY-MM-DD HH:mm',
     '  axisFormat %Y-%m-%d',
     '  todayMarker off',
   ];
   changed.slice(0, CHART_LIMIT).forEach((entry, index) => {
     lines.push(`  section ${label(entry)}`);
-    const before = entry.before?.oldestSeconds;
-    const after = entry.after?.oldestSeconds;
-    if (before !== undefined) lines.push(bar(`before ${span(before)}${entry.after ? '' : ' (removed)'}`, 'done', `b${index}`, before, now));
-    if (after !== undefined) {
-      const tag = before === undefined ? 'active' : after < before ? 'crit' : 'active';
-      lines.push(bar(`after ${span(after)}${entry.before ? '' : ' (new)'}`, tag, `a${index}`, after, now));
-    }
+    tierRows(entry).forEach(({ tier, before, after }, row) => {
+      if (before) lines.push(bar(`${tier} before ${count(before)}`, 'done', `b${index}_${row}`, before.ttlSeconds, now));
+      else lines.push(bar(`${tier} before none`, 'done', `b${index}_${row}`, 0, now));
+      if (after) lines.push(bar(`${tier} after ${count(after)}`, before && after.points < before.points ? 'crit' : 'active', `a${index}_${row}`, after.ttlSeconds, now));
+      else lines.push(bar(`${tier} after none${entry.after ? '' : ' (policy removed)'}`, 'crit', `a${index}_${row}`, 0, now));
+    });
   });
   lines.push('```');
   if (changed.length > CHART_LIMIT) lines.push('', `(${changed.length - CHART_LIMIT} more policies changed; see the tables.)`);
   return lines.join('\n');
 }
 
+/** One tier of a policy on both sides; a side without the tier (or the policy) has none. */
+export interface TierRow {
+  readonly tier: Tier;
+  readonly before: TierRestorePoints | undefined;
+  readonly after: TierRestorePoints | undefined;
+}
+
+/** Every tier either side of a policy has, finest first. */
+export function tierRows(entry: RestorePointsChange): TierRow[] {
+  const tiers = new Set([...(entry.before?.tiers ?? []), ...(entry.after?.tiers ?? [])].map((t) => t.tier));
+  return TIERS.filter((tier) => tiers.has(tier)).map((tier) => ({ tier, before: entry.before?.tiers.find((t) => t.tier === tier), after: entry.after?.tiers.find((t) => t.tier === tier) }));
+}
+
+/** `7 points, 7d 4h` for a tier: what it holds and how far back. */
+const count = (t: TierRestorePoints): string => `${t.points} point${t.points === 1 ? '' : 's'}, ${duration(t.ttlSeconds)}`;
+
 /** Section and task names cannot hold `:`, `;` or `#` in Mermaid's gantt syntax. */
 const clean = (text: string): string => text.replace(/[:;#]/g, ' ');
 
 const label = (entry: RestorePointsChange): string => clean(`${entry.cluster} / ${entry.policy}`);
-
-const span = (seconds: number): string => (seconds === 0 ? 'nothing kept' : (duration(seconds) ?? ''));
 
 /** A bar from `seconds` before `now` to `now`, at least one minute long so Mermaid draws it. */
 function bar(name: string, tag: string, id: string, seconds: number, now: Date): string {

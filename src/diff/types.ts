@@ -50,14 +50,35 @@ export interface Change {
 /** The restore points of one policy on one side. */
 export interface PolicyRestorePoints {
   readonly rpoSeconds: number;
+  /**
+   * The longest time between two restore points as Velero runs the Schedules: the union of every
+   * tier's runs, from the schedule simulation (what the RPO really is); null when the policy never
+   * backs up twice.
+   */
+  readonly longestGapSeconds: number | null;
   /** How far back the policy can restore: its longest TTL (0 when it keeps nothing). */
   readonly oldestSeconds: number;
+  /** Per tier, in the order of the tiers. */
+  readonly tiers: readonly TierRestorePoints[];
+}
+
+/** The restore points of one retention tier. */
+export interface TierRestorePoints {
+  readonly tier: Tier;
+  /** The count asked for. */
+  readonly keep: number;
+  readonly ttlSeconds: number;
   /**
-   * Per tier: the count asked for, the TTL, and the restore points it holds at the fewest as Velero
-   * runs the Schedules (its own and the coarser runs standing in for it; absent for a base tier that
-   * runs more often than its period, whose count is a length of time).
+   * The restore points it holds at the fewest as Velero runs the Schedules (its own and the coarser
+   * runs standing in for it); absent for a base tier that runs more often than its period, whose
+   * count is a length of time.
    */
-  readonly tiers: readonly { readonly tier: Tier; readonly keep: number; readonly ttlSeconds: number; readonly restorePoints?: number }[];
+  readonly restorePoints?: number;
+  /**
+   * The restore points the tier holds, as compared between the sides: `restorePoints`, or for a
+   * tier whose count is a length of time, the runs that length holds at its longest interval.
+   */
+  readonly points: number;
 }
 
 /** How far back one policy can restore, before and after (null where it does not exist). */
@@ -66,8 +87,13 @@ export interface RestorePointsChange {
   readonly policy: string;
   readonly before: PolicyRestorePoints | null;
   readonly after: PolicyRestorePoints | null;
-  /** True when the policy was added or removed, or keeps restore points further or less far back (a TTL margin that follows the RPO does not count). */
+  /**
+   * True when the policy was added or removed, keeps restore points further or less far back (a
+   * TTL margin that follows the RPO does not count), or a tier's count or its restore points fell.
+   */
   readonly changed: boolean;
+  /** Tiers that hold fewer restore points than before (every tier of a removed policy), in the order of the tiers. */
+  readonly fewer: readonly Tier[];
 }
 
 /** Where one side of the comparison came from. */

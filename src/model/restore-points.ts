@@ -3,7 +3,7 @@
  * for RPO001, the retention checks and `diff`.
  */
 import { ANALYSIS_START_MS } from './cron.ts';
-import { type CountedTier, fewestRestorePoints, simulateRuns, simulationHorizonSeconds } from './simulation.ts';
+import { type CountedTier, fewestRestorePoints, longestGap, simulateRuns, simulationHorizonSeconds } from './simulation.ts';
 import { TIER_PERIOD_SECONDS } from './tiers.ts';
 import type { TierSchedule } from './types.ts';
 
@@ -42,4 +42,13 @@ export function policyRestorePoints(schedules: readonly TierSchedule[], schedule
     countsRuns: !(i === 0 && (scheduleOverride !== undefined || s.interval.seconds < TIER_PERIOD_SECONDS[s.tier])),
   }));
   return fewestRestorePoints(tiers, simulation.runs, simulation.end);
+}
+
+/**
+ * The longest time, in seconds, between two backups of a policy as Velero runs its Schedules: the
+ * union of every tier's runs (a coarser run standing in for a finer one fills its gap), with time
+ * zones and changes of the clocks. Infinite for a policy that never backs up twice.
+ */
+export function policyLongestGap(schedules: readonly TierSchedule[]): number {
+  return longestGap(simulatePolicy(schedules).runs);
 }

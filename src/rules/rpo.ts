@@ -2,8 +2,7 @@ import { humanDuration } from '../model/duration.ts';
 import { dumpSeconds } from '../model/dump.ts';
 import { formatQuantity, parseQuantity } from '../model/quantity.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
-import { simulatePolicy } from '../model/restore-points.ts';
-import { longestGap } from '../model/simulation.ts';
+import { policyLongestGap } from '../model/restore-points.ts';
 import type { Model } from '../model/types.ts';
 import type { Rule } from './rule.ts';
 
@@ -20,7 +19,7 @@ export const rpoRule: Rule = {
     const found: Diagnostic[] = [];
     for (const policy of model.policies) {
       if (policy.schedules.length === 0 || !Number.isFinite(policy.rpo.seconds)) continue;
-      const gap = longestGap(simulatePolicy(policy.schedules).runs);
+      const gap = policyLongestGap(policy.schedules);
       if (gap > policy.rpo.seconds) {
         found.push({
           code: 'RPO001',

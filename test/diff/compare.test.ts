@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { restorePointsOf } from '../../src/diff/compare-policies.ts';
-import { diffModels } from '../../src/diff/compare.ts';
+import { diffModels, restorePointChanges } from '../../src/diff/compare.ts';
 import { reportOf } from '../../src/diff/index.ts';
 import { renderMarkdown } from '../../src/diff/markdown.ts';
 import type { Side } from '../../src/diff/side.ts';
@@ -213,6 +213,62 @@ describe('diffModels: classification', () => {
       'review exemption.changed a null',
       'review exemption.added c null',
     ]);
+  });
+});
+
+describe('diffModels: the RPO the schedules deliver, from the union of every tier\'s runs', () => {
+  const storage = s3Storage('backups', { bucket: 'acme', region: 'eu-west-1', credentials: sealed('creds') });
+  const prod = cluster('prod', { environment: 'production', storage: [storage] });
+  // `payments` is staggered to 02:15, a time Europe/Berlin skips the day its clocks go forward.
+  const payments = (props: Partial<BackupPolicyProps> & Pick<BackupPolicyProps, 'rpo'>): Side => ({
+    model: resolve([storage, prod, backupPolicy('payments', { cluster: prod, namespaces: ['payments'], retention: { daily: 7 }, volumes: 'none', ...props })]).model,
+    locate: () => ({ file: null, line: null }),
+  });
+
+  it('GIVEN an 08:00 override replaced by a derived daily run at 02:15 in Europe/Berlin with a shorter declared RPO WHEN compared THEN a risk: the runs can now be 47h apart instead of 25h, though each tier runs daily', () => {
+    const base = payments({ rpo: '2d', schedule: '0 8 * * *', timeZone: 'Europe/Berlin' });
+    const head = payments({ rpo: '1d', timeZone: 'Europe/Berlin' });
+
+    const rpo = diffModels(base, head).filter((c) => c.kind === 'policy.rpo');
+
+    expect(rpo).toMatchObject([{ class: 'risk', field: 'rpo', before: '2d', after: '1d' }]);
+    expect(rpo[0]?.message).toBe('RPO declared 1d instead of 2d, but the schedules now leave up to 1d 23h between restore points (was 1d 1h): protection is worse');
+    expect(restorePointChanges(base, head)[0]).toMatchObject({ before: { longestGapSeconds: 25 * 3600 }, after: { longestGapSeconds: 47 * 3600 } });
+  });
+
+  it('GIVEN daily runs at 02:15 in Europe/Berlin (47h apart the day the clocks skip 02:15) moved to UTC with a shorter declared RPO WHEN compared THEN safe: the runs are closer, though each tier still runs daily', () => {
+    const base = payments({ rpo: '2d', timeZone: 'Europe/Berlin' });
+    const head = payments({ rpo: '1d' });
+
+    expect(summary(diffModels(base, head))).toEqual(['review policy.schedule schedule', 'safe policy.rpo rpo']);
+  });
+
+  it('GIVEN the RPO kept and a time zone added WHEN compared THEN a risk on the schedule: restore points can be further apart than before', () => {
+    const base = payments({ rpo: '2d' });
+    const head = payments({ rpo: '2d', timeZone: 'Europe/Berlin' });
+
+    expect(diffModels(base, head).filter((c) => c.kind === 'policy.rpo')).toMatchObject([{ class: 'risk', field: 'schedule', before: '1d', after: '1d 23h' }]);
+  });
+});
+
+describe('restorePointChanges: every tier that holds fewer restore points', () => {
+  it('GIVEN an hourly base every 15 minutes slowed to every hour with the same 24 hourly kept WHEN compared THEN the hourly tier holds 96 -> 24 restore points: a risk, and the policy is in the chart', () => {
+    const base = side({ plan: null, policy: { rpo: '15m' } });
+    const head = side({ plan: null, policy: { rpo: '1h' } });
+
+    const retention = diffModels(base, head).filter((c) => c.kind === 'policy.retention');
+    const [points] = restorePointChanges(base, head);
+
+    expect(retention).toMatchObject([{ class: 'risk', field: 'retention.hourly', message: 'hourly restore points: 96 -> 24 as the Schedules run (24 hourly kept, TTL 1d 15m -> 1d 1h)' }]);
+    expect(points).toMatchObject({ changed: true, fewer: ['hourly'] });
+  });
+
+  it('GIVEN the RPO improved WHEN compared THEN no tier holds fewer and the footer says so', () => {
+    const snapshot = (s: Side, ref: string) => ({ side: s, info: { ref, commit: 'a'.repeat(40), policies: true }, notes: [] });
+    const report = reportOf(snapshot(side({ plan: null, policy: { rpo: '4h', retention: { daily: 7 } } }), 'main'), snapshot(side({ plan: null, policy: { rpo: '1h', retention: { daily: 7 } } }), 'topic'), new Date('2026-11-25T12:00:00Z'));
+
+    expect(report.restorePoints[0]).toMatchObject({ changed: false, fewer: [] });
+    expect(renderMarkdown(report)).toContain('No policy keeps fewer restore points or can restore less far back than before.');
   });
 });
 

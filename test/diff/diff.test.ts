@@ -162,7 +162,7 @@ describe('restorable diff: sides without policies, reports and errors', () => {
     expect(report.summary).toMatchObject({ risk: 0, review: 0, safe: 6 });
   });
 
-  it('GIVEN a retention cut WHEN rendered as Markdown THEN a summary line, a table for the cluster and a gantt chart of the restore window before and after', async () => {
+  it('GIVEN a retention cut WHEN rendered as Markdown THEN a summary line, a table for the cluster, a table of the restore points of each tier and a gantt chart of each tier before and after', async () => {
     const result = await diff('--base', 'main', '--head', 'retention-cut');
 
     expect(result.code).toBe(0);
@@ -173,15 +173,29 @@ describe('restorable diff: sides without policies, reports and errors', () => {
     expect(text).toContain('| 🔴 risk | policy **orders** `retention.daily`<br>policies/teams/shop.ts:4 | daily restore points: 7 -> 3');
     expect(text).toContain(
       [
+        '| policy | tier | before | after |',
+        '|---|---|---|---|',
+        // Daily runs every 4h (the RPO): 7 days of them are 42 restore points.
+        '| prod / orders | daily | 42 (back 7d 4h) | 🔴 18 (back 3d 4h) |',
+        '| prod / orders | weekly | 4 (back 28d 4h) | 🔴 1 (back 7d 4h) |',
+        '| prod / orders | longest gap | 4h | 4h |',
+      ].join('\n'),
+    );
+    expect(text).toContain('**Fewer restore points:** orders daily 42 -> 18, orders weekly 4 -> 1');
+    expect(text).not.toContain('No policy keeps fewer');
+    expect(text).toContain(
+      [
         '```mermaid',
         'gantt',
-        '  title Restore window per policy, before and after',
+        '  title Restore points per policy and tier, before and after',
         '  dateFormat YYYY-MM-DD HH:mm',
         '  axisFormat %Y-%m-%d',
         '  todayMarker off',
         '  section prod / orders',
-        '    before 28d 4h :done, b0, 2026-10-28 08:00, 2026-11-25 12:00',
-        '    after 7d 4h :crit, a0, 2026-11-18 08:00, 2026-11-25 12:00',
+        '    daily before 42 points, 7d 4h :done, b0_0, 2026-11-18 08:00, 2026-11-25 12:00',
+        '    daily after 18 points, 3d 4h :crit, a0_0, 2026-11-22 08:00, 2026-11-25 12:00',
+        '    weekly before 4 points, 28d 4h :done, b0_1, 2026-10-28 08:00, 2026-11-25 12:00',
+        '    weekly after 1 point, 7d 4h :crit, a0_1, 2026-11-18 08:00, 2026-11-25 12:00',
         '```',
       ].join('\n'),
     );

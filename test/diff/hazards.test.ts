@@ -95,7 +95,9 @@ describe('item 7: effective protection, not the declared field', () => {
 
     expect(text).toContain('| 🔴 risk | policy **shop** `retention.hourly`');
     expect(text).not.toContain('No policy keeps fewer restore points');
-    expect(text).toContain('No policy reaches less far back, but shop keeps fewer hourly restore points (see above).');
+    expect(text).toContain('| prod / shop | hourly | 24 (back 1d 1h) | 🔴 12 (back 13h) |');
+    expect(text).toContain('    hourly after 12 points, 13h :crit, a0_0, 2026-11-24 23:00, 2026-11-25 12:00');
+    expect(text).toContain('**Fewer restore points:** shop hourly 24 -> 12 (every tier that holds fewer, whether or not the oldest restore point moved).');
   });
 });
 
