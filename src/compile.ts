@@ -1,6 +1,7 @@
 import { argocdObjects } from './lower/argocd.ts';
 import { lower } from './lower/index.ts';
 import { runbookFiles } from './lower/restore/runbook.ts';
+import { type ClockVerdict, noticingClockReads } from './loader/clock-rules.ts';
 import { loadPolicies } from './loader/load.ts';
 import { loadCertificates, loadSealedSecrets } from './loader/sealed.ts';
 import { type Diagnostic, hasErrors } from './model/diagnostic.ts';
@@ -9,7 +10,7 @@ import { clusterObjectPath, type PlacedObject } from './output/layout.ts';
 import type { JsonValue } from './output/normalize.ts';
 import { toYaml } from './output/yaml.ts';
 import { checkRenderedFiles } from './rules/argocd.ts';
-import { checkModel } from './rules/index.ts';
+import { checkModel, RULES } from './rules/index.ts';
 import { checkObjects } from './rules/objects.ts';
 import { checkNoPlainSecrets, policyFolderFiles, scanForCredentials } from './rules/secret-hygiene.ts';
 
@@ -33,6 +34,8 @@ export interface Compilation {
   /** Output files (relative posix path to content); empty when there are errors. */
   readonly files: ReadonlyMap<string, string>;
   readonly policyFiles: readonly string[];
+  /** The rules that read the clock, with what they found (what the synth cache runs again on a hit). */
+  readonly clockRules: readonly ClockVerdict[];
 }
 
 /**
@@ -47,10 +50,11 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
     sealedSecrets: sealed.sealedSecrets,
     certificates: await loadCertificates(options.policiesDir, loaded.model.clusters),
   };
+  const clockRules: ClockVerdict[] = [];
   const diagnostics: Diagnostic[] = [
     ...loaded.diagnostics,
     ...sealed.diagnostics,
-    ...checkModel(model, { now: options.now ?? new Date() }),
+    ...checkModel(model, { now: options.now ?? new Date() }, noticingClockReads(RULES, clockRules)),
   ];
   for (const file of loaded.emptyFiles) {
     diagnostics.push({
@@ -62,7 +66,7 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
     });
   }
   if (hasErrors(diagnostics)) {
-    return { model, diagnostics, objects: [], applications: [], files: new Map(), policyFiles: loaded.files };
+    return { model, diagnostics, objects: [], applications: [], files: new Map(), policyFiles: loaded.files, clockRules };
   }
   const objects = lower(model);
   diagnostics.push(...checkObjects(objects, model), ...checkNoPlainSecrets(objects));
@@ -72,9 +76,9 @@ export async function compile(options: CompileOptions): Promise<Compilation> {
   for (const [path, content] of runbookFiles(model)) files.set(path, content);
   diagnostics.push(...checkRenderedFiles(files, model), ...(await scanForCredentials(await policyFolderFiles(options.policiesDir, loaded.files), files)));
   if (hasErrors(diagnostics)) {
-    return { model, diagnostics, objects, applications, files: new Map(), policyFiles: loaded.files };
+    return { model, diagnostics, objects, applications, files: new Map(), policyFiles: loaded.files, clockRules };
   }
-  return { model, diagnostics, objects, applications, files, policyFiles: loaded.files };
+  return { model, diagnostics, objects, applications, files, policyFiles: loaded.files, clockRules };
 }
 
 /** Renders placed objects into files, one object per file. */

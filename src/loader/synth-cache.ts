@@ -32,7 +32,7 @@ import type { Model } from '../model/types.ts';
 import { acquireLock } from '../output/lock.ts';
 import { manifestOf, serializeManifest } from '../output/manifest.ts';
 import { swapPaths, verifyTree } from '../output/writer.ts';
-import type { RuleEnv } from '../rules/rule.ts';
+import type { ClockVerdict } from './clock-rules.ts';
 import { lastLoadedImports } from './load.ts';
 
 /** Bumped whenever the entry's shape or meaning changes. */
@@ -53,7 +53,7 @@ interface CacheEntry {
   readonly manifest: string;
   readonly diagnostics: readonly Diagnostic[];
   /** Rules that read the clock, with what they found at `now`. */
-  readonly clockRules: readonly { readonly index: number; readonly family: string; readonly found: string }[];
+  readonly clockRules: readonly ClockVerdict[];
   /** The model, v8-serialised, when a rule reads the clock. */
   readonly model?: Buffer;
 }
@@ -63,6 +63,8 @@ export interface CompiledForCache {
   readonly model: Model;
   readonly diagnostics: readonly Diagnostic[];
   readonly files: ReadonlyMap<string, string>;
+  /** The rules that read the clock while the model was checked, with what they found. */
+  readonly clockRules: readonly ClockVerdict[];
 }
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -163,20 +165,6 @@ async function pruneEntries(folder: string): Promise<void> {
   for (const { name } of dated.slice(MAX_ENTRIES)) await rm(path.join(folder, name), { force: true });
 }
 
-/** An env whose clock reading is noticed. */
-function watchedClock(now: Date): { env: RuleEnv; read: () => boolean } {
-  let read = false;
-  return {
-    env: {
-      get now() {
-        read = true;
-        return now;
-      },
-    },
-    read: () => read,
-  };
-}
-
 /** The cache for one policies folder and one output folder; see the module comment. */
 export class SynthCache {
   private constructor(
@@ -225,7 +213,7 @@ export class SynthCache {
    * Records a successful synth whose output is now on disk. Nothing is stored when an input
    * changed while it compiled; a failure to store is ignored (the cache is only an optimisation).
    */
-  async store(compiled: CompiledForCache, now: Date): Promise<void> {
+  async store(compiled: CompiledForCache): Promise<void> {
     if (!this.entryPath || !this.inputsBefore) return;
     try {
       const inputs = await this.inputsBefore;
@@ -237,13 +225,7 @@ export class SynthCache {
           .filter((file) => !coveredElsewhere(file, this.policiesDir))
           .map((file) => [file, hashFile(file)]),
       );
-      const { RULES } = await import('../rules/index.ts');
-      const clockRules: { index: number; family: string; found: string }[] = [];
-      for (const [index, rule] of RULES.entries()) {
-        const clock = watchedClock(now);
-        const found = rule.check(compiled.model, clock.env);
-        if (clock.read()) clockRules.push({ index, family: rule.family, found: JSON.stringify(found) });
-      }
+      const { clockRules } = compiled;
       const entry: CacheEntry = {
         format: FORMAT,
         compiler: await compilerIdentity(),

@@ -103,19 +103,20 @@ function calendarDay(day: number): { month: number; dayOfMonth: number; dayOfWee
 /** Sorted, distinct run times of several schedules, each list sorted (merged, not sorted again). */
 export function mergeRuns(lists: readonly (readonly number[])[]): number[] {
   const all: number[] = [];
-  const heads = lists.map(() => 0);
+  const heads = new Array<number>(lists.length).fill(0);
   for (;;) {
     let pick = -1;
     let at = Number.POSITIVE_INFINITY;
-    lists.forEach((list, i) => {
-      const head = list[heads[i]!];
-      if (head !== undefined && head < at) {
-        at = head;
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i]!;
+      const head = heads[i]!;
+      if (head < list.length && list[head]! < at) {
+        at = list[head]!;
         pick = i;
       }
-    });
+    }
     if (pick < 0) return all;
-    if (all[all.length - 1] !== at) all.push(at);
+    if (all.length === 0 || all[all.length - 1] !== at) all.push(at);
     heads[pick]!++;
   }
 }
@@ -126,9 +127,34 @@ export function mergeRuns(lists: readonly (readonly number[])[]): number[] {
  * exactly the run-by-run walk, without it on days whose clocks do not change. There, a wall-clock
  * minute is one instant and the schedule runs at every minute its fields match. The days around a
  * change of the zone's offset (daylight saving time) take Velero's own computation, from the
- * schedule's last run; `@every` takes it throughout. A schedule Velero refuses has no runs.
+ * schedule's last run; `@every` takes it throughout. A schedule Velero refuses has no runs. The
+ * list is computed once per schedule and horizon and shared by every caller (hence readonly).
  */
-export function runsOfSchedule(text: string, horizonSeconds: number): number[] {
+export function runsOfSchedule(text: string, horizonSeconds: number): readonly number[] {
+  const key = `${horizonSeconds} ${text}`;
+  let runs = computedRuns.get(key);
+  if (runs === undefined) {
+    runs = computeRunsOfSchedule(text, horizonSeconds);
+    if (computedRunsLength + runs.length > MAX_COMPUTED_RUNS) {
+      computedRuns.clear();
+      computedRunsLength = 0;
+    }
+    computedRuns.set(key, runs);
+    computedRunsLength += runs.length;
+  }
+  return runs;
+}
+
+/**
+ * Runs already computed, by horizon and schedule: the tiers of many policies share schedules (the
+ * same RPO and retention give the same crons up to the minute slot), and a 15-minute schedule has
+ * 77,000 runs over the longest horizon. Bounded (about 64 MB of runs) for long-lived processes.
+ */
+const computedRuns = new Map<string, readonly number[]>();
+let computedRunsLength = 0;
+const MAX_COMPUTED_RUNS = 8_000_000;
+
+function computeRunsOfSchedule(text: string, horizonSeconds: number): readonly number[] {
   const parsed = parseSchedule(text);
   if ('error' in parsed) return [];
   const start = ANALYSIS_START.getTime();

@@ -32,7 +32,7 @@ export interface SimulationOptions {
  * The Backups each schedule creates, in milliseconds since the epoch, sorted, one list per
  * schedule in the order given (a schedule Velero refuses creates none).
  */
-export function simulateRuns(crons: readonly string[], options: SimulationOptions): number[][] {
+export function simulateRuns(crons: readonly string[], options: SimulationOptions): (readonly number[])[] {
   const runs = crons.map((cron) => runsOfSchedule(cron, options.horizonSeconds));
   const backupMs = (options.backupSeconds ?? 0) * 1000;
   if (backupMs <= 0) return runs;
@@ -59,13 +59,30 @@ export function delayedWhileInProgress(due: readonly number[], backupMs: number)
   return out;
 }
 
-/** Longest time in seconds between two backups of the schedules together (Infinity with fewer than two). */
+/**
+ * Longest time in seconds between two backups of the schedules together (Infinity with fewer than
+ * two). The merged runs are never built: the finest tier alone has tens of thousands of runs per
+ * policy, so the coarser tiers' few runs are merged first and then walked beside it.
+ */
 export function longestGap(runs: readonly (readonly number[])[]): number {
-  const all = mergeRuns(runs);
-  if (all.length < 2) return Number.POSITIVE_INFINITY;
+  let finest: readonly number[] = [];
+  for (const list of runs) if (list.length > finest.length) finest = list;
+  const others = mergeRuns(runs.filter((list) => list !== finest));
   let longest = 0;
-  for (let i = 1; i < all.length; i++) longest = Math.max(longest, all[i]! - all[i - 1]!);
-  return longest / 1000;
+  let previous = Number.NaN;
+  let count = 0;
+  for (let i = 0, j = 0; i < finest.length || j < others.length; ) {
+    const a = i < finest.length ? finest[i]! : Number.POSITIVE_INFINITY;
+    const b = j < others.length ? others[j]! : Number.POSITIVE_INFINITY;
+    const at = a <= b ? a : b;
+    if (a === at) i++;
+    if (b === at) j++;
+    if (count > 0 && at === previous) continue;
+    if (count > 0) longest = Math.max(longest, at - previous);
+    previous = at;
+    count++;
+  }
+  return count < 2 ? Number.POSITIVE_INFINITY : longest / 1000;
 }
 
 /** Two schedules creating a backup in the same minute: their indices, the first such minute, and how many there are. */
@@ -79,30 +96,69 @@ export interface SameMinute {
 /** Every pair of schedules that creates backups in the same minute, in order of the schedules. */
 export function sameMinuteRuns(runs: readonly (readonly number[])[]): SameMinute[] {
   const found: SameMinute[] = [];
-  const minuteOf = (at: number): number => Math.floor(at / 60_000);
   for (let a = 0; a < runs.length; a++) {
     for (let b = a + 1; b < runs.length; b++) {
-      // Both lists are sorted: one walk through them.
-      const first = runs[a]!;
-      const second = runs[b]!;
-      let at: number | undefined;
-      let count = 0;
-      for (let i = 0, j = 0; i < first.length && j < second.length; ) {
-        const x = minuteOf(first[i]!);
-        const y = minuteOf(second[j]!);
-        if (x < y) i++;
-        else if (y < x) j++;
-        else {
-          at ??= second[j];
-          count++;
-          i++;
-          j++;
-        }
-      }
-      if (at !== undefined) found.push({ first: a, second: b, at, count });
+      const met = meetings(runs[a]!, runs[b]!);
+      if (met) found.push({ first: a, second: b, ...met });
     }
   }
   return found;
+}
+
+const minuteOf = (at: number): number => Math.floor(at / 60_000);
+
+/**
+ * Where two sorted lists of runs meet: the first run of `second` in a minute both run in, and how
+ * many runs pair up (within one minute, as many as the list with fewer runs in it has).
+ */
+function meetings(first: readonly number[], second: readonly number[]): { at: number; count: number } | undefined {
+  const [short, long] = first.length <= second.length ? [first, second] : [second, first];
+  // A yearly tier beside a 15-minute one: look each of the few runs up instead of walking both.
+  if (short.length * 2 * Math.log2(long.length + 2) < long.length) return meetingsLookedUp(short, long, short === second);
+  let at: number | undefined;
+  let count = 0;
+  // Both lists are sorted: one walk through them.
+  for (let i = 0, j = 0; i < first.length && j < second.length; ) {
+    const x = minuteOf(first[i]!);
+    const y = minuteOf(second[j]!);
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      at ??= second[j];
+      count++;
+      i++;
+      j++;
+    }
+  }
+  return at === undefined ? undefined : { at, count };
+}
+
+/** `meetings` by looking up each minute of the shorter list in the longer one (binary search from the last place found). */
+function meetingsLookedUp(short: readonly number[], long: readonly number[], shortIsSecond: boolean): { at: number; count: number } | undefined {
+  let at: number | undefined;
+  let count = 0;
+  let from = 0;
+  for (let i = 0; i < short.length; ) {
+    const minute = minuteOf(short[i]!);
+    const groupStart = i;
+    while (i < short.length && minuteOf(short[i]!) === minute) i++;
+    // The first run of the longer list at or after the minute's start.
+    let low = from;
+    let high = long.length;
+    const startOfMinute = minute * 60_000;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (long[middle]! < startOfMinute) low = middle + 1;
+      else high = middle;
+    }
+    let end = low;
+    while (end < long.length && minuteOf(long[end]!) === minute) end++;
+    from = end;
+    if (end === low) continue;
+    at ??= shortIsSecond ? short[groupStart]! : long[low]!;
+    count += Math.min(i - groupStart, end - low);
+  }
+  return at === undefined ? undefined : { at, count };
 }
 
 /** A retention tier as the restore-point analysis sees it. */

@@ -5,11 +5,13 @@
  */
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { SynthCache } from '../../src/loader/synth-cache.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import { writeTree } from '../../src/output/writer.ts';
+import { rpoRule } from '../../src/rules/rpo.ts';
+import { sealingRule } from '../../src/rules/sealing.ts';
 import { runSynth } from '../support/run-cli.ts';
 import { hashTree, makeTempDir, makeTempProject, type TempProject } from '../support/temp.ts';
 
@@ -37,7 +39,7 @@ async function synth(now = NOW): Promise<{ hit: boolean; diagnostics: readonly D
   const compilation = await compile({ policiesDir: project.policiesDir, now });
   expect(compilation.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   await writeTree(project.outDir, compilation.files);
-  await cache.store(compilation, now);
+  await cache.store(compilation);
   return { hit: false, diagnostics: compilation.diagnostics };
 }
 
@@ -117,6 +119,23 @@ describe('synth cache', () => {
     expect(await cache.lookup(expired)).toBeUndefined();
     const compilation = await compile({ policiesDir: project.policiesDir, now: expired });
     expect(compilation.diagnostics.some((d) => d.code === 'SEAL003')).toBe(true);
+  });
+
+  it('GIVEN a synth that stores its cache entry WHEN it is done THEN every rule ran once: the rules reading the clock were noticed while compiling', async () => {
+    const rpo = vi.spyOn(rpoRule, 'check');
+    const sealing = vi.spyOn(sealingRule, 'check');
+    try {
+      expect((await synth()).hit).toBe(false);
+      expect(rpo).toHaveBeenCalledTimes(1);
+      expect(sealing).toHaveBeenCalledTimes(1);
+      // The certificate check reads the clock: a hit runs it again, and only it.
+      expect((await synth()).hit).toBe(true);
+      expect(rpo).toHaveBeenCalledTimes(1);
+      expect(sealing).toHaveBeenCalledTimes(2);
+    } finally {
+      rpo.mockRestore();
+      sealing.mockRestore();
+    }
   });
 
   it('GIVEN leftovers of an interrupted swap beside the output WHEN synth runs THEN it misses, so the writer cleans them up', async () => {

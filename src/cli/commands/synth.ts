@@ -52,7 +52,7 @@ export function synthCommand(): Command {
         progress.stage('writing', { done: 0, total: compilation.files.size, unit: 'files' });
         const result = await writeTree(outDir, compilation.files, { onFile: (done, total) => progress.count(done, total) });
         progress.done();
-        await cache.store(compilation, now);
+        await cache.store(compilation);
         process.stdout.write(
           result.changed
             ? `synth: wrote ${result.files} files to ${where}\n`
