@@ -1,9 +1,10 @@
 /**
  * Clusters and storage, owned by the platform team.
  *
- * prod-eu runs the production workloads and writes its backups to the EU bucket. dr-us is the
- * disaster-recovery cluster in another region: it reads the EU bucket (ReadOnly there) to restore
- * after a region loss, and writes its own backups to the US bucket.
+ * prod-eu runs the production workloads and writes its backups to the EU bucket, which S3
+ * Replication copies to a bucket in us-east-1. dr-us is the disaster-recovery cluster in that
+ * region: for its region-loss plan it reads the replica (ReadOnly there), which outlives the EU
+ * region with its own KMS key, and it writes its own backups to the US bucket.
  *
  * Images use version tags: digests cannot be looked up from here and must not be invented. Pin
  * them to digests before relying on this in production.
@@ -16,8 +17,13 @@ export const euBackups = s3Storage('eu-backups', {
   prefix: 'velero',
   credentials: sealed('velero-eu-backups-credentials'),
   encryption: { kmsKeyId: 'alias/velero-eu' },
-  // Object lock must not outlive the shortest TTL, or Velero cannot expire hourly backups.
-  immutable: { days: 1 },
+  // Object lock covers the longest TTL written here (the ledger's monthly backups, 372 days and an
+  // hour). Velero still expires backups on time: its deletes leave delete markers, and the locked
+  // versions go 7 days after their lock ends, by the bucket's noncurrent-version lifecycle rule.
+  immutable: { days: 373 },
+  versioning: { noncurrentExpiryDays: 7 },
+  // Copied within 15 minutes (S3 Replication Time Control), encrypted with a key of the replica's region.
+  replication: { bucket: 'acme-velero-eu-replica', region: 'us-east-1', kmsKeyId: 'alias/velero-eu-replica', lag: '15m' },
 });
 
 export const usBackups = s3Storage('us-backups', {
@@ -26,7 +32,9 @@ export const usBackups = s3Storage('us-backups', {
   prefix: 'velero',
   credentials: sealed('velero-us-backups-credentials'),
   encryption: { kmsKeyId: 'alias/velero-us' },
-  immutable: { days: 1 },
+  // The DR cluster's longest TTL: 93 days and an hour (monthly backups of its observability stack).
+  immutable: { days: 94 },
+  versioning: { noncurrentExpiryDays: 7 },
 });
 
 const platformImages = {

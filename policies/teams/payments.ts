@@ -28,8 +28,9 @@ export const ledger = backupPolicy('ledger', {
 export const ledgerPreSync = preSyncBackup(ledger);
 
 /**
- * Region loss: the EU region is gone. The DR cluster reads the EU bucket (ReadOnly), restores the
- * database first, then the API, with images pulled from the US registry mirror.
+ * Region loss: the EU region is gone, with the EU bucket and its key. The DR cluster reads the EU
+ * bucket's replica in us-east-1 (ReadOnly), restores the newest backup completed more than the
+ * replication lag ago, the database first, then the API, with images pulled from the US registry mirror.
  */
 export const ledgerRegionLoss = restorePlan('ledger-region-loss', {
   from: ledger,

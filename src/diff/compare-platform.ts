@@ -140,9 +140,28 @@ function compareStorage(old: StorageModel, now: StorageModel, target: Target, cl
     push(less ? 'risk' : 'safe', 'storage.immutability', 'immutableDays', old.immutableDays ?? null, now.immutableDays ?? null,
       now.immutableDays === undefined ? 'object lock removed: backups can be deleted or overwritten by anyone holding the credentials' : less ? `object lock shortened to ${now.immutableDays} days` : `object lock of ${now.immutableDays} days`);
   }
+  changes.push(...compareReplica(old, now, push));
   if (!same(old.credentials, now.credentials)) push('review', 'storage.credentials', 'credentials', refText(old.credentials), refText(now.credentials), 'credentials changed: check they can read the existing backups');
-  changes.push(...otherFields(target, 'storage.other', old, now, ['name', 'provider', 'bucket', 'prefix', 'encryption', 'immutableDays', 'credentials']));
+  changes.push(...otherFields(target, 'storage.other', old, now, ['name', 'provider', 'bucket', 'prefix', 'encryption', 'immutableDays', 'credentials', 'replica', 'versioned']));
   return changes;
+}
+
+/**
+ * A replica removed, or a longer lag (restores after a region loss fall further back), is a risk;
+ * one added or a shorter lag is safe; another bucket, region, endpoint, key or credentials is review.
+ */
+function compareReplica(old: StorageModel, now: StorageModel, push: (cls: ChangeClass, kind: string, field: string, b: unknown, a: unknown, message: string) => void): Change[] {
+  const b = old.replica;
+  const a = now.replica;
+  if (same(b, a)) return [];
+  if (!a) push('risk', 'storage.replication', 'replication', b, null, 'replica removed: after a region loss the bucket and its key are gone with it');
+  else if (!b) push('safe', 'storage.replication', 'replication', null, a, `replicated to ${a.bucket} in ${a.region}`);
+  else {
+    if (a.lag.seconds !== b.lag.seconds) push(a.lag.seconds > b.lag.seconds ? 'risk' : 'safe', 'storage.replication', 'replication.lag', b.lag.text, a.lag.text, `replication lag ${b.lag.text} -> ${a.lag.text}: restores from the replica choose backups at least that old`);
+    const where = (r: NonNullable<StorageModel['replica']>) => ({ bucket: r.bucket, region: r.region, endpoint: r.endpoint ?? null, kmsKeyId: r.kmsKeyId ?? null, credentials: r.credentials });
+    if (!same(where(b), where(a))) push('review', 'storage.replication', 'replication', where(b), where(a), 'the replica moves: check it holds the backups and the region-loss target can read it');
+  }
+  return [];
 }
 
 function compareGuardrails(base: Side, head: Side): Change[] {

@@ -45,10 +45,12 @@ export {
   gcsStorage,
   type ImmutabilityProps,
   type S3ChecksumAlgorithm,
+  type S3ReplicaProps,
   type S3StorageProps,
   type Storage,
   type StorageCommonProps,
   type StorageProvider,
   s3Storage,
+  type VersioningProps,
 } from './storage.ts';
 export type { VolumeAction, VolumeConditions, VolumePolicy } from './volume-policies.ts';

@@ -1,4 +1,5 @@
 import { Declaration } from './declaration.ts';
+import type { DurationString } from './duration.ts';
 import type { SealedRef } from './sealed.ts';
 
 /** Object-lock (WORM) retention declared for a bucket. restorable checks the declaration, not the bucket. */
@@ -7,14 +8,58 @@ export interface ImmutabilityProps {
   readonly days: number;
 }
 
+/**
+ * Object versioning declared for a bucket. A versioned bucket keeps what Velero deletes as noncurrent
+ * versions (an S3 delete without a version id only adds a delete marker), so without a lifecycle
+ * rule expiring them every expired backup stays in the bucket for ever (STO010).
+ */
+export interface VersioningProps {
+  /** Days a noncurrent version lives before the bucket's lifecycle rule deletes it. @default none: kept for ever */
+  readonly noncurrentExpiryDays?: number;
+}
+
+/**
+ * A copy of an S3 bucket that the provider keeps in another region (S3 Replication), read instead
+ * of the bucket by a region-loss plan's target cluster: when the bucket's region is gone, so are
+ * the bucket and its KMS key. restorable declares and reads the replica; the replication rule itself
+ * is configured on the bucket.
+ */
+export interface S3ReplicaProps {
+  /** The replica bucket. */
+  readonly bucket: string;
+  /** The replica's region: outside the source cluster's and the bucket's (PLAN018). */
+  readonly region: string;
+  /**
+   * KMS key of the replica's region that replication encrypts the copies with; required when the
+   * storage declares `encryption` (a KMS key lives in one region). @default none: the replica's default encryption
+   */
+  readonly kmsKeyId?: string;
+  /**
+   * How long replication may take to copy an object (S3 Replication Time Control promises 15
+   * minutes). Restores from the replica choose only backups completed at least this long ago, whose
+   * objects have all been copied.
+   */
+  readonly lag: DurationString;
+  /** Endpoint of an S3-compatible replica. @default the storage's `endpoint` */
+  readonly endpoint?: string;
+  /** Credentials for the replica, sealed for each cluster that reads it (a replica in another account). @default the storage's */
+  readonly credentials?: SealedRef;
+}
+
 /** Props shared by every object storage. */
 export interface StorageCommonProps {
   /** Sealed provider credentials Velero uses for this storage, sealed once per cluster that reads it. */
   readonly credentials: SealedRef;
   /** Folder inside the bucket. @default none: the bucket root */
   readonly prefix?: string;
-  /** Object lock declared on the bucket. @default none */
+  /**
+   * Object lock declared on the bucket. It should last as long as the longest TTL of the backups
+   * written there (STO009): Velero still expires backups on time (on a locked, versioned bucket its
+   * deletes add delete markers), and the locked versions go when their lock ends. @default none
+   */
   readonly immutable?: ImmutabilityProps;
+  /** Object versioning of the bucket (S3 object lock implies it). @default none: not versioned, unless `immutable` on S3 */
+  readonly versioning?: VersioningProps;
 }
 
 /** S3 (or S3-compatible) bucket props. */
@@ -33,6 +78,11 @@ export interface S3StorageProps extends StorageCommonProps {
    * @default none: bucket default
    */
   readonly encryption?: { readonly kmsKeyId: string };
+  /**
+   * The bucket's replica in another region, which region-loss plans read (S3 only: STO008 refuses it
+   * on GCS and Azure storage). @default none
+   */
+  readonly replication?: S3ReplicaProps;
   /**
    * PEM of the CA that signs the endpoint's certificate (a private CA in front of MinIO or Ceph), as
    * text: Velero's `objectStorage.caCert`, which the plugin and the repository both trust.
@@ -112,7 +162,9 @@ export class Storage extends Declaration<'storage', StorageProps> {
  * export const euBackups = s3Storage('eu-backups', {
  *   bucket: 'acme-velero-eu', region: 'eu-west-1', prefix: 'prod-eu',
  *   credentials: sealed('velero-eu-backups-credentials'),
- *   encryption: { kmsKeyId: 'alias/velero' }, immutable: { days: 1 },
+ *   encryption: { kmsKeyId: 'alias/velero' }, immutable: { days: 366 },
+ *   versioning: { noncurrentExpiryDays: 1 },
+ *   replication: { bucket: 'acme-velero-eu-replica', region: 'us-east-1', kmsKeyId: 'alias/velero-eu-replica', lag: '15m' },
  * });
  */
 export function s3Storage(name: string, props: S3StorageProps): Storage {

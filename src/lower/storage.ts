@@ -1,5 +1,6 @@
 import type { IBackupStorageLocation } from '../k8s/velero/backup-storage-location.ts';
 import { defaultLocation, writtenBy } from '../model/default-location.ts';
+import { replicaReads, storageAsRead } from '../model/replica-location.ts';
 import type { StorageModel } from '../model/types.ts';
 import { emit, type LowerContext } from './context.ts';
 import { MANAGED_BY } from './labels.ts';
@@ -9,16 +10,20 @@ import { MANAGED_BY } from './labels.ts';
  * model/default-location.ts) is the default location and ReadWrite, even on a DR cluster with no
  * policies yet: after a failover it backs up what it restored. Other storages its policies write
  * to are ReadWrite too; the rest are ReadOnly here (the DR side reads the production bucket, never
- * writes or deletes in it). At most one location is the default.
+ * writes or deletes in it). At most one location is the default. A storage the cluster reads for a
+ * region-loss plan, and that declares a replica, is read from the replica (model/replica-location.ts):
+ * its bucket, region and KMS key, under the same name and prefix.
  */
 export function lowerStorage(ctx: LowerContext): void {
   const storages = new Map(ctx.model.storages.map((s) => [s.name, s]));
   const defaultStorage = defaultLocation(ctx.model, ctx.cluster);
   const written = writtenBy(ctx.model, ctx.cluster.name);
   if (defaultStorage) written.add(defaultStorage);
+  const replicas = replicaReads(ctx.model, ctx.cluster);
   for (const name of ctx.cluster.storage) {
-    const storage = storages.get(name);
-    if (!storage) continue;
+    const declared = storages.get(name);
+    if (!declared) continue;
+    const storage = storageAsRead(declared, replicas.has(name));
     const location: IBackupStorageLocation = {
       apiVersion: 'velero.io/v1',
       kind: 'BackupStorageLocation',

@@ -83,7 +83,26 @@ export interface StorageModel {
   readonly caCert?: string;
   /** Declared object-lock days. */
   readonly immutableDays?: number;
+  /** Whether the bucket keeps noncurrent versions: declared `versioning`, or object lock on S3. */
+  readonly versioned: boolean;
+  /** Declared days before noncurrent versions expire. */
+  readonly noncurrentExpiryDays?: number;
+  /** The bucket's replica in another region (S3), which region-loss plans read. */
+  readonly replica?: ReplicaModel;
   readonly source?: SourceLocation;
+}
+
+/** A storage's replica: where a cluster reads it from when the storage's region is gone. */
+export interface ReplicaModel {
+  readonly bucket: string;
+  readonly region: string;
+  readonly kmsKeyId?: string;
+  /** How long replication may take: restores from the replica choose backups at least this old. */
+  readonly lag: Duration;
+  /** Endpoint of an S3-compatible replica (the storage's when not declared). */
+  readonly endpoint?: string;
+  /** Credentials for the replica (the storage's when not declared). */
+  readonly credentials: SealedRefModel;
 }
 
 /** One Velero Schedule of a policy: a retention tier with its cron and TTL. */

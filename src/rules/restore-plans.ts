@@ -84,9 +84,45 @@ function mappingConflicts(model: Model, pick: (plan: RestorePlanModel) => Readon
 }
 
 /**
- * PLAN002-PLAN013 and GRD007: a restore plan can actually run: its policies exist and cover what it
- * maps, the target can read the storage, the restore point it asks for is kept, names and mappings
- * do not collide, secrets are readable on a new cluster, the RTO is plausible, drills meet guardrails.
+ * PLAN018: a region-loss plan reads each S3 storage of its policies from a replica outside the
+ * region it protects against losing (the source cluster's and the bucket's): the bucket and its KMS
+ * key are gone with that region, so a plan reading them works only while it is up.
+ */
+function replicaOutsideRegion(model: Model, sources: readonly PolicyModel[], at: (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const source of sources) {
+    const storage = model.storages.find((s) => s.name === source.storage);
+    if (storage?.provider !== 'aws' || seen.has(storage.name)) continue;
+    seen.add(storage.name);
+    const lost = [...new Set([model.clusters.find((c) => c.name === source.cluster)?.region, storage.config.region].filter((r): r is string => typeof r === 'string' && r !== ''))];
+    const where = lost.map((r) => JSON.stringify(r)).join(' and ');
+    if (!storage.replica) {
+      found.push(
+        at('from', {
+          code: 'PLAN018',
+          message: `restores policy "${source.name}" from storage "${storage.name}" (bucket ${JSON.stringify(storage.bucket)} in ${where}), which declares no replica: when that region is lost, so are the bucket and its KMS key`,
+          hint: `replicate the bucket to another region and declare it on storage "${storage.name}": replication: { bucket, region, kmsKeyId, lag: '15m' }; the plan's target then reads the replica`,
+        }),
+      );
+    } else if (lost.includes(storage.replica.region)) {
+      found.push(
+        at('from', {
+          code: 'PLAN018',
+          message: `restores policy "${source.name}" from the replica of storage "${storage.name}", but the replica is in ${JSON.stringify(storage.replica.region)}, the region this plan recovers from losing`,
+          hint: `replicate to a region other than ${where} and set replication.region of storage "${storage.name}" to it`,
+        }),
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * PLAN002-PLAN013, PLAN018 and GRD007: a restore plan can actually run: its policies exist and cover
+ * what it maps, the target can read the storage (a region-loss plan: from a replica in another
+ * region), the restore point it asks for is kept, names and mappings do not collide, secrets are
+ * readable on a new cluster, the RTO is plausible, drills meet guardrails.
  */
 export const restorePlansRule: Rule = {
   family: 'restore-plans',
@@ -112,6 +148,7 @@ export const restorePlansRule: Rule = {
           }
         }
       }
+      if (plan.scenario === 'region-loss') found.push(...replicaOutsideRegion(model, sources, at));
       if (plan.scenario === 'namespace-loss' && crossCluster) {
         found.push(at('scenario', { code: 'PLAN005', message: `a namespace-loss plan restores into the source cluster, but "${plan.to}" is not the cluster of every source policy`, hint: "use scenario 'cluster-loss' or 'region-loss' for restores into another cluster" }));
       }

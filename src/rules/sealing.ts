@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { replicaReads } from '../model/replica-location.ts';
 import type { ClusterModel, Model, SealedRefModel } from '../model/types.ts';
 import { checkCertificate, parseCertificate } from '../seal/certificate.ts';
 import type { Rule } from './rule.ts';
@@ -70,9 +71,13 @@ export const sealingRule: Rule = {
           found.push(at(path, { code: 'SEC002', message: `${secret.file} has no key "${ref.key}" (it has: ${secret.keys.join(', ') || 'none'})`, hint: `reseal it with ${ref.key}=FILE` }));
         }
       };
+      // A storage read through its replica is read with the replica's credentials.
+      const replicas = replicaReads(model, cluster);
       cluster.storage.forEach((name, index) => {
         const storage = storages.get(name);
-        if (storage?.credentials.name) need(storage.credentials, `storage[${index}].credentials`, `the credentials of storage "${name}"`);
+        const credentials = replicas.has(name) ? storage?.replica?.credentials : storage?.credentials;
+        const what = replicas.has(name) ? `the credentials of the replica of storage "${name}"` : `the credentials of storage "${name}"`;
+        if (credentials?.name) need(credentials, `storage[${index}].credentials`, what);
       });
       checkRepositoryPassword(model, cluster, at, need, found);
       if (!cluster.sealingKeyRecovery) {

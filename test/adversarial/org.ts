@@ -42,7 +42,7 @@ const IMAGES = { kubectl: 'registry.k8s.io/kubectl:v1.33.4@sha256:0b6e5e8d2d6bd4
 /** The organisation as it is on main. */
 export const BASE_ORG: OrgSpec = {
   storages: {
-    'prod-backups': { bucket: 'acme-prod-backups', region: 'eu-west-1', prefix: 'prod', encryption: { kmsKeyId: 'alias/backups' } },
+    'prod-backups': { bucket: 'acme-prod-backups', region: 'eu-west-1', prefix: 'prod', encryption: { kmsKeyId: 'alias/backups' }, replication: { bucket: 'acme-prod-backups-replica', region: 'us-east-1', kmsKeyId: 'alias/backups-replica', lag: '15m' } },
     'dr-backups': { bucket: 'acme-dr-backups', region: 'us-east-1', prefix: 'dr', encryption: { kmsKeyId: 'alias/backups' } },
   },
   clusters: {

@@ -129,6 +129,17 @@ describe('diffModels: classification', () => {
     expect(summary(diffModels(side(), side({ storage })))).toEqual(expected);
   });
 
+  const replica = { bucket: 'acme-replica', region: 'us-east-1', kmsKeyId: 'alias/r', lag: '15m' } as const;
+  it.each([
+    ['replica removed', { replication: replica }, {}, ['risk storage.replication replication']],
+    ['replica added', {}, { replication: replica }, ['safe storage.replication replication']],
+    ['replication lag longer', { replication: replica }, { replication: { ...replica, lag: '1h' as const } }, ['risk storage.replication replication.lag']],
+    ['replication lag shorter', { replication: replica }, { replication: { ...replica, lag: '5m' as const } }, ['safe storage.replication replication.lag']],
+    ['replica moved to another region', { replication: replica }, { replication: { ...replica, region: 'us-west-2' } }, ['review storage.replication replication']],
+  ])('GIVEN storage %s WHEN compared THEN %j', (_, before, after, expected) => {
+    expect(summary(diffModels(side({ storage: before }), side({ storage: after })))).toEqual(expected);
+  });
+
   it.each([
     ['snapshot deletion policy to Delete', { snapshotClasses: [csi({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Delete' })] }, ['risk cluster.snapshot-class snapshotClasses.ebs.csi.aws.com.deletionPolicy']],
     ['monitoring off', { monitoring: 'none' as const }, ['risk cluster.monitoring monitoring']],

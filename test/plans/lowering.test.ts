@@ -158,7 +158,9 @@ describe('the runner ConfigMap of a region-loss plan', () => {
   it('GIVEN the plan WHEN lowered THEN the settings, policies and namespaces files say what the runner reads', () => {
     const data = dataOf(runner);
     expect(data.plan).toBe('plan=ledger-dr\nveleroNamespace=velero\nrtoSeconds=2700\npointInTime=latest\nmode=full\nwaitLimitSeconds=10800\npin=restore-ledger-dr-pin\n');
-    expect(data.policies).toBe('ledger 7200\n');
+    // dr reads the ledger's storage from its replica: the freshness limit (RPO 1h and one hourly
+    // interval) grows by the 15m lag, which the third column hands to the runner.
+    expect(data.policies).toBe('ledger 8100 900\n');
     expect(data.namespaces).toBe('payments payments\n');
     expect(Object.keys(data)).toEqual(expect.arrayContaining(['lib.sh', 'runner.sh', 'drill.sh', 'checks']));
     expect(data['networkpolicy.yaml']).toBeUndefined();

@@ -36,7 +36,22 @@ const secondPlan = (o: PlanOrg, name: string, props: Partial<Parameters<typeof r
 
 const registry = (from: string, to: string) => ({ type: 'rewrite-image-registry' as const, from, to });
 
+const replica = { bucket: 'acme-velero-eu-replica', region: 'us-east-1', lag: '15m' } as const;
+
 const cases: readonly RuleCase[] = [
+  {
+    code: 'PLAN018',
+    pass: [
+      { title: 'a region-loss plan whose storage is replicated to another region', declarations: changed({}) },
+      { title: 'a cluster-loss plan from storage without a replica', declarations: changed({ eu: { replication: undefined }, plan: { scenario: 'cluster-loss' } }) },
+      { title: "a replica in the target cluster's region", declarations: changed({ dr: { region: 'us-east-1' }, prod: { region: 'eu-west-1' } }) },
+    ],
+    fail: [
+      { title: 'a region-loss plan from storage without a replica', declarations: changed({ eu: { replication: undefined } }), at: ['ledger-dr.from'], message: /declares no replica: when that region is lost, so are the bucket and its KMS key/ },
+      { title: "a replica in the bucket's own region", declarations: changed({ eu: { replication: { ...replica, region: 'eu-west-1' } } }), at: ['ledger-dr.from'], message: /the replica is in "eu-west-1", the region this plan recovers from losing/ },
+      { title: "a replica in the source cluster's region (the bucket elsewhere)", declarations: changed({ prod: { region: 'us-east-1' } }), at: ['ledger-dr.from'], message: /the replica is in "us-east-1"/ },
+    ],
+  },
   {
     code: 'PLAN001',
     pass: [

@@ -19,6 +19,7 @@ import {
   type RestorePlan,
   type RestorePlanProps,
   restorePlan,
+  type S3StorageProps,
   type Storage,
   s3Storage,
   sealed,
@@ -45,6 +46,7 @@ export interface PlanOrg {
 
 /** Props replaced in one declaration of {@link planOrg}. */
 export interface PlanOrgChanges {
+  readonly eu?: Partial<S3StorageProps>;
   readonly prod?: Partial<ClusterProps>;
   readonly dr?: Partial<ClusterProps>;
   readonly production?: Partial<GuardrailsProps>;
@@ -64,12 +66,18 @@ export const ledgerDb = postgres({
 });
 
 /**
- * prod (EU bucket) and dr (US bucket, EU bucket read-only), both with a kubectl image and a
+ * prod (EU bucket, replicated to us-east-1) and dr (US bucket, EU bucket's replica read-only), both with a kubectl image and a
  * sealing-key recovery path; the ledger backed up with the data mover; a region-loss plan into dr
  * with ordered steps and a weekly drill; production guardrails asking for weekly drills.
  */
 export function planOrg(changes: PlanOrgChanges = {}): PlanOrg {
-  const eu = s3Storage('eu-backups', { bucket: 'acme-velero-eu', region: 'eu-west-1', credentials: sealed('velero-eu-credentials') });
+  const eu = s3Storage('eu-backups', {
+    bucket: 'acme-velero-eu',
+    region: 'eu-west-1',
+    credentials: sealed('velero-eu-credentials'),
+    replication: { bucket: 'acme-velero-eu-replica', region: 'us-east-1', lag: '15m' },
+    ...changes.eu,
+  });
   const us = s3Storage('us-backups', { bucket: 'acme-velero-us', region: 'us-east-1', credentials: sealed('velero-us-credentials') });
   const images = { kubectl: 'registry.example/kubectl:1.33' };
   const prod = cluster('prod', { environment: 'production', storage: [eu], images, sealingKeyRecovery: 'exported to the vault monthly', ...changes.prod });

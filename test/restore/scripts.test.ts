@@ -8,6 +8,7 @@ import { backupPolicy, cluster, httpCheck, postgres, restorePlan, s3Storage, sea
 import { scriptRules } from '../../src/lower/restore/access.ts';
 import { planConfig } from '../../src/lower/restore/plan-config.ts';
 import type { RestoreVariant } from '../../src/lower/restore/restore-spec.ts';
+import { replicaLags } from '../../src/model/replica-location.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { Model } from '../../src/model/types.ts';
 
@@ -16,8 +17,9 @@ const run = (file: string, args: string[], env: NodeJS.ProcessEnv) =>
     execFile(file, args, { env }, (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
 
-function organisation(options: { mode?: 'full' | 'data-only'; minRows?: number; to?: 'prod' | 'dr' } = {}): Model {
-  const eu = s3Storage('eu', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds') });
+function organisation(options: { mode?: 'full' | 'data-only'; minRows?: number; to?: 'prod' | 'dr'; replicaLag?: '15m' } = {}): Model {
+  const replication = options.replicaLag ? { bucket: 'b-replica', region: 'us-east-1', lag: options.replicaLag } : undefined;
+  const eu = s3Storage('eu', { bucket: 'b', region: 'eu-west-1', credentials: sealed('creds'), replication });
   const prod = cluster('prod', { environment: 'production', storage: [eu], images: { kubectl: 'example/kubectl:1' } });
   const dr = cluster('dr', { environment: 'production', storage: [eu], images: { kubectl: 'example/kubectl:1' } });
   const ledger = backupPolicy('ledger', {
@@ -84,7 +86,7 @@ async function harness(model: Model, variant: RestoreVariant, scenario: Scenario
   await mkdir(config);
   await mkdir(bin);
   const target = model.clusters.find((c) => c.name === model.restorePlans[0]!.to)!;
-  const data = planConfig(model.restorePlans[0]!, model.policies, variant, 'velero', target);
+  const data = planConfig(model.restorePlans[0]!, model.policies, variant, 'velero', target, replicaLags(model, target, model.restorePlans[0]!));
   for (const [file, content] of Object.entries(data)) await writeFile(path.join(config, file), content);
   for (const [key, value] of Object.entries(overrides)) {
     const plan = (await readFile(path.join(config, 'plan'), 'utf8')).replace(new RegExp(`^${key}=.*$`, 'm'), `${key}=${value}`);
@@ -297,6 +299,38 @@ describe('restore drill script (fake kubectl on PATH: no cluster runs here)', ()
     expect(result.stderr).toContain('isolation enforced: a pod in drill-payments could not reach the API server');
     expect(calls.filter((c) => c.startsWith('delete namespaces -l restorable.dev/drill=ledger-dr'))).toHaveLength(2);
     expect(await h.result('drill-ledger-dr-result')).toContain('verdict: "passed"');
+  });
+
+  it('GIVEN a region-loss plan reading a replica copied up to 15m late WHEN the runner runs THEN it restores the newest backup completed more than 15m ago, never a newer one', async () => {
+    const backups = [
+      { name: 'ledger-hourly-20261125110000', phase: 'Completed', completed: minutesAgo(5), policy: 'ledger', tier: 'hourly' },
+      { name: 'ledger-hourly-20261125100000', phase: 'Completed', completed: minutesAgo(65), policy: 'ledger', tier: 'hourly' },
+      { name: 'ledger-hourly-20261125090000', phase: 'Completed', completed: minutesAgo(125), policy: 'ledger', tier: 'hourly' },
+    ];
+    const h = await harness(organisation({ replicaLag: '15m' }), 'run', { backups });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('policy ledger: read from a replica copied up to 900s late');
+    const restores = (await h.calls()).filter((c) => c.stdin.includes('kind: Restore'));
+    expect(restores.length).toBeGreaterThan(0);
+    expect(new Set(restores.map((c) => /backupName: (\S+)/.exec(c.stdin)?.[1]))).toEqual(new Set(['ledger-hourly-20261125100000']));
+    expect(await h.result('restore-ledger-dr-last-run')).toContain('ledger=ledger-hourly-20261125100000');
+  });
+
+  it('GIVEN a replica copied up to 15m late and only a backup of 5 minutes ago WHEN the runner runs THEN it restores nothing and says why', async () => {
+    const h = await harness(organisation({ replicaLag: '15m' }), 'run', { backups: [{ name: 'ledger-hourly-20261125110000', phase: 'Completed', completed: minutesAgo(5), policy: 'ledger', tier: 'hourly' }] });
+    const result = await h.run();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no Completed backup of policy ledger \(tier latest, completed by \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)/);
+    expect((await h.calls()).some((c) => c.stdin.includes('kind: Restore'))).toBe(false);
+  });
+
+  it('GIVEN a replica copied up to 15m late WHEN the drill runs THEN a backup 125 minutes old is fresh enough (RPO 1h, one hourly interval and the 15m lag)', async () => {
+    const h = await harness(organisation({ replicaLag: '15m' }), 'drill', { backups: [{ ...freshBackups()[0]!, completed: minutesAgo(125) }] });
+    const result = await h.run();
+    expect(result.stderr).not.toContain('stale backup');
+    expect(result.code).toBe(0);
   });
 
   it('GIVEN only a two-month-old backup WHEN the drill runs THEN it fails as stale, restores nothing and still cleans up', async () => {

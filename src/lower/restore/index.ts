@@ -1,4 +1,5 @@
 import type { IPrometheusRule } from '../../k8s/monitoring/prometheus-rule.ts';
+import { replicaLags } from '../../model/replica-location.ts';
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
 import { monitoringMetadata } from '../alerts.ts';
 import { emit, type LowerContext, type Manifest } from '../context.ts';
@@ -31,7 +32,7 @@ export function lowerRestorePlans(ctx: LowerContext): void {
       if (modifiers) {
         emit(ctx, configMap(modifiersName(plan, variant), ctx.cluster.veleroNamespace, labels, { 'modifiers.yaml': modifiers }));
       }
-      emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace, ctx.cluster)));
+      emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace, ctx.cluster, replicaLags(ctx.model, ctx.cluster, plan))));
       // People start the runner (the restore groups of the plan's policies); drills run on schedule.
       const runBy = variant === 'run' ? ctx.model.policies.filter((p) => plan.from.includes(p.name)).flatMap((p) => p.access.restore) : [];
       emit(ctx, cronJob(plan, ctx.cluster, variant, runBy) as unknown as Manifest);

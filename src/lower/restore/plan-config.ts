@@ -22,6 +22,9 @@ const lines = (rows: readonly string[]): string => (rows.length > 0 ? `${rows.jo
  * The data files of a plan's ConfigMap, read by the runner or drill script: the plan's settings,
  * the policies with their freshness limits, the ordered steps with one Restore template each, the
  * namespace mapping, the checks (arguments one per line: no parsing, no quoting) and the scripts.
+ * `replicaLagSeconds` (policy name to seconds, see model/replica-location.ts) lists the policies
+ * the target reads from a replica: their line in `policies` carries the lag as a third column, the
+ * least age of a backup the scripts choose, and the drill's freshness limit grows by it.
  */
 export function planConfig(
   plan: RestorePlanModel,
@@ -29,6 +32,7 @@ export function planConfig(
   variant: RestoreVariant,
   veleroNamespace: string,
   target: Pick<ClusterModel, 'dns' | 'images'> = { dns: DEFAULT_CLUSTER_DNS, images: {} },
+  replicaLagSeconds: Readonly<Record<string, number>> = {},
 ): Record<string, string> {
   const data: Record<string, string> = { ...SCRIPTS };
   const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
@@ -44,7 +48,12 @@ export function planConfig(
     // Drills always restore the newest backup: a pin is for an incident, not for rehearsals.
     ...(variant === 'run' ? [`pin=${pinName(plan)}`] : []),
   ]);
-  data.policies = lines(sources.map((s) => `${s.name} ${freshnessLimitSeconds(s, plan)}`));
+  data.policies = lines(
+    sources.map((s) => {
+      const lag = replicaLagSeconds[s.name];
+      return lag === undefined ? `${s.name} ${freshnessLimitSeconds(s, plan)}` : `${s.name} ${freshnessLimitSeconds(s, plan) + lag} ${lag}`;
+    }),
+  );
   data.namespaces = lines(Object.entries(targetNamespaces(plan, variant)).map(([source, target]) => `${source} ${target}`));
   // A drill skips a step that restores only what drills leave out.
   const steps = variant === 'drill' ? plan.steps.filter((step) => drillRunsStep(plan, step)) : plan.steps;
@@ -100,7 +109,8 @@ function checkFiles(checks: readonly CheckModel[]): Record<string, string> {
 
 /**
  * The oldest a restored backup may be for a drill to pass: the RPO plus one interval of the tier it
- * restores from (the finest tier for 'latest'). A drill that restores a two-month-old backup fails.
+ * restores from (the finest tier for 'latest'), plus the replication lag when read from a replica.
+ * A drill that restores a two-month-old backup fails.
  */
 export function freshnessLimitSeconds(policy: PolicyModel, plan: RestorePlanModel): number {
   const tier = plan.pointInTime === 'latest' ? policy.schedules[0] : policy.schedules.find((s) => s.tier === plan.pointInTime);

@@ -5,6 +5,7 @@ import type { Model, PolicyModel, RestorePlanModel } from '../../model/types.ts'
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { formatQuantity } from '../../model/quantity.ts';
+import { replicaLags } from '../../model/replica-location.ts';
 import { HOOK_TIMEOUT_MARGIN } from '../../model/restore-plan.ts';
 import { estimatedRestoreSeconds } from '../../rules/restore-plans.ts';
 import { jobName, pinName } from './jobs.ts';
@@ -28,7 +29,7 @@ export function runbookFiles(model: Model): Map<string, string> {
       const manifest = normalize(restoreManifest(plan, step, 'run', hasModifiers, cluster.veleroNamespace));
       files.set(`${folder}/${String(step.index).padStart(2, '0')}-${step.name}.yaml`, yaml.dump(manifest, { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true }));
     }
-    files.set(`${folder}/README.md`, runbookReadme(plan, model.policies, cluster.veleroNamespace));
+    files.set(`${folder}/README.md`, runbookReadme(plan, model.policies, cluster.veleroNamespace, replicaNotes(model, plan, replicaLags(model, cluster, plan))));
   }
   return files;
 }
@@ -38,7 +39,20 @@ function quoteIfNeeded(argument: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument) ? argument : shellQuote(argument);
 }
 
-function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[], ns: string): string {
+/** Per policy read from a replica, what the runbook says about it: where it reads, and why the newest backups wait. */
+function replicaNotes(model: Model, plan: RestorePlanModel, lags: Readonly<Record<string, number>>): string[] {
+  return plan.from.flatMap((name) => {
+    const lag = lags[name];
+    const storage = model.storages.find((s) => s.name === model.policies.find((p) => p.name === name)?.storage);
+    const replica = storage?.replica;
+    if (lag === undefined || !storage || !replica) return [];
+    return [
+      `   Policy \`${name}\` is read from the replica of storage \`${storage.name}\` (bucket \`${replica.bucket}\` in ${replica.region}, copied up to ${replica.lag.text} late): location \`${storage.name}\` on this cluster points there, and \`velero backup-location get ${storage.name}\` must say Available. The runner restores the newest backup completed at least ${replica.lag.text} ago: replication copies objects one by one, so a newer backup can be listed before all of its data has arrived. A pinned backup younger than that is restored with a warning.`,
+    ];
+  });
+}
+
+function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[], ns: string, replicas: readonly string[] = []): string {
   const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
   const estimate = estimatedRestoreSeconds(plan, sources);
   const runner = jobName(plan, 'run');
@@ -53,6 +67,7 @@ function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[],
     '## Before you start',
     '',
     `1. Point kubectl at cluster \`${plan.to}\` and check Velero sees the backups: \`velero backup get -l restorable.dev/policy=${sources[0]?.name ?? ''}\`.`,
+    ...replicas,
   ];
   if (plan.mode === 'full') {
     lines.push(

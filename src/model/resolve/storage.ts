@@ -3,12 +3,14 @@ import type { Storage } from '../../dsl/storage.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import type { EncryptionModel, StorageModel } from '../types.ts';
 import { at, sealedRef } from './fields.ts';
+import { resolveNoncurrentExpiry, resolveReplica } from './replica.ts';
 import { s3ConnectionConfig } from './s3-connection.ts';
 
 /**
  * A storage declaration as the model holds it: the provider's bucket (an Azure container), the
  * BackupStorageLocation config keys Velero's object-store plugin reads, and the encryption key.
- * STO001 for an unknown provider, STO002 for credentials that are not a sealed reference.
+ * STO001 for an unknown provider, STO002 for credentials that are not a sealed reference; the replica
+ * and versioning as resolve/replica.ts reads them.
  */
 export function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): StorageModel {
   const p = storage.props;
@@ -64,6 +66,10 @@ export function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): Sto
     encryption,
     caCert: p.provider === 'aws' ? p.caCert : undefined,
     immutableDays: p.immutable?.days,
+    // S3 object lock works only on a versioned bucket.
+    versioned: p.versioning !== undefined || (p.provider === 'aws' && p.immutable !== undefined),
+    noncurrentExpiryDays: resolveNoncurrentExpiry(storage, diagnostics),
+    replica: resolveReplica(storage, diagnostics),
     source: storage.source,
   };
 }

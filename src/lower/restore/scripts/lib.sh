@@ -115,14 +115,15 @@ check_deadline() {
 # Source namespace -> target namespace, from the plan's mapping.
 map_namespace() { awk -v ns="$1" '$1 == ns { print $2; exit }' "$CONFIG/namespaces"; }
 
-# The newest Completed backup of a policy (of the plan's tier), as "completionTimestamp name".
+# The newest Completed backup of a policy (of the plan's tier), as "completionTimestamp name"; with
+# $2, an RFC 3339 UTC time as Velero writes completionTimestamp, the newest completed by then.
 newest_backup() {
   selector="restorable.dev/policy=$1"
   [ "$TIER" = latest ] || selector="$selector,restorable.dev/tier=$TIER"
   _b_list=$(kube get backups.velero.io -n "$VELERO_NS" -l "$selector" \
     -o jsonpath='{range .items[*]}{.status.phase}{" "}{.status.completionTimestamp}{" "}{.metadata.name}{"\n"}{end}') ||
     die "could not list the backups of policy $1"
-  printf '%s\n' "$_b_list" | awk '$1 == "Completed" { print $2 " " $3 }' | sort | tail -n 1
+  printf '%s\n' "$_b_list" | awk -v by="${2:-}" '$1 == "Completed" && (by == "" || $2 <= by) { print $2 " " $3 }' | sort | tail -n 1
 }
 
 # The backup pinned for policy $1, or nothing. Only the runner reads a pin (setting `pin`): a pin
@@ -142,25 +143,37 @@ pinned_backup() {
 
 # Resolves every policy's backup once, so all steps of this run restore the same restore point.
 # A backup can be pinned per policy in the ConfigMap <plan>-pin (key: policy, value: backup name).
+# A policy read from a replica (a third column: the replication lag, in seconds) restores only a
+# backup completed at least that long ago: replication copies objects one by one, so a newer
+# backup's metadata can be in the replica before its data.
 resolve_backups() {
-  while read -r policy max_age; do
+  while read -r policy max_age lag; do
+    completed_by=
+    if [ -n "${lag:-}" ]; then
+      completed_by=$(date -u -d "@$(( $(date +%s) - lag ))" +%Y-%m-%dT%H:%M:%SZ)
+      log "policy $policy: read from a replica copied up to ${lag}s late: only backups completed by $completed_by"
+    fi
     pinned=$(pinned_backup "$policy")
     if [ -n "$pinned" ]; then
       valid_name "$pinned" || die "pinned backup for $policy is not a valid name"
       completed=$(kube get backups.velero.io "$pinned" -n "$VELERO_NS" -o jsonpath='{.status.completionTimestamp}') ||
         die "could not read pinned backup $pinned: $(tail -n 1 "$KUBE_ERR")"
       line="$completed $pinned"
+      # A person chose it: restored, but said when the replica may not hold all of it yet.
+      if [ -n "$completed_by" ] && [ "$(to_epoch "$completed")" -gt "$(to_epoch "$completed_by")" ]; then
+        log "WARNING: pinned backup $pinned completed $completed, within the replication lag of ${lag}s: the replica may not hold all of its objects yet"
+      fi
     else
-      line=$(newest_backup "$policy")
+      line=$(newest_backup "$policy" "$completed_by")
     fi
-    [ -n "$line" ] || die "no Completed backup of policy $policy (tier $TIER) in namespace $VELERO_NS"
+    [ -n "$line" ] || die "no Completed backup of policy $policy (tier $TIER${completed_by:+, completed by $completed_by}) in namespace $VELERO_NS"
     completed=${line%% *}
     backup=${line#* }
     valid_name "$backup" || die "backup name of $policy is not a valid name"
     age=$(( $(date +%s) - $(to_epoch "$completed") ))
     log "policy $policy: backup $backup, completed $completed (${age}s ago)"
     if [ "${CHECK_FRESHNESS:-false}" = true ] && [ "$age" -gt "$max_age" ]; then
-      die "stale backup: $backup of policy $policy is ${age}s old, more than the RPO plus one schedule interval (${max_age}s)"
+      die "stale backup: $backup of policy $policy is ${age}s old, more than the RPO plus one schedule interval${lag:+ plus the replication lag} (${max_age}s)"
     fi
     BACKUPS="$BACKUPS $policy=$backup"
   done < "$CONFIG/policies"

@@ -1,0 +1,61 @@
+/**
+ * Which clusters read a storage through its replica, chosen the same way for lowering, plan
+ * configuration, sealing rules and runbooks.
+ */
+import { defaultLocation, writtenBy } from './default-location.ts';
+import type { ClusterModel, Model, StorageModel } from './types.ts';
+
+/**
+ * The storages (by name) a cluster reads through their replica: each storage it lists, does not
+ * write to (nor has as its default location), that declares a replica, and that a region-loss plan
+ * into the cluster restores from. Velero keeps one location per name, and two locations holding the
+ * same backups would each sync them (the first wins, and a restore reads whichever bucket that
+ * was), so such a cluster's location for the storage is the replica, for every plan it runs.
+ */
+export function replicaReads(model: Model, cluster: ClusterModel): Set<string> {
+  const storages = new Map(model.storages.map((s) => [s.name, s]));
+  const written = writtenBy(model, cluster.name);
+  const own = defaultLocation(model, cluster);
+  const reads = new Set<string>();
+  for (const plan of model.restorePlans.filter((p) => p.to === cluster.name && p.scenario === 'region-loss')) {
+    for (const policy of model.policies.filter((p) => plan.from.includes(p.name))) {
+      const storage = storages.get(policy.storage);
+      if (storage?.replica && cluster.storage.includes(storage.name) && !written.has(storage.name) && own !== storage.name) reads.add(storage.name);
+    }
+  }
+  return reads;
+}
+
+/** The storage as `cluster` reads it: its replica's bucket, region, endpoint, key and credentials where the cluster reads the replica. */
+export function storageAsRead(storage: StorageModel, viaReplica: boolean): StorageModel {
+  const replica = storage.replica;
+  if (!viaReplica || !replica) return storage;
+  const config: Record<string, string> = { ...storage.config, region: replica.region };
+  if (replica.endpoint !== undefined) {
+    config.s3Url = replica.endpoint;
+    // The storage's public URL names its own endpoint, not the replica's.
+    delete config.publicUrl;
+  }
+  return {
+    ...storage,
+    bucket: replica.bucket,
+    config,
+    credentials: replica.credentials,
+    encryption: replica.kmsKeyId === undefined ? undefined : { provider: 'aws', kmsKeyId: replica.kmsKeyId },
+  };
+}
+
+/**
+ * Per policy of a plan (by name), the replication lag of the replica the plan's target cluster
+ * reads the policy's backups from; policies read from their bucket are not listed.
+ */
+export function replicaLags(model: Model, cluster: ClusterModel, plan: { readonly from: readonly string[] }): Record<string, number> {
+  const reads = replicaReads(model, cluster);
+  const storages = new Map(model.storages.map((s) => [s.name, s]));
+  const lags: Record<string, number> = {};
+  for (const policy of model.policies.filter((p) => plan.from.includes(p.name) && reads.has(p.storage))) {
+    const lag = storages.get(policy.storage)?.replica?.lag.seconds;
+    if (lag !== undefined) lags[policy.name] = lag;
+  }
+  return lags;
+}
