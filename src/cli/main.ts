@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { reportError } from './errors.ts';
 
+/** How each command's module is loaded, by command name. */
+export type CommandLoaders = Readonly<Record<string, () => Promise<Command>>>;
+
 /**
  * Every command, one module each under commands/, imported only when needed: `restorable commit`
  * need not load the compiler, the schema validators or the diff engine.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+const COMMANDS: CommandLoaders = {
   synth: async () => (await import('./commands/synth.ts')).synthCommand(),
   validate: async () => (await import('./commands/validate.ts')).validateCommand(),
   seal: async () => {
@@ -19,34 +22,38 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 };
 
 /** The command `argv` runs: its first word that is not an option, when that names a command. */
-function requestedCommand(argv: readonly string[]): string | undefined {
+function requestedCommand(argv: readonly string[], commands: CommandLoaders): string | undefined {
   const word = argv.find((arg) => !arg.startsWith('-'));
-  return word !== undefined && Object.hasOwn(COMMANDS, word) ? word : undefined;
+  return word !== undefined && Object.hasOwn(commands, word) ? word : undefined;
 }
 
 /**
  * The `restorable` command line. With `argv`, only the command it names is loaded (all of them
  * when it names none, for help and usage errors).
+ * @param commands - the commands it can run (default: every command)
  */
-export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+export async function buildProgram(argv?: readonly string[], commands: CommandLoaders = COMMANDS): Promise<Command> {
   const program = new Command('restorable')
     .description('GitOps backup compiler for Kubernetes')
     .option('--verbose', 'show stack traces of errors')
     .option('--now <iso-time>', 'the clock for every time-dependent check')
     .showHelpAfterError()
     .exitOverride();
-  const requested = argv === undefined ? undefined : requestedCommand(argv);
-  const names = requested === undefined ? Object.keys(COMMANDS) : [requested];
-  for (const command of await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<Command>)()))) {
+  const requested = argv === undefined ? undefined : requestedCommand(argv, commands);
+  const names = requested === undefined ? Object.keys(commands) : [requested];
+  for (const command of await Promise.all(names.map((name) => (commands[name] as () => Promise<Command>)()))) {
     program.addCommand(command.exitOverride());
   }
   return program;
 }
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code.
+ * @param commands - the commands it can run (default: every command, each imported when named)
+ */
+export async function main(argv: readonly string[], commands: CommandLoaders = COMMANDS): Promise<number> {
   try {
-    const program = await buildProgram(argv);
+    const program = await buildProgram(argv, commands);
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -16,7 +16,7 @@
  * blobs and trees written with `git.writeBlob`/`writeTree`, then
  * `git.writeCommit`, through an atomic fs, the
  * branch moved with git's ref-lock protocol, then the index entries under the
- * output directory updated in one rewrite. All of it runs while holding
+ * output directory updated in one rewrite (src/git/index-file.ts). All of it runs while holding
  * `.git/index.lock`. Every step is crash safe: objects appear before anything
  * refers to them, each file is published by rename, and a crash between the
  * branch update and the index update is repaired by the next run.
@@ -30,7 +30,7 @@ import { RestorableGitError } from './errors.ts';
 import { failpointFromEnv } from './failpoint.ts';
 import { readHead } from './head.ts';
 import { type CommitTime, configuredIdentity, type Identity, now, parseAuthor, parseCommitDate, signature } from './identity.ts';
-import { assertIndexRewritable } from './index-file.ts';
+import { readIndexFile } from './index-file.ts';
 import { readStatCache, syncIndexUnder } from './index-update.ts';
 import { acquireLock } from './lock.ts';
 import { invalidPathReason, readManifest } from './manifest.ts';
@@ -155,9 +155,10 @@ export async function commitGenerated(options: CommitGeneratedOptions = {}): Pro
   try {
     // Checked under the lock: git cannot start a merge or rebase while we hold it.
     await assertNoOperationInProgress(gitdir);
-    await assertIndexRewritable(gitdir);
+    // Read once, under the lock: nothing else may change it until the lock is released.
+    const index = readIndexFile(gitdir);
     const manifest = await readManifest(outAbs, outRel);
-    const scanned = await scanOutput(outAbs, manifest, outRel, await readStatCache(ctx, outRel));
+    const scanned = await scanOutput(outAbs, manifest, outRel, readStatCache(index, outRel));
     const head = await readHead(ctx);
     const next = hashTree(scanned);
     const diff = await diffTree(ctx, await subtreeAt(ctx, head.tree, outSegments), next);
@@ -166,7 +167,7 @@ export async function commitGenerated(options: CommitGeneratedOptions = {}): Pro
 
     if (changes.length === 0) {
       // Also repairs an index left behind by a crash after the branch moved.
-      await syncIndexUnder(ctx, outRel, indexTargets);
+      await syncIndexUnder(ctx, index, outRel, indexTargets);
       return { status: 'unchanged', head: head.oid, branch: head.ref };
     }
 
@@ -192,7 +193,7 @@ export async function commitGenerated(options: CommitGeneratedOptions = {}): Pro
       durable,
       failpoint,
     });
-    await syncIndexUnder(ctx, outRel, indexTargets);
+    await syncIndexUnder(ctx, index, outRel, indexTargets);
     return {
       status: 'committed',
       commit,

@@ -1,20 +1,12 @@
 /**
- * Brings the index entries under the output directory in line with the new
- * commit in ONE index rewrite. isomorphic-git rewrites the whole index on
- * every `add`/`remove`/`updateIndex` call; `git.add({ filepath: [...] })` plus
- * `git.remove({ filepath: [...] })` would be two rewrites and would re-read
- * and re-hash every file we just hashed. `GitIndexManager.acquire` (exported
- * from `isomorphic-git/managers`) gives one read, in-memory edits with the ids
- * and stats we already have, and one write, which goes through our atomic fs.
- * Entries outside the output directory are never touched, so anything staged
- * or unstaged elsewhere stays exactly as it was.
+ * The index entries under the output directory: read for the stat cache, and
+ * brought in line with the new commit in ONE index rewrite (src/git/index-file.ts
+ * says why restorable reads and writes the index itself). Entries outside the
+ * output directory are copied byte for byte, so anything staged or unstaged
+ * elsewhere stays exactly as it was.
  */
-import { statSync } from 'node:fs';
-import path from 'node:path';
-import { GitIndexManager } from 'isomorphic-git/managers';
-import { FileSystem } from 'isomorphic-git/models';
 import type { RepoContext } from './context.ts';
-import { errnoCode } from './errors.ts';
+import { encodeEntries, type IndexFile, type RawIndexEntry, writeIndexFile } from './index-file.ts';
 import type { IndexedFile, IndexStats, StatCache } from './scan.ts';
 
 /** A file the index should hold. */
@@ -25,94 +17,88 @@ export interface IndexTarget {
   stats: IndexStats;
 }
 
-/** The slice of isomorphic-git's index entry this module reads. */
-interface IndexEntry {
-  path: string;
-  oid: string;
-  mode: number;
-  flags: { stage: number };
-  stages: unknown[];
-  ctimeSeconds: number;
-  ctimeNanoseconds: number;
-  mtimeSeconds: number;
-  mtimeNanoseconds: number;
-  ino: number;
-  size: number;
-}
-
-/** The slice of isomorphic-git's `GitIndex` this module uses. */
-interface MutableIndex {
-  entriesMap: Map<string, IndexEntry>;
-  insert(entry: { filepath: string; oid: string; stats: IndexStats }): void;
-  delete(entry: { filepath: string }): void;
-}
-
-function upToDate(entry: IndexEntry | undefined, target: IndexTarget): boolean {
-  const s = target.stats;
-  return (
-    entry !== undefined &&
-    entry.flags.stage === 0 &&
-    entry.stages.length <= 1 &&
-    entry.oid === target.oid &&
-    entry.mode === s.mode &&
-    entry.size === s.size &&
-    entry.ino === s.ino &&
-    entry.mtimeSeconds === s.mtimeSeconds &&
-    entry.mtimeNanoseconds === s.mtimeNanoseconds &&
-    entry.ctimeSeconds === s.ctimeSeconds &&
-    entry.ctimeNanoseconds === s.ctimeNanoseconds
-  );
-}
-
-/**
- * Makes the index hold exactly `targets` under `prefix` (a work-tree relative
- * directory); writes nothing when it already does.
- * @returns how many entries were inserted or deleted
- */
-export async function syncIndexUnder(ctx: RepoContext, prefix: string, targets: readonly IndexTarget[]): Promise<number> {
-  const fs = new FileSystem(ctx.fs);
-  return GitIndexManager.acquire({ fs, gitdir: ctx.gitdir, cache: ctx.cache }, (gitIndex): number => {
-    const index: MutableIndex = gitIndex;
-    const wanted = new Map(targets.map((t) => [t.path, t]));
-    let edits = 0;
-    for (const key of [...index.entriesMap.keys()]) {
-      if ((key === prefix || key.startsWith(`${prefix}/`)) && !wanted.has(key)) {
-        index.delete({ filepath: key });
-        edits++;
-      }
-    }
-    for (const target of targets) {
-      if (upToDate(index.entriesMap.get(target.path), target)) continue;
-      index.insert({ filepath: target.path, oid: target.oid, stats: target.stats });
-      edits++;
-    }
-    // An untouched index is not marked dirty, so isomorphic-git skips the write.
-    return edits;
-  });
-}
-
-/**
- * The index entries under `prefix` (stage 0 only, keyed relative to it) and the index file's
- * mtime, for {@link scanOutput}'s stat cache; undefined when there is no index yet. The parsed
- * index stays in `ctx.cache`, so {@link syncIndexUnder} does not parse it again.
- */
-export async function readStatCache(ctx: RepoContext, prefix: string): Promise<StatCache | undefined> {
-  let indexMtimeNs: bigint;
-  try {
-    indexMtimeNs = statSync(path.join(ctx.gitdir, 'index'), { bigint: true }).mtimeNs;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
+/** Where the entries under `prefix` start and end in the index (they are contiguous: git sorts by path bytes). */
+function rangeUnder(entries: readonly RawIndexEntry[], prefix: Buffer): [number, number] {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (Buffer.compare(entries[middle]!.name, prefix) < 0) low = middle + 1;
+    else high = middle;
   }
-  const fs = new FileSystem(ctx.fs);
-  const entries = new Map<string, IndexedFile>();
+  // A UTF-8 prefix of the bytes is a prefix of the decoded path.
+  const text = prefix.toString('utf8');
+  let end = low;
+  while (end < entries.length && entries[end]!.path.startsWith(text)) end++;
+  return [low, end];
+}
+
+const byName = (a: RawIndexEntry, b: RawIndexEntry): number => Buffer.compare(a.name, b.name);
+
+/**
+ * Makes the index hold exactly `targets` under `prefix` (a work-tree relative directory), each at
+ * stage 0 with the given id and stat data; writes nothing when it already does.
+ * @param index - the index as read under `.git/index.lock` (undefined: there is none yet)
+ * @returns how many entries were written anew or removed
+ */
+export async function syncIndexUnder(ctx: RepoContext, index: IndexFile | undefined, prefix: string, targets: readonly IndexTarget[]): Promise<number> {
+  const entries = index?.entries ?? [];
+  const [start, end] = rangeUnder(entries, Buffer.from(`${prefix}/`, 'utf8'));
+  const wanted = encodeEntries(targets);
+  // Usually sorted already (by UTF-16 code units, which order ASCII paths as their bytes).
+  if (wanted.some((entry, i) => i > 0 && byName(wanted[i - 1]!, entry) > 0)) wanted.sort(byName);
+  const old = entries.slice(start, end);
+  // A file named like the output directory would sit before its range.
+  const outside = entries.filter((e, i) => (i < start || i >= end) && e.path !== prefix);
+  const removed = entries.length - old.length - outside.length;
+  let edits = removed;
+  const oldByPath = new Map<string, RawIndexEntry[]>();
+  for (const entry of old) {
+    const list = oldByPath.get(entry.path);
+    if (list) list.push(entry);
+    else oldByPath.set(entry.path, [entry]);
+  }
+  for (const entry of wanted) {
+    const before = oldByPath.get(entry.path);
+    if (!(before?.length === 1 && before[0]!.bytes.equals(entry.bytes))) edits++;
+  }
+  const wantedPaths = new Set(wanted.map((e) => e.path));
+  for (const entry of old) if (!wantedPaths.has(entry.path)) edits++;
+  if (edits === 0) return 0;
+  // The new range goes where the old one was (less a file named like the directory before it).
+  let at = start;
+  for (let i = 0; i < start; i++) if (entries[i]!.path === prefix) at--;
+  await writeIndexFile(ctx, index?.version ?? 2, [...outside.slice(0, at), ...wanted, ...outside.slice(at)]);
+  return edits;
+}
+
+/**
+ * The index entries under `prefix` (stage 0, not in conflict, keyed relative to it) and the index
+ * file's mtime, for {@link scanOutput}'s stat cache; undefined when there is no index yet.
+ */
+export function readStatCache(index: IndexFile | undefined, prefix: string): StatCache | undefined {
+  if (index === undefined) return undefined;
   const start = `${prefix}/`;
-  await GitIndexManager.acquire({ fs, gitdir: ctx.gitdir, cache: ctx.cache }, (gitIndex): void => {
-    const index: MutableIndex = gitIndex;
-    for (const [key, entry] of index.entriesMap) {
-      if (!key.startsWith(start) || entry.flags.stage !== 0 || entry.stages.length > 1) continue;
-      entries.set(key.slice(start.length), entry);
+  const [from, to] = rangeUnder(index.entries, Buffer.from(start, 'utf8'));
+  const entries = new Map<string, IndexedFile>();
+  const conflicted = new Set<string>();
+  for (let i = from; i < to; i++) {
+    const entry = index.entries[i]!;
+    const key = entry.path.slice(start.length);
+    if (entry.stage !== 0) {
+      conflicted.add(key);
+      continue;
     }
-  });
-  return { entries, indexMtimeNs };
+    const b = entry.bytes;
+    entries.set(key, {
+      oid: b.toString('hex', 40, 60),
+      mode: b.readUInt32BE(24),
+      size: b.readUInt32BE(36),
+      ino: b.readUInt32BE(20),
+      mtimeSeconds: b.readUInt32BE(8),
+      mtimeNanoseconds: b.readUInt32BE(12),
+    });
+  }
+  for (const key of conflicted) entries.delete(key);
+  return { entries, indexMtimeNs: index.mtimeNs };
 }

@@ -115,6 +115,27 @@ describe('commitGenerated', () => {
     expect(await fs.readFile(path.join(repo.dir, 'README.md'), 'utf8')).toBe('# unstaged edit on top\n');
   });
 
+  it('GIVEN an intent-to-add file and a skip-worktree entry outside generated/ WHEN committed THEN both keep their flags (the index entries outside are copied byte for byte)', async () => {
+    await fs.writeFile(path.join(repo.dir, 'later.ts'), 'export const later = 1;\n');
+    repo.git('add', '--intent-to-add', 'later.ts');
+    repo.git('update-index', '--skip-worktree', 'README.md');
+    const index = path.join(repo.dir, '.git', 'index');
+    const before = await fs.readFile(index);
+    const statusBefore = repo.git('status', '--porcelain');
+    await writeGenerated(repo.dir, sampleOutput(['prod-eu']));
+
+    await commitGenerated({ dir: repo.dir, env: repo.env });
+
+    expect(repo.git('status', '--porcelain')).toBe(statusBefore);
+    expect(repo.git('ls-files', '-t', 'README.md').trim()).toBe('S README.md');
+    expect(repo.git('diff', '--cached', '--name-only')).toBe('');
+    // Everything before generated/ in path order is the same bytes as before.
+    const after = await fs.readFile(index);
+    const readmeAt = before.indexOf('README.md');
+    expect(after.subarray(12, readmeAt + 9).equals(before.subarray(12, readmeAt + 9))).toBe(true);
+    expect(fsck(repo)).toMatchObject({ status: 0, stderr: '' });
+  });
+
   it('GIVEN --date and --author WHEN the same output is committed in two clones THEN the commit ids are identical', async () => {
     const other = await createTestRepo();
     try {

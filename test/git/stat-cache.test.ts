@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAtomicFs } from '../../src/git/atomic-fs.ts';
-import type { RepoContext } from '../../src/git/context.ts';
 import { commitGenerated, RestorableGitError } from '../../src/git/index.ts';
+import { readIndexFile } from '../../src/git/index-file.ts';
 import { readStatCache } from '../../src/git/index-update.ts';
 import { readManifest } from '../../src/git/manifest.ts';
 import { type ScannedFile, scanOutput } from '../../src/git/scan.ts';
@@ -17,10 +16,8 @@ const CHANGED = 'clusters/prod-eu/velero/schedule-3.yaml';
 describe('commit reads only what synth changed (stat cache)', () => {
   let repo: TestRepo;
   const out = (): string => path.join(repo.dir, 'generated');
-  const ctx = (): RepoContext => ({ dir: repo.dir, gitdir: path.join(repo.dir, '.git'), fs: createAtomicFs({ durable: false }), cache: {} });
   const scan = async (): Promise<ScannedFile[]> => {
-    const context = ctx();
-    return scanOutput(out(), await readManifest(out(), 'generated'), 'generated', await readStatCache(context, 'generated'));
+    return scanOutput(out(), await readManifest(out(), 'generated'), 'generated', readStatCache(readIndexFile(path.join(repo.dir, '.git')), 'generated'));
   };
   const readPaths = (files: readonly ScannedFile[]): string[] => files.filter((f) => f.read).map((f) => f.path);
   const commit = () => commitGenerated({ dir: repo.dir, env: repo.env });

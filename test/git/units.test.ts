@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/git/atomic-fs.ts';
 import { parseAuthor, parseCommitDate, userFromConfigText } from '../../src/git/identity.ts';
-import { inspectIndex } from '../../src/git/index-file.ts';
+import { encodeEntry, inspectIndex, readIndexFile, serializeIndex } from '../../src/git/index-file.ts';
 import { acquireLock, ownerRecord, parseOwner, removeIfStale } from '../../src/git/lock.ts';
 import { parseManifest } from '../../src/git/manifest.ts';
 import { redactSecrets } from '../../src/git/redact.ts';
@@ -141,6 +141,41 @@ describe('inspectIndex', () => {
       expect(info.extensions).toContain('TREE');
       repo.git('update-index', '--split-index');
       expect(inspectIndex(await fs.readFile(path.join(repo.dir, '.git', 'index'))).extensions).toContain('link');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});
+
+describe('the index reader and writer', () => {
+  it('GIVEN an index git wrote (a path longer than the name-length field included) WHEN read and written again THEN the bytes are identical', async () => {
+    const repo = await createTestRepo();
+    try {
+      // A fresh index without extensions (the first commit's cache tree would be dropped on a rewrite).
+      await fs.rm(path.join(repo.dir, '.git', 'index'));
+      repo.git('update-index', '--add', 'README.md');
+      const blob = repo.git('hash-object', '-w', 'README.md').trim();
+      const longPath = Array.from({ length: 18 }, (_, i) => `${i}-${'d'.repeat(240)}`).join('/');
+      repo.git('update-index', '--add', '--cacheinfo', `100644,${blob},${longPath}`);
+      repo.git('update-index', '--add', '--cacheinfo', `100755,${blob},generated/é/x.sh`);
+      const bytes = await fs.readFile(path.join(repo.dir, '.git', 'index'));
+      const index = readIndexFile(path.join(repo.dir, '.git'));
+      expect(index?.extensions).toEqual([]);
+      expect(index?.entries.map((e) => e.path)).toEqual(['README.md', longPath, 'generated/é/x.sh'].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      expect(serializeIndex(2, index?.entries ?? []).equals(bytes)).toBe(true);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('GIVEN an entry encoded by restorable WHEN git reads the index THEN it lists the id, mode and stat data given', async () => {
+    const repo = await createTestRepo();
+    try {
+      const blob = repo.git('hash-object', '-w', 'README.md').trim();
+      const stats = { ctimeSeconds: 1, ctimeNanoseconds: 2, mtimeSeconds: 3, mtimeNanoseconds: 4, dev: 5, ino: 6, mode: 0o100755, uid: 7, gid: 8, size: 9 };
+      await fs.writeFile(path.join(repo.dir, '.git', 'index'), serializeIndex(2, [encodeEntry('a/b.sh', blob, stats)]));
+      expect(repo.git('ls-files', '--stage').trim()).toBe(`100755 ${blob} 0\ta/b.sh`);
+      expect(repo.git('ls-files', '--debug').replace(/\s+/g, ' ').trim()).toBe('a/b.sh ctime: 1:2 mtime: 3:4 dev: 5 ino: 6 uid: 7 gid: 8 size: 9 flags: 0');
     } finally {
       await repo.cleanup();
     }
