@@ -12,7 +12,7 @@ import { comparePolicies, restorePointsOf } from './compare-policies.ts';
 import type { Side } from './side.ts';
 import { CHANGE_CLASSES, type Change, type PolicyRestorePoints, type RestorePointsChange, type Subject } from './types.ts';
 
-const SUBJECT_ORDER: readonly Subject[] = ['cluster', 'storage', 'guardrails', 'policy', 'namespace', 'restorePlan', 'preSyncBackup', 'exemption'];
+const SUBJECT_ORDER: readonly Subject[] = ['cluster', 'storage', 'guardrails', 'policy', 'namespace', 'restorePlan', 'preSyncBackup', 'exemption', 'generated'];
 
 const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

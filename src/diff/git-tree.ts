@@ -107,16 +107,20 @@ export interface WrittenTree {
   readonly skipped: readonly string[];
 }
 
-/**
- * Writes the folder `treePath` (repository-relative, `/` separators; '' for the root) of `commit`
- * into `target`, with the executable bit where git has it.
- */
-export async function writeTreeTo(repo: Repository, commit: string, treePath: string, target: string): Promise<WrittenTree> {
+/** The blobs of a folder of a commit, with what cannot be read as files. */
+interface TreeListing {
+  readonly blobs: readonly { readonly oid: string; readonly rel: string; readonly executable: boolean }[];
+  /** Symbolic links and submodules (repository-relative paths). */
+  readonly skipped: readonly string[];
+}
+
+/** Every blob under the folder `treePath` of `commit`; undefined when the commit has no such folder. */
+async function listTree(repo: Repository, commit: string, treePath: string): Promise<TreeListing | undefined> {
   let root: string;
   try {
     root = (await git.readTree({ fs, gitdir: repo.gitdir, oid: commit, filepath: treePath === '' ? undefined : treePath, cache: repo.cache })).oid;
   } catch (error) {
-    if (error instanceof Errors.NotFoundError || error instanceof Errors.ObjectTypeError) return { found: false, files: 0, skipped: [] };
+    if (error instanceof Errors.NotFoundError || error instanceof Errors.ObjectTypeError) return undefined;
     throw error;
   }
   const blobs: { oid: string; rel: string; executable: boolean }[] = [];
@@ -131,13 +135,39 @@ export async function writeTreeTo(repo: Repository, commit: string, treePath: st
     }
   };
   await walk(root, '');
+  return { blobs, skipped: skipped.sort() };
+}
+
+/**
+ * Writes the folder `treePath` (repository-relative, `/` separators; '' for the root) of `commit`
+ * into `target`, with the executable bit where git has it.
+ */
+export async function writeTreeTo(repo: Repository, commit: string, treePath: string, target: string): Promise<WrittenTree> {
+  const listing = await listTree(repo, commit, treePath);
+  if (!listing) return { found: false, files: 0, skipped: [] };
   await mkdir(target, { recursive: true });
-  await mapLimit(blobs, 16, async (blob) => {
+  await mapLimit(listing.blobs, 16, async (blob) => {
     const file = path.join(target, ...blob.rel.split('/'));
     await mkdir(path.dirname(file), { recursive: true });
     const { blob: content } = await git.readBlob({ fs, gitdir: repo.gitdir, oid: blob.oid, cache: repo.cache });
     await writeFile(file, content);
     if (blob.executable) await chmod(file, 0o755);
   });
-  return { found: true, files: blobs.length, skipped: skipped.sort() };
+  return { found: true, files: listing.blobs.length, skipped: listing.skipped };
+}
+
+/**
+ * The files of the folder `treePath` of `commit` as UTF-8 text, by path relative to that folder
+ * (`/` separators, sorted), read without writing them anywhere; undefined when the commit has no
+ * such folder. Symbolic links and submodules are left out.
+ */
+export async function readTreeFiles(repo: Repository, commit: string, treePath: string): Promise<Map<string, string> | undefined> {
+  const listing = await listTree(repo, commit, treePath);
+  if (!listing) return undefined;
+  const files = new Map<string, string>();
+  await mapLimit(listing.blobs, 16, async (blob) => {
+    const { blob: content } = await git.readBlob({ fs, gitdir: repo.gitdir, oid: blob.oid, cache: repo.cache });
+    files.set(blob.rel, Buffer.from(content).toString('utf8'));
+  });
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -5,9 +5,10 @@
  * working tree, index and HEAD are never touched.
  */
 import path from 'node:path';
-import { diffModels, restorePointChanges } from './compare.ts';
+import { compareChanges, diffModels, restorePointChanges } from './compare.ts';
 import { DiffError } from './errors.ts';
-import { openRepository } from './git-tree.ts';
+import { type GeneratedFindings, generatedFindings } from './generated.ts';
+import { openRepository, readTreeFiles } from './git-tree.ts';
 import { type Snapshot, snapshotAtRevision, snapshotOfWorkingTree } from './snapshot.ts';
 import { withScratchFolder } from './temp.ts';
 import type { DiffReport } from './types.ts';
@@ -24,6 +25,8 @@ export interface DiffOptions {
   readonly head?: string;
   /** The policies folder, as on the command line (relative to the working directory). */
   readonly policiesDir: string;
+  /** The output folder synth writes, as on the command line. @default `generated` next to the policies folder */
+  readonly generatedDir?: string;
   /** The run's clock. */
   readonly now: Date;
 }
@@ -32,10 +35,8 @@ export interface DiffOptions {
 export async function runDiff(options: DiffOptions): Promise<DiffReport> {
   // The repository holding the policies folder (not necessarily the one of the working directory).
   const repo = await openRepository(options.policiesDir);
-  const policiesRel = path.relative(repo.dir, path.resolve(options.policiesDir)).split(path.sep).join('/');
-  if (policiesRel.startsWith('..') || path.isAbsolute(policiesRel)) {
-    throw new DiffError(`--policies ${options.policiesDir} is outside the repository ${repo.dir}`);
-  }
+  const policiesRel = repositoryPath(repo.dir, options.policiesDir, '--policies');
+  const generatedRel = repositoryPath(repo.dir, options.generatedDir ?? path.join(path.dirname(options.policiesDir), 'generated'), '--generated');
   return withScratchFolder(repo.dir, 'diff-', async (scratch) => {
     const [base, head] = await Promise.all([
       snapshotAtRevision(repo, options.base, policiesRel, path.join(scratch, 'base'), 'base', options.now),
@@ -43,13 +44,22 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
         ? snapshotOfWorkingTree(options.policiesDir, repo.dir, options.now)
         : snapshotAtRevision(repo, options.head, policiesRel, path.join(scratch, 'head'), 'head', options.now),
     ]);
-    return reportOf(base, head, options.now);
+    // What the clusters run: the base's committed output, which Argo CD syncs.
+    const committed = base.info.commit === null ? undefined : await readTreeFiles(repo, base.info.commit, generatedRel);
+    return reportOf(base, head, options.now, generatedFindings(generatedRel, committed, base.files, head.files));
   });
 }
 
-/** The report of two loaded sides. */
-export function reportOf(base: Snapshot, head: Snapshot, now: Date): DiffReport {
-  const changes = diffModels(base.side, head.side);
+/** A folder given on the command line as a repository-relative path (`/` separators). */
+function repositoryPath(root: string, folder: string, option: string): string {
+  const rel = path.relative(root, path.resolve(folder)).split(path.sep).join('/');
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new DiffError(`${option} ${folder} is outside the repository ${root}`);
+  return rel;
+}
+
+/** The report of two loaded sides, with the generated manifests when they were compared. */
+export function reportOf(base: Snapshot, head: Snapshot, now: Date, generated?: GeneratedFindings): DiffReport {
+  const changes = [...diffModels(base.side, head.side), ...(generated?.changes ?? [])].sort(compareChanges);
   const count = (cls: string) => changes.filter((c) => c.class === cls).length;
   return {
     version: 1,
@@ -60,5 +70,6 @@ export function reportOf(base: Snapshot, head: Snapshot, now: Date): DiffReport 
     notes: [...base.notes, ...head.notes],
     changes,
     restorePoints: restorePointChanges(base.side, head.side),
+    generated: generated?.diff ?? null,
   };
 }

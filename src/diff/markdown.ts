@@ -4,7 +4,7 @@
  * each tier holds and a Mermaid chart of how far back it reaches, before and after.
  */
 import { CHART_LIMIT, restoreWindowChart, tierRows } from './mermaid.ts';
-import { CHANGE_CLASSES, type Change, type ChangeClass, type DiffReport, type DiffSide, type JsonValue, type PolicyRestorePoints, type TierRestorePoints } from './types.ts';
+import { CHANGE_CLASSES, type Change, type ChangeClass, type DiffReport, type DiffSide, type GeneratedComparison, type GeneratedDiff, type JsonValue, type PolicyRestorePoints, type TierRestorePoints } from './types.ts';
 import { duration } from './values.ts';
 
 const BADGE: Readonly<Record<ChangeClass, string>> = { risk: '🔴 risk', review: '🟡 review', safe: '🟢 safe' };
@@ -44,7 +44,53 @@ export function renderMarkdown(report: DiffReport): string {
   } else if (report.restorePoints.length > 0) {
     lines.push('No policy keeps fewer restore points or can restore less far back than before.', '');
   }
+  if (report.generated) lines.push(...generatedSection(report.generated));
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** Most objects listed per kind of change; the JSON report lists them all. */
+export const OBJECT_LIMIT = 20;
+
+/**
+ * What reaches the clusters: the objects the change adds, changes and removes in the generated
+ * manifests (those Argo CD leaves behind marked), the notes for live clusters, and what the
+ * compiler itself changes.
+ */
+function generatedSection(generated: GeneratedDiff): string[] {
+  const lines = [`#### Generated manifests (\`${generated.folder}/\`)`, ''];
+  for (const note of generated.notes) lines.push(`> **Note:** ${escapeCell(note)}`, '');
+  const counts = (c: GeneratedComparison) => `${c.added} added, ${c.changed} changed, ${c.removed} removed`;
+  if (generated.change) {
+    const c = generated.change;
+    lines.push(c.objects.length === 0 ? 'No object changes in what the clusters run.' : `What the clusters run changes: ${counts(c)}.`, '');
+    if (c.objects.length > 0) lines.push(...objectTable(c), '');
+  }
+  if (generated.upgradeNotes.length > 0) {
+    lines.push('**Upgrade notes for live clusters:**', '');
+    for (const note of generated.upgradeNotes) lines.push(`- ${note.replaceAll('\n', ' ')}`);
+    lines.push('');
+  }
+  if (generated.compiler) {
+    const c = generated.compiler;
+    if (c.objects.length === 0) lines.push(`No change from the compiler itself: the base's committed \`${generated.folder}/\` is what today's compiler makes of the base's policies.`, '');
+    else lines.push(`The compiler itself changes ${counts(c)} (the base's policies compiled by today's compiler, against the base's committed \`${generated.folder}/\`):`, '', ...objectTable(c), '');
+  }
+  return lines;
+}
+
+/** A table of the objects that differ, at most `OBJECT_LIMIT` of each kind of change. */
+function objectTable(comparison: GeneratedComparison): string[] {
+  const rows = ['| change | object | where | detail |', '|---|---|---|---|'];
+  for (const change of ['removed', 'changed', 'added'] as const) {
+    const objects = comparison.objects.filter((o) => o.change === change);
+    for (const o of objects.slice(0, OBJECT_LIMIT)) {
+      const name = `${o.kind} \`${o.namespace ? `${o.namespace}/` : ''}${o.name}\``;
+      const detail = o.deleteCommand ? `⚠️ left behind by Argo CD (Prune=false): \`${o.deleteCommand}\`` : o.fields.length > 0 ? o.fields.map((f) => `\`${f}\``).join(', ') : '';
+      rows.push(`| ${change} | ${escapeCell(name)} | ${escapeCell(o.area)} | ${escapeCell(detail)} |`);
+    }
+    if (objects.length > OBJECT_LIMIT) rows.push(`| ${change} | ${objects.length - OBJECT_LIMIT} more (see \`--format json\`) | | |`);
+  }
+  return rows;
 }
 
 /**
@@ -85,6 +131,7 @@ const SUBJECT_TEXT: Readonly<Record<Change['subject'], string>> = {
   guardrails: 'guardrails',
   exemption: 'exemption',
   preSyncBackup: 'pre-sync backup',
+  generated: 'generated',
 };
 
 const subjectText = (c: Change): string => `${SUBJECT_TEXT[c.subject]} **${escapeCell(c.name)}**`;

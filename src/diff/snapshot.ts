@@ -1,11 +1,9 @@
 /** The resolved model of the policies at a git ref, or in the working tree. */
 import path from 'node:path';
 import type { SourceLocation } from '../dsl/source.ts';
+import { compile } from '../compile.ts';
 import { discoverPolicyFiles } from '../loader/discover.ts';
-import { loadPolicies, PolicyLoadError } from '../loader/load.ts';
-import { loadCertificates, loadSealedSecrets } from '../loader/sealed.ts';
-import type { Model } from '../model/types.ts';
-import { checkModel } from '../rules/index.ts';
+import { PolicyLoadError } from '../loader/load.ts';
 import { type Repository, resolveRevision, writeTreeTo } from './git-tree.ts';
 import { EMPTY_MODEL, type Side } from './side.ts';
 import type { DiffSide } from './types.ts';
@@ -15,6 +13,12 @@ export interface Snapshot {
   readonly side: Side;
   readonly info: DiffSide;
   readonly notes: readonly string[];
+  /**
+   * What today's compiler makes of the side's policies (synth's output files, relative to the
+   * output folder); undefined when the policies have errors (synth would write nothing) or the
+   * side has no policies.
+   */
+  readonly files?: ReadonlyMap<string, string>;
 }
 
 const posix = (p: string): string => p.split(path.sep).join('/');
@@ -40,22 +44,31 @@ function locator(root: string): Side['locate'] {
  * Loads the policies in `dir`: an empty model when it holds no policy files. A label names the
  * side in errors ("base origin/main").
  */
-async function modelOf(dir: string, label: string, root: string, scratch: boolean, now: Date): Promise<{ side: Omit<Side, 'locate'>; found: boolean; errors: number; codes: readonly string[] }> {
+async function modelOf(
+  dir: string,
+  label: string,
+  root: string,
+  scratch: boolean,
+  now: Date,
+): Promise<{ side: Omit<Side, 'locate'>; found: boolean; errors: number; codes: readonly string[]; files?: ReadonlyMap<string, string> }> {
   const files = await discoverPolicyFiles(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
     throw error;
   });
   if (files.length === 0) return { side: { model: EMPTY_MODEL }, found: false, errors: 0, codes: [] };
   try {
-    const folder = fromCwd(path.resolve(dir));
-    const loaded = await loadPolicies(folder);
-    // The sealed credentials and certificates too, as synth reads them: the repository password's
-    // value is compared through them, and the rules about them count among the errors.
-    const sealed = await loadSealedSecrets(folder, loaded.model.clusters);
-    const model: Model = { ...loaded.model, sealedSecrets: sealed.sealedSecrets, certificates: await loadCertificates(folder, loaded.model.clusters) };
-    // Every kind of error validate would report about the policies: resolution, sealing and every rule.
-    const errors = [...loaded.diagnostics, ...sealed.diagnostics, ...checkModel(model, { now })].filter((d) => d.severity === 'error');
-    return { side: { model }, found: true, errors: errors.length, codes: [...new Set(errors.map((d) => d.code))].sort() };
+    // Compiled as synth compiles: the sealed credentials and certificates are read too (the
+    // repository password's value is compared through them), every error validate would report
+    // counts, and the output files are what synth would write.
+    const compilation = await compile({ policiesDir: fromCwd(path.resolve(dir)), now });
+    const errors = compilation.diagnostics.filter((d) => d.severity === 'error');
+    return {
+      side: { model: compilation.model },
+      found: true,
+      errors: errors.length,
+      codes: [...new Set(errors.map((d) => d.code))].sort(),
+      ...(errors.length === 0 ? { files: compilation.files } : {}),
+    };
   } catch (error) {
     if (error instanceof PolicyLoadError) {
       // Paths inside the scratch folder mean nothing to the reader: show them as repository paths.
@@ -83,7 +96,7 @@ export async function snapshotAtRevision(repo: Repository, revision: string, pol
   const loaded = await modelOf(folder, name, scratch, true, now);
   if (!loaded.found) notes.push(`${name} has no policy files in ${shownFolder}: compared with an empty model, so everything on the other side counts as ${label === 'base' ? 'added' : 'removed'}`);
   if (loaded.errors > 0) notes.push(`${name}: ${loaded.errors} error(s) in the policies (${loaded.codes.join(', ')}); compared what resolved (run restorable validate)`);
-  return { side: { ...loaded.side, locate: locator(scratch) }, info: { ref: revision, commit, policies: loaded.found }, notes };
+  return { side: { ...loaded.side, locate: locator(scratch) }, info: { ref: revision, commit, policies: loaded.found }, notes, ...(loaded.files ? { files: loaded.files } : {}) };
 }
 
 /** The policies in the working tree's `policiesDir`, inside the repository at `repoRoot`. */
@@ -92,5 +105,5 @@ export async function snapshotOfWorkingTree(policiesDir: string, repoRoot: strin
   const loaded = await modelOf(policiesDir, 'head (working tree)', repoRoot, false, now);
   if (!loaded.found) notes.push(`the working tree has no policy files in ${posix(path.relative(repoRoot, path.resolve(policiesDir))) || '.'}/: compared with an empty model, so everything in the base counts as removed`);
   if (loaded.errors > 0) notes.push(`head (working tree): ${loaded.errors} error(s) in the policies (${loaded.codes.join(', ')}); compared what resolved (run restorable validate)`);
-  return { side: { ...loaded.side, locate: locator(repoRoot) }, info: { ref: null, commit: null, policies: loaded.found }, notes };
+  return { side: { ...loaded.side, locate: locator(repoRoot) }, info: { ref: null, commit: null, policies: loaded.found }, notes, ...(loaded.files ? { files: loaded.files } : {}) };
 }

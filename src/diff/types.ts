@@ -22,7 +22,7 @@ export type ChangeClass = 'safe' | 'review' | 'risk';
 export const CHANGE_CLASSES: readonly ChangeClass[] = ['risk', 'review', 'safe'];
 
 /** What a change is about. */
-export type Subject = 'cluster' | 'storage' | 'policy' | 'namespace' | 'restorePlan' | 'guardrails' | 'exemption' | 'preSyncBackup';
+export type Subject = 'cluster' | 'storage' | 'policy' | 'namespace' | 'restorePlan' | 'guardrails' | 'exemption' | 'preSyncBackup' | 'generated';
 
 /** One protection change. */
 export interface Change {
@@ -96,6 +96,51 @@ export interface RestorePointsChange {
   readonly fewer: readonly Tier[];
 }
 
+/** One Kubernetes object of the generated manifests that differs between two output trees. */
+export interface GeneratedObjectChange {
+  readonly change: 'added' | 'changed' | 'removed';
+  /** Where it is applied: the output folder's first two levels (`clusters/prod-eu`, `argocd/prod-eu`, `hooks/ledger`, `runbooks/prod-eu`). */
+  readonly area: string;
+  /** The after side's (the before side's when removed). */
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  /** Its file, relative to the output folder (the before side's when removed). */
+  readonly file: string;
+  /** For a changed object, the fields that differ, two levels deep (`spec.template`, `roleRef`). */
+  readonly fields: readonly string[];
+  /** For a removed object Argo CD does not prune (`Prune=false`), the command that deletes it by hand; null otherwise. */
+  readonly deleteCommand: string | null;
+}
+
+/** The objects that differ between two output trees. */
+export interface GeneratedComparison {
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  /** Sorted by area, kind, namespace and name. */
+  readonly objects: readonly GeneratedObjectChange[];
+}
+
+/** The generated manifests: what reaches the clusters, including what the compiler itself changes. */
+export interface GeneratedDiff {
+  /** The output folder, relative to the repository root. */
+  readonly folder: string;
+  /** The base's committed output against what today's compiler makes of the head's policies; null when not compared (see `notes`). */
+  readonly change: GeneratedComparison | null;
+  /**
+   * The base's committed output against what today's compiler makes of the base's policies: what
+   * upgrading restorable changes by itself (empty: no change from the compiler itself); null when
+   * not compared.
+   */
+  readonly compiler: GeneratedComparison | null;
+  /** What live clusters meet when `change` is synced, one sentence each. */
+  readonly upgradeNotes: readonly string[];
+  /** Why a comparison was not made. */
+  readonly notes: readonly string[];
+}
+
 /** Where one side of the comparison came from. */
 export interface DiffSide {
   /** The ref as given; null for the working tree. */
@@ -120,4 +165,6 @@ export interface DiffReport {
   readonly changes: readonly Change[];
   /** Every policy of either side, sorted by cluster and name. */
   readonly restorePoints: readonly RestorePointsChange[];
+  /** The generated manifests object by object; null when the base has no committed output folder. */
+  readonly generated: GeneratedDiff | null;
 }
