@@ -11,10 +11,12 @@
  *    keeps only objects);
  * 4. the first matching `volumePolicies` rule does not `skip` it;
  * 5. the chosen method can take the data: a CSI snapshot (also for the data mover) needs a
- *    VolumeSnapshotClass on the cluster for the claim's provisioner; a file-system backup reads
- *    the volume through a pod, so a selected pod must mount the claim.
+ *    VolumeSnapshotClass on the cluster for the claim's provisioner; a native snapshot needs a
+ *    provisioner whose volumes the snapshot location's provider plugin can snapshot; a file-system
+ *    backup reads the volume through a pod, so a selected pod must mount the claim.
  */
 import type { LabelSelector } from '../dsl/policy.ts';
+import type { StorageProvider } from '../dsl/storage.ts';
 import type { VolumePolicy } from '../dsl/volume-policies.ts';
 import { ownEntry } from '../inventory/names.ts';
 import { quantityBytes } from '../inventory/quantity.ts';
@@ -34,8 +36,24 @@ export type Capture =
   | { readonly kind: 'volume-policy-skip'; readonly index: number }
   /** CSI snapshot chosen, but no snapshot class of the cluster has the claim's provisioner as its driver. */
   | { readonly kind: 'no-snapshot-class'; readonly provisioner: string; readonly storageClass: string }
+  /** Native snapshot chosen, but the provider plugin of the snapshot location cannot snapshot volumes of the claim's provisioner. */
+  | { readonly kind: 'no-native-snapshot'; readonly provider: StorageProvider; readonly provisioner: string; readonly storageClass: string }
   /** File-system backup chosen, but no selected pod mounts the claim. */
   | { readonly kind: 'fs-not-mounted' };
+
+/**
+ * The provisioners whose volumes each provider plugin's VolumeSnapshotter can snapshot: its
+ * `GetVolumeID` knows a CSI volume of its own disk driver and the in-tree volume source of the same
+ * disks (which the in-tree provisioner creates); for any other volume it returns no ID, and Velero
+ * skips the volume without an error. From velero-plugin-for-aws v1.14.3 (`ebsCSIDriver`,
+ * `AWSElasticBlockStore`), velero-plugin-for-gcp (`pdCSIDriver`, `GCEPersistentDisk`) and
+ * velero-plugin-for-microsoft-azure (`diskCSIDriver`, `AzureDisk`).
+ */
+export const NATIVE_SNAPSHOT_PROVISIONERS: Readonly<Record<StorageProvider, readonly string[]>> = {
+  aws: ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs'],
+  gcp: ['pd.csi.storage.gke.io', 'gcp.csi.confidential.cloud', 'kubernetes.io/gce-pd'],
+  azure: ['disk.csi.azure.com', 'kubernetes.io/azure-disk'],
+};
 
 /** How Velero takes a volume's data. */
 export type Method = 'csi-snapshot' | 'snapshot-data-mover' | 'native-snapshot' | 'filesystem';
@@ -124,8 +142,17 @@ function inCapacity(range: string, bytes: number): boolean {
 /**
  * What `policy` does with claim `name` of `namespace` in `inventory`.
  * @param cluster - the policy's cluster, for its snapshot classes (undefined: not declared, nothing checked)
+ * @param snapshotProvider - the provider of the policy's storage, whose plugin takes its native
+ *   snapshots (undefined: not declared, nothing checked)
  */
-export function captureOf(policy: PolicyModel, cluster: ClusterModel | undefined, inventory: Inventory, namespace: string, name: string): Capture {
+export function captureOf(
+  policy: PolicyModel,
+  cluster: ClusterModel | undefined,
+  inventory: Inventory,
+  namespace: string,
+  name: string,
+  snapshotProvider?: StorageProvider,
+): Capture {
   const held = ownEntry(inventory.namespaces, namespace);
   const claim = held ? ownEntry(held.claims, name) : undefined;
   if (!held || !claim) return { kind: 'namespace' };
@@ -147,6 +174,9 @@ export function captureOf(policy: PolicyModel, cluster: ClusterModel | undefined
   if ((method === 'csi-snapshot' || method === 'snapshot-data-mover') && cluster && provisioner !== undefined && storageClass !== undefined) {
     if (!cluster.snapshotClasses.some((c) => c.driver === provisioner)) return { kind: 'no-snapshot-class', provisioner, storageClass };
   }
+  if (method === 'native-snapshot' && snapshotProvider && provisioner !== undefined && storageClass !== undefined) {
+    if (!NATIVE_SNAPSHOT_PROVISIONERS[snapshotProvider].includes(provisioner)) return { kind: 'no-native-snapshot', provider: snapshotProvider, provisioner, storageClass };
+  }
   return { kind: 'captured', method };
 }
 
@@ -156,6 +186,7 @@ export function captureRank(capture: Capture): number {
     case 'captured':
       return 0;
     case 'no-snapshot-class':
+    case 'no-native-snapshot':
     case 'fs-not-mounted':
       return 1;
     case 'volume-policy-skip':

@@ -1,5 +1,5 @@
 /**
- * COV001-COV012: every claim holding data is backed up as Velero would back it up, or its namespace
+ * COV001-COV013: every claim holding data is backed up as Velero would back it up, or its namespace
  * is deliberately exempted.
  *
  * The compiler cannot see the clusters, so it compares the policies with the inventories imported
@@ -12,7 +12,7 @@ import { formatBytes } from '../inventory/quantity.ts';
 import type { LoadedInventory, NamespaceInventory } from '../inventory/types.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { ExemptionModel, Model, PolicyModel } from '../model/types.ts';
-import { type Capture, captureOf, captureRank } from './capture.ts';
+import { type Capture, captureOf, captureRank, NATIVE_SNAPSHOT_PROVISIONERS } from './capture.ts';
 import { ownEntry } from '../inventory/names.ts';
 
 export { selectorMatches } from './capture.ts';
@@ -217,7 +217,9 @@ function checkExemption(exemption: ExemptionModel, model: Model, inventories: re
       reasons.push(`on ${cluster} it holds no PersistentVolumeClaims`);
       continue;
     }
-    const covering = model.policies.filter((p) => p.cluster === cluster && Object.keys(held.claims).some((claim) => captureOf(p, clusterOf(model, cluster), loaded.inventory, exemption.namespace, claim).kind === 'captured'));
+    const covering = model.policies.filter(
+      (p) => p.cluster === cluster && Object.keys(held.claims).some((claim) => captureOf(p, clusterOf(model, cluster), loaded.inventory, exemption.namespace, claim, snapshotProviderOf(model, p)).kind === 'captured'),
+    );
     if (covering.length === 0 || uncoveredData(model, loaded).some((g) => g.namespace === exemption.namespace)) return undefined;
     reasons.push(`on ${cluster} policy ${covering.map((p) => p.name).join(', ')} backs it up`);
   }
@@ -267,7 +269,7 @@ function describeData(held: NamespaceInventory): string {
 /** One reason some of a namespace's claims are not backed up, with the claims it concerns. */
 export interface UncoveredData {
   readonly namespace: string;
-  readonly code: 'COV001' | 'COV009' | 'COV010' | 'COV011' | 'COV012';
+  readonly code: 'COV001' | 'COV009' | 'COV010' | 'COV011' | 'COV012' | 'COV013';
   /** Claim names, sorted. */
   readonly claims: readonly string[];
   readonly bytes: number;
@@ -287,9 +289,13 @@ const CODE_OF: Readonly<Record<Capture['kind'], UncoveredData['code']>> = {
   'volume-policy-skip': 'COV010',
   'no-snapshot-class': 'COV011',
   'fs-not-mounted': 'COV012',
+  'no-native-snapshot': 'COV013',
 };
 
 const clusterOf = (model: Model, name: string) => model.clusters.find((c) => c.name === name);
+
+/** The provider of a policy's storage: its plugin takes the policy's native snapshots. */
+const snapshotProviderOf = (model: Model, policy: PolicyModel) => model.storages.find((s) => s.name === policy.storage)?.provider;
 
 /**
  * The claims of an inventory that no policy of its cluster captures, grouped by namespace and by
@@ -303,7 +309,7 @@ export function uncoveredData(model: Model, loaded: LoadedInventory): UncoveredD
   for (const [namespace, held] of Object.entries(loaded.inventory.namespaces).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const byReason = new Map<string, { claims: string[]; bytes: number; policy?: PolicyModel; capture: Capture; objectsOnly: PolicyModel[] }>();
     for (const [claim, facts] of Object.entries(held.claims).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const captures = policies.map((policy) => ({ policy, capture: captureOf(policy, declared, loaded.inventory, namespace, claim) }));
+      const captures = policies.map((policy) => ({ policy, capture: captureOf(policy, declared, loaded.inventory, namespace, claim, snapshotProviderOf(model, policy)) }));
       if (captures.some((c) => c.capture.kind === 'captured')) continue;
       const closest = [...captures].sort((a, b) => captureRank(a.capture) - captureRank(b.capture))[0];
       const capture: Capture = closest?.capture ?? { kind: 'namespace' };
@@ -367,6 +373,14 @@ function uncoveredDiagnostic(group: UncoveredData, loaded: LoadedInventory): Dia
         ...atPolicy('volumes'),
         message: `${holds} whose data policy ${policy?.name} cannot snapshot: volumes '${policy?.volumes}' needs a VolumeSnapshotClass for provisioner ${capture.provisioner} (storage class ${capture.storageClass}), and cluster ${cluster} declares none, so Velero fails those volumes (${loaded.file})`,
         hint: `declare snapshotClasses: [csi({ driver: '${capture.provisioner}', deletionPolicy: 'Retain' })] on cluster ${cluster}, or back these volumes up with volumes: 'filesystem'`,
+      };
+    case 'no-native-snapshot':
+      return {
+        code: 'COV013',
+        severity: 'error',
+        ...atPolicy('volumes'),
+        message: `${holds} whose data policy ${policy?.name} cannot snapshot: volumes 'native-snapshot' takes disk snapshots through Velero's ${capture.provider} plugin (the VolumeSnapshotLocation of storage ${policy?.storage}), which snapshots only ${NATIVE_SNAPSHOT_PROVISIONERS[capture.provider].join(', ')} volumes, not provisioner ${capture.provisioner} (storage class ${capture.storageClass}), so Velero skips those volumes without an error (${loaded.file})`,
+        hint: `use volumes: 'snapshot-data-mover' or 'csi-snapshot' with a VolumeSnapshotClass for ${capture.provisioner}, or add volumePolicies: [{ conditions: { storageClass: ['${capture.storageClass}'] }, action: 'fs-backup' }]`,
       };
     case 'fs-not-mounted':
       return {

@@ -70,6 +70,14 @@ const COVERAGE_CLASSES: readonly MutationClass[] = [
     },
   },
   {
+    name: 'native snapshot chosen where the snapshot location cannot snapshot the provisioner',
+    variants: {
+      // The AWS plugin snapshots only EBS volumes: search's cache lives on rancher.io/local-path.
+      'native-snapshot, skip rule dropped': (o) => patch(o, 'policies', 'search', { volumes: 'native-snapshot', volumePolicies: [] }),
+      'native-snapshot, skip turned into snapshot': (o) => patch(o, 'policies', 'search', { volumes: 'native-snapshot', volumePolicies: [{ conditions: { storageClass: ['local-cache'] }, action: 'snapshot' }] }),
+    },
+  },
+  {
     name: 'file-system backup without a pod mounting the claim',
     variants: {
       'filesystem, pods excluded': (o) => patch(o, 'policies', 'shop', { volumes: 'filesystem', excludedResources: ['pods'] }),

@@ -4,7 +4,7 @@
  * decide whether a claim's data is captured. Each way of losing data has its own code.
  */
 import { describe, expect, it } from 'vitest';
-import { type BackupPolicyProps, backupPolicy, cluster, csi, type Declaration, s3Storage, sealed } from '../../src/index.ts';
+import { type BackupPolicyProps, backupPolicy, cluster, csi, type Declaration, gcsStorage, s3Storage, sealed } from '../../src/index.ts';
 import type { Diagnostic } from '../../src/model/diagnostic.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -123,6 +123,32 @@ describe('item 2: volume data, not just objects', () => {
 
     expect(codes(checkCoverage(modelOf(policy('files', { namespaces: ['files'], volumes: 'snapshot-data-mover' })), inv, NOW))).toEqual(['COV011']);
     expect(checkCoverage(modelOf(policy('files', { namespaces: ['files'], volumes: 'filesystem' })), inv, NOW)).toEqual([]);
+  });
+
+  it('GIVEN native-snapshot through an AWS snapshot location for a storage class provisioned by the EFS driver WHEN checked THEN COV013 names the plugin, the provisioners it snapshots and the fix', () => {
+    const efs = data(0, 0, { claims: { shared: claim(30, 'efs') } });
+    const classes = { efs: { provisioner: 'efs.csi.aws.com', default: false } };
+
+    const found = checkCoverage(modelOf(policy('files', { namespaces: ['files'], volumes: 'native-snapshot' })), [inventory('prod-eu', { files: efs }, classes)], NOW);
+
+    expect(found).toMatchObject([{ code: 'COV013', severity: 'error', declaration: 'files', path: 'volumes' }]);
+    expect(found[0]?.message).toContain(
+      "volumes 'native-snapshot' takes disk snapshots through Velero's aws plugin (the VolumeSnapshotLocation of storage eu-backups), which snapshots only ebs.csi.aws.com, kubernetes.io/aws-ebs volumes, not provisioner efs.csi.aws.com (storage class efs), so Velero skips those volumes without an error",
+    );
+    expect(found[0]?.hint).toBe("use volumes: 'snapshot-data-mover' or 'csi-snapshot' with a VolumeSnapshotClass for efs.csi.aws.com, or add volumePolicies: [{ conditions: { storageClass: ['efs'] }, action: 'fs-backup' }]");
+  });
+
+  it('GIVEN native-snapshot through an AWS snapshot location for EBS volumes (CSI or in-tree) WHEN checked THEN covered; WHEN a gp3 claim on a GCP storage THEN COV013', () => {
+    const ebs = data(0, 0, { claims: { csi: claim(30, 'gp3'), legacy: claim(10, 'gp2') } });
+    const classes = { gp3: { provisioner: 'ebs.csi.aws.com', default: true }, gp2: { provisioner: 'kubernetes.io/aws-ebs', default: false } };
+    const native = (props: Partial<BackupPolicyProps> = {}) => policy('disks', { namespaces: ['disks'], volumes: 'native-snapshot', ...props });
+
+    expect(checkCoverage(modelOf(native()), [inventory('prod-eu', { disks: ebs }, classes)], NOW)).toEqual([]);
+    const gcs = gcsStorage('gcs-backups', { bucket: 'g', credentials: sealed('gcs-creds') });
+    const onGcp = cluster('prod-eu', { environment: 'production', storage: [gcs] });
+    const found = checkCoverage(resolve([gcs, onGcp, backupPolicy('disks', { cluster: onGcp, namespaces: ['disks'], rpo: '1h', retention: { daily: 7 }, volumes: 'native-snapshot' })]).model, [inventory('prod-eu', { disks: ebs }, classes)], NOW);
+    expect(codes(found)).toEqual(['COV013']);
+    expect(found[0]?.message).toContain("through Velero's gcp plugin");
   });
 
   it('GIVEN a file-system backup of a claim no pod mounts WHEN checked THEN COV012 (the data is read through a pod)', () => {
