@@ -73,6 +73,9 @@ export function clustersModule(clusters: number): string {
       `  credentials: sealed('velero-${name}-store-credentials'),`,
       `  encryption: { kmsKeyId: 'alias/velero-${name}' },`,
       '  immutable: { days: 1 },',
+      '  versioning: { noncurrentExpiryDays: 7 },',
+      // Region-loss plans restore from the replica in another region.
+      `  replication: { bucket: 'bench-velero-${name}-replica', region: 'region-${clusterName((c + 1) % clusters)}', kmsKeyId: 'alias/velero-${name}-replica', lag: '15m' },`,
       '});',
       '',
     );

@@ -117,10 +117,11 @@ async function measureSize(policies: number, runs: number, scratchRoot: string):
   const scratch = path.join(scratchRoot, `org-${policies}`);
   await mkdir(scratch, { recursive: true });
   const generated = path.join(root, 'generated');
-  const results = Object.fromEntries(MEASUREMENTS.map((m): [MeasurementName, Measurement] => [m, { ms: [], rssKb: [] }])) as Record<MeasurementName, Measurement>;
-  const record = (name: MeasurementName, sample: Sample, ms = sample.ms): void => {
+  const results = Object.fromEntries(MEASUREMENTS.map((m): [MeasurementName, Measurement] => [m, { ms: [], rssKb: [], cpuMs: [] }])) as Record<MeasurementName, Measurement>;
+  const record = (name: MeasurementName, sample: Sample, ms = sample.ms, cpuMs = sample.cpuMs): void => {
     results[name].ms.push(ms);
     if (sample.rssKb !== undefined) results[name].rssKb.push(sample.rssKb);
+    if (cpuMs !== undefined) results[name].cpuMs.push(cpuMs);
   };
   const synthArgs = (out: string) => [CLI, 'synth', '--policies', rel(org.policiesDir), '--out', inRepo(out)];
   for (let run = 1; run <= runs; run++) {
@@ -158,9 +159,9 @@ async function measureSize(policies: number, runs: number, scratchRoot: string):
     record('commitProcess', commit);
     git(root, 'reset', '-q', '--mixed', 'HEAD~1');
     const inProcess = await measureOk(NODE, [...TSX, path.join(REPO, 'bench/children/commit-in-process.ts'), root], { cwd: REPO });
-    const reported = JSON.parse(inProcess.stdout) as { ms: number; status: string };
+    const reported = JSON.parse(inProcess.stdout) as { ms: number; cpuMs: number; status: string };
     if (reported.status !== 'committed') throw new Error('in-process commit committed nothing');
-    record('commitInProcess', inProcess, reported.ms);
+    record('commitInProcess', inProcess, reported.ms, reported.cpuMs);
     git(root, 'reset', '-q', '--mixed', 'HEAD~1');
     record('gitCli', await measureOk('sh', ['-c', 'git add -A && git commit -q -m "bench: one policy changed"'], { cwd: root }));
   }
@@ -205,8 +206,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       policies: s.policies,
       clusters: s.clusters,
       files: s.files,
-      medians: Object.fromEntries(MEASUREMENTS.map((m) => [m, { ms: median(s.measurements[m].ms), rssKb: median(s.measurements[m].rssKb) }])),
+      medians: Object.fromEntries(MEASUREMENTS.map((m) => [m, { ms: median(s.measurements[m].ms), cpuMs: median(s.measurements[m].cpuMs), rssKb: median(s.measurements[m].rssKb) }])),
       ratios: ratiosOf(s),
+      cpuRatios: ratiosOf(s, 'cpuMs'),
     }));
     await writeFile(options.json, `${JSON.stringify({ ...report, summary }, null, 2)}\n`);
   }

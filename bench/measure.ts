@@ -1,7 +1,8 @@
 /**
- * Runs a command as a fresh process and measures its wall time and peak resident set size: with
- * GNU time (`/usr/bin/time -v`) when present, otherwise, for node processes, with a preload that
- * reports `process.resourceUsage().maxRSS` on exit.
+ * Runs a command as a fresh process and measures its wall time, CPU time (user and system) and
+ * peak resident set size: with GNU time (`/usr/bin/time -v`) when present, otherwise, for node
+ * processes, with a preload that reports `process.resourceUsage()` on exit. CPU time is what a
+ * machine shared with other work distorts least: wall time there includes waiting for a core.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,8 @@ export interface Sample {
   readonly ms: number;
   /** Peak resident set size in KiB, when it could be measured. */
   readonly rssKb?: number;
+  /** User and system CPU time in milliseconds (its children's included), when it could be measured. */
+  readonly cpuMs?: number;
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -34,9 +37,19 @@ const RSS_PRELOAD = fileURLToPath(new URL('./children/report-rss.mjs', import.me
 /** Whether peak RSS comes from GNU time (true) or from the node preload (false). */
 export const usesGnuTime = existsSync(GNU_TIME);
 
-function parseGnuTime(report: string): number | undefined {
-  const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
-  return match ? Number(match[1]) : undefined;
+function parseGnuTime(report: string): { rssKb?: number; cpuMs?: number } {
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+  return {
+    ...(rss ? { rssKb: Number(rss[1]) } : {}),
+    ...(user && system ? { cpuMs: (Number(user[1]) + Number(system[1])) * 1000 } : {}),
+  };
+}
+
+function parsePreload(report: string): { rssKb?: number; cpuMs?: number } {
+  const [rss, cpu] = report.trim().split(' ');
+  return { ...(rss ? { rssKb: Number(rss) } : {}), ...(cpu ? { cpuMs: Number(cpu) } : {}) };
 }
 
 /** Runs `command args` to completion and measures it; never throws for a non-zero exit. */
@@ -68,8 +81,7 @@ export async function measure(command: string, args: readonly string[], options:
   const ms = performance.now() - started;
   const text = await readFile(report, 'utf8').catch(() => '');
   await rm(scratch, { recursive: true, force: true });
-  const rssKb = usesGnuTime ? parseGnuTime(text) : text.trim() === '' ? undefined : Number(text.trim());
-  return { ms, ...(rssKb === undefined ? {} : { rssKb }), ...result };
+  return { ms, ...(usesGnuTime ? parseGnuTime(text) : parsePreload(text)), ...result };
 }
 
 /** Like measure, but a non-zero exit is an error carrying the command's output. */
@@ -109,4 +121,5 @@ export type MeasurementName = (typeof MEASUREMENTS)[number];
 export interface Measurement {
   readonly ms: number[];
   readonly rssKb: number[];
+  readonly cpuMs: number[];
 }

@@ -30,7 +30,7 @@ import v8 from 'node:v8';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import { acquireLock } from '../output/lock.ts';
-import { manifestOf, serializeManifest } from '../output/manifest.ts';
+import { manifestOf, type OutputManifest, serializeManifest } from '../output/manifest.ts';
 import { swapPaths, verifyTree } from '../output/writer.ts';
 import type { ClockVerdict } from './clock-rules.ts';
 import { lastLoadedImports } from './load.ts';
@@ -213,7 +213,7 @@ export class SynthCache {
    * Records a successful synth whose output is now on disk. Nothing is stored when an input
    * changed while it compiled; a failure to store is ignored (the cache is only an optimisation).
    */
-  async store(compiled: CompiledForCache): Promise<void> {
+  async store(compiled: CompiledForCache, manifest: OutputManifest = manifestOf(compiled.files)): Promise<void> {
     if (!this.entryPath || !this.inputsBefore) return;
     try {
       const inputs = await this.inputsBefore;
@@ -231,7 +231,7 @@ export class SynthCache {
         compiler: await compilerIdentity(),
         inputs,
         imports,
-        manifest: serializeManifest(manifestOf(compiled.files)),
+        manifest: serializeManifest(manifest),
         diagnostics: compiled.diagnostics,
         clockRules,
         ...(clockRules.length > 0 ? { model: v8.serialize(compiled.model) } : {}),

@@ -32,7 +32,33 @@ const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"-----BEGIN/g;
 // AWS documentation's sample ids all end in EXAMPLE (AKIAIOSFODNN7EXAMPLE); they are not keys.
 const AWS_ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
 // Standard base64 only: adding url-safe "-" and "_" would match kebab- and snake-case names.
-const BASE64_TOKEN = new RegExp(`[A-Za-z0-9+/]{${MIN_HIGH_ENTROPY_LENGTH},}={0,2}`, 'g');
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHAR[c.charCodeAt(0)] = 1;
+
+/**
+ * Every match of `/[A-Za-z0-9+/]{40,}={0,2}/g` in `text`, with its offset, found by one walk over
+ * the characters: the regular expression starts a match attempt at every character and rescans
+ * each short word it meets, which made it most of the time of scanning a synth's output (0.5 s
+ * for 10,000 files). A match can only start where a run of base64 characters starts, and takes
+ * the whole run and up to two "=".
+ */
+export function* base64Tokens(text: string): Generator<[index: number, token: string]> {
+  const length = text.length;
+  for (let i = 0; i < length; ) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || BASE64_CHAR[code] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < length && text.charCodeAt(i) < 128 && BASE64_CHAR[text.charCodeAt(i)] === 1) i++;
+    if (i - start < MIN_HIGH_ENTROPY_LENGTH) continue;
+    let end = i;
+    while (end < length && end - i < 2 && text.charCodeAt(end) === 61) end++;
+    yield [start, text.slice(start, end)];
+    i = end;
+  }
+}
 const ENCRYPTED_DATA_KEY = /["']?\bencryptedData["']?[ \t]*:/g;
 const YAML_DOCUMENT_SEPARATOR = /^---(?:[ \t].*)?$/gm;
 
@@ -87,10 +113,10 @@ export function scanForSecrets(text: string, file: string): SecretFinding[] {
     });
   }
 
-  for (const match of text.matchAll(BASE64_TOKEN)) {
-    if (inside(skipped, match.index)) continue;
-    const finding = classifyBase64(match[0]);
-    if (finding !== undefined) found.push({ offset: match.index, ...finding });
+  for (const [index, token] of base64Tokens(text)) {
+    if (inside(skipped, index)) continue;
+    const finding = classifyBase64(token);
+    if (finding !== undefined) found.push({ offset: index, ...finding });
   }
 
   return found

@@ -33,6 +33,14 @@ async function expectExactly(files: ReadonlyMap<string, string>): Promise<void> 
 }
 
 describe('writeTree: unchanged files are linked, not written', () => {
+  it('GIVEN the manifest of the files, computed once by the caller WHEN the tree is written THEN it is exact, and unchanged files are still recognised', async () => {
+    await writeTree(out, before, { manifest: manifestOf(before) });
+    await expectExactly(before);
+    expect(await writeTree(out, before, { manifest: manifestOf(before) })).toEqual({ changed: false, files: before.size });
+    await writeTree(out, after, { manifest: manifestOf(after) });
+    await expectExactly(after);
+  });
+
   it('GIVEN one changed file WHEN the new tree is written THEN the others keep their inode, the changed one is new, the tree is exact', async () => {
     await writeTree(out, before);
     const inodes = new Map(await Promise.all([...before.keys()].map(async (f) => [f, await inode(f)] as const)));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSealedSecret, renderSealedSecret } from '../../src/seal/index.ts';
 import { shannonEntropy } from '../../src/security/entropy.ts';
-import { HIGH_ENTROPY_BITS_PER_CHAR, type SecretFinding, scanForSecrets } from '../../src/security/secret-scan.ts';
+import { base64Tokens, HIGH_ENTROPY_BITS_PER_CHAR, MIN_HIGH_ENTROPY_LENGTH, type SecretFinding, scanForSecrets } from '../../src/security/secret-scan.ts';
 import { referenceCert } from '../seal/support.ts';
 
 // Credential-shaped values are assembled at run time so this file does not itself look like a leak.
@@ -200,5 +200,32 @@ describe('scanForSecrets (property)', () => {
         }
       }),
     );
+  });
+});
+
+describe('base64Tokens', () => {
+  const reference = (text: string): [number, string][] =>
+    [...text.matchAll(new RegExp(`[A-Za-z0-9+/]{${MIN_HIGH_ENTROPY_LENGTH},}={0,2}`, 'g'))].map((m) => [m.index, m[0]]);
+  const pieces = fc.oneof(
+    fc.constantFrom('=', '==', '===', ' ', '\n', '-', '_', ':', '"', 'é', '🙂', '+/', 'kind: Secret\n'),
+    fc.stringMatching(/^[A-Za-z0-9+/]{1,45}$/),
+    fc.integer({ min: 36, max: 44 }).map((n) => 'Ab1+/'.repeat(10).slice(0, n)),
+  );
+
+  it('GIVEN random text of base64 runs, padding and separators WHEN scanned THEN it finds exactly what the regular expression finds', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        expect([...base64Tokens(text)]).toEqual(reference(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('GIVEN a run of exactly 40 characters, one of 39, and padding beyond two WHEN scanned THEN only the 40 is found, with two "="', () => {
+    const forty = 'a'.repeat(39) + 'B';
+    const text = `x: ${forty}===\ny: ${'c'.repeat(39)}\n`;
+    expect([...base64Tokens(text)]).toEqual([[3, `${forty}==`]]);
+    expect(reference(text)).toEqual([[3, `${forty}==`]]);
   });
 });

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { onPolicyLoaded, prefetchPolicies } from '../../loader/load.ts';
 import { SynthCache } from '../../loader/synth-cache.ts';
 import { hasErrors } from '../../model/diagnostic.ts';
+import { manifestOf } from '../../output/manifest.ts';
 import { writeTree } from '../../output/writer.ts';
 import { clockOf } from '../clock.ts';
 import { createProgress } from '../progress.ts';
@@ -50,9 +51,10 @@ export function synthCommand(): Command {
           return;
         }
         progress.stage('writing', { done: 0, total: compilation.files.size, unit: 'files' });
-        const result = await writeTree(outDir, compilation.files, { onFile: (done, total) => progress.count(done, total) });
+        const manifest = manifestOf(compilation.files);
+        const result = await writeTree(outDir, compilation.files, { manifest, onFile: (done, total) => progress.count(done, total) });
         progress.done();
-        await cache.store(compilation);
+        await cache.store(compilation, manifest);
         process.stdout.write(
           result.changed
             ? `synth: wrote ${result.files} files to ${where}\n`
