@@ -6,6 +6,8 @@ export const production = guardrails('production', {
   minRetention: '30d',
   requireEncryption: true,
   requireImmutableStorage: true,
+  // A lock of a few days protects only the newest restore points from a stolen credential.
+  minImmutableDays: 30,
   snapshotDeletionPolicy: 'Retain',
   drillEvery: 'week',
 });

@@ -193,16 +193,18 @@ function compareRails(old: GuardrailsModel, now: GuardrailsModel, target: Target
     push(loosened ? 'risk' : 'safe', field, b?.shown ?? null, a?.shown ?? null, `${what}: ${b?.shown ?? 'none'} -> ${a?.shown ?? 'none'}`);
   };
   const time = (d: { seconds: number } | undefined) => (d ? { size: d.seconds, shown: duration(d.seconds) ?? '' } : undefined);
+  const days = (d: number | undefined) => (d === undefined ? undefined : { size: d, shown: `${d}d` });
   const every = (f: GuardrailsModel['drillEvery']) => (f ? { size: frequencyDays(f), shown: f } : undefined);
   limit('maxRpo', 'longest RPO allowed', (b, a) => a > b, time(old.maxRpo), time(now.maxRpo));
   limit('minRetention', 'shortest retention allowed', (b, a) => a < b, time(old.minRetention), time(now.minRetention));
   if (old.requireEncryption !== now.requireEncryption) push(now.requireEncryption ? 'safe' : 'risk', 'requireEncryption', old.requireEncryption, now.requireEncryption, now.requireEncryption ? 'storage must be encrypted' : 'storage no longer has to be encrypted');
+  limit('minImmutableDays', 'shortest object lock allowed', (b, a) => a < b, days(old.minImmutableDays), days(now.minImmutableDays));
   if (old.requireImmutableStorage !== now.requireImmutableStorage) push(now.requireImmutableStorage ? 'safe' : 'risk', 'requireImmutableStorage', old.requireImmutableStorage, now.requireImmutableStorage, now.requireImmutableStorage ? 'storage must have object lock' : 'storage no longer needs object lock');
   if (old.snapshotDeletionPolicy !== now.snapshotDeletionPolicy) {
     const safer = now.snapshotDeletionPolicy === 'Retain';
     push(safer ? 'safe' : 'risk', 'snapshotDeletionPolicy', old.snapshotDeletionPolicy ?? null, now.snapshotDeletionPolicy ?? null, `required snapshot deletion policy: ${old.snapshotDeletionPolicy ?? 'none'} -> ${now.snapshotDeletionPolicy ?? 'none'}`);
   }
   limit('drillEvery', 'required drill frequency', (b, a) => a > b, every(old.drillEvery), every(now.drillEvery));
-  changes.push(...otherFields(target, 'guardrails.other', old, now, ['environment', 'maxRpo', 'minRetention', 'requireEncryption', 'requireImmutableStorage', 'snapshotDeletionPolicy', 'drillEvery']));
+  changes.push(...otherFields(target, 'guardrails.other', old, now, ['environment', 'maxRpo', 'minRetention', 'requireEncryption', 'requireImmutableStorage', 'minImmutableDays', 'snapshotDeletionPolicy', 'drillEvery']));
   return changes;
 }

@@ -13,6 +13,12 @@ export interface GuardrailsProps {
   readonly requireEncryption?: boolean;
   /** Storage written to must declare object lock. @default false */
   readonly requireImmutableStorage?: boolean;
+  /**
+   * Storage written to must declare object lock of at least this many days (GRD004); setting it
+   * requires object lock. A lock shorter than a backup's TTL protects only its first days.
+   * @default any lock period
+   */
+  readonly minImmutableDays?: number;
   /** Deletion policy CSI snapshot classes must use. @default any */
   readonly snapshotDeletionPolicy?: DeletionPolicy;
   /** Every policy must be covered by a restore plan drilled at least this often. @default no drills required */
@@ -41,7 +47,7 @@ export class Guardrails extends Declaration<'guardrails', GuardrailsProps> {
  * @example
  * export const production = guardrails('production', {
  *   maxRpo: '1h', minRetention: '30d', requireEncryption: true,
- *   requireImmutableStorage: true, snapshotDeletionPolicy: 'Retain',
+ *   requireImmutableStorage: true, minImmutableDays: 30, snapshotDeletionPolicy: 'Retain',
  * });
  */
 export function guardrails(environment: string, props: GuardrailsProps): Guardrails {

@@ -296,6 +296,8 @@ export interface GuardrailsModel {
   readonly minRetention?: Duration;
   readonly requireEncryption: boolean;
   readonly requireImmutableStorage: boolean;
+  /** Least object-lock days storage written to must declare (implies `requireImmutableStorage`). */
+  readonly minImmutableDays?: number;
   readonly snapshotDeletionPolicy?: DeletionPolicy;
   readonly drillEvery?: Frequency;
   readonly requireImageDigests: boolean;

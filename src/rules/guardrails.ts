@@ -5,7 +5,8 @@ import type { GuardrailsModel, Model, PolicyModel } from '../model/types.ts';
 import type { Rule } from './rule.ts';
 
 /**
- * GRD001-GRD006: every policy and cluster meets the guardrails of its cluster's environment.
+ * GRD001-GRD006: every policy and cluster meets the guardrails of its cluster's environment (GRD004:
+ * object lock declared, at least `minImmutableDays` long).
  * GRD009: every policy is restored by some restore plan where guardrails ask for it, and (a warning)
  * in the environment named `production` unless its guardrails turn it off.
  */
@@ -83,6 +84,14 @@ export const guardrailsRule: Rule = {
             code: 'GRD004',
             message: `storage "${storage.name}" (written by policy "${policy.name}") declares no object lock; ${g.environment} requires immutable storage`,
             hint: 'enable object lock on the bucket and declare immutable: { days: N } (restorable checks the declaration, not the bucket)',
+          }),
+        );
+      } else if (g.minImmutableDays !== undefined && storage.immutableDays !== undefined && storage.immutableDays < g.minImmutableDays) {
+        found.push(
+          violation(g, storage.name, 'immutable.days', storage.source, {
+            code: 'GRD004',
+            message: `storage "${storage.name}" (written by policy "${policy.name}") locks objects for ${storage.immutableDays} days; ${g.environment} requires at least ${g.minImmutableDays}`,
+            hint: `lock the bucket for at least ${g.minImmutableDays} days and declare immutable: { days: ${g.minImmutableDays} } (or more: the longest TTL written there, STO009)`,
           }),
         );
       }

@@ -8,6 +8,7 @@ import { enumsRule } from './enums.ts';
 import { applyGuardrailExceptions } from './guardrail-exceptions.ts';
 import { guardrailsRule } from './guardrails.ts';
 import { namesRule } from './names.ts';
+import { objectLockRule } from './object-lock.ts';
 import { portabilityRule } from './portability.ts';
 import { restorePlansRule } from './restore-plans.ts';
 import { retentionRule } from './retention.ts';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   retentionRule,
   guardrailsRule,
   storageConnectionRule,
+  objectLockRule,
   defaultLocationRule,
   appsRule,
   portabilityRule,

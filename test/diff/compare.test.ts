@@ -189,12 +189,17 @@ describe('diffModels: classification', () => {
     ['minRetention longer', { minRetention: '30d' as const }, ['safe guardrails.changed minRetention']],
     ['encryption no longer required', { requireEncryption: false }, ['risk guardrails.changed requireEncryption']],
     ['drills less often', { drillEvery: 'month' as const }, ['risk guardrails.changed drillEvery']],
+    ['a least object lock required', { minImmutableDays: 30 }, ['safe guardrails.changed minImmutableDays', 'safe guardrails.changed requireImmutableStorage']],
     ['drills more often', { drillEvery: 'day' as const }, ['safe guardrails.changed drillEvery']],
   ])('GIVEN guardrails %s WHEN compared THEN %j', (_, rails, expected) => {
     const changes = diffModels(side(), side({ rails }));
 
     expect(summary(changes)).toEqual(expected);
     expect(changes[0]?.cluster).toBeNull();
+  });
+
+  it('GIVEN the least object lock required shortened WHEN compared THEN risk', () => {
+    expect(summary(diffModels(side({ rails: { minImmutableDays: 30 } }), side({ rails: { minImmutableDays: 7 } })))).toEqual(['risk guardrails.changed minImmutableDays']);
   });
 
   it('GIVEN guardrails removed WHEN compared THEN risk', () => {

@@ -233,7 +233,11 @@ const cases: readonly RuleCase[] = [
   {
     code: 'GRD004',
     pass: { title: 'written storage with object lock', declarations: changed({}) },
-    fail: [{ title: 'written storage without object lock', declarations: changed({ euBackups: { immutable: undefined } }), at: ['eu-backups.immutable'] }],
+    fail: [
+      { title: 'written storage without object lock', declarations: changed({ euBackups: { immutable: undefined } }), at: ['eu-backups.immutable'] },
+      { title: 'written storage locked for 1 day where guardrails require 30', declarations: changed({ production: { minImmutableDays: 30 } }), at: ['eu-backups.immutable.days'] },
+      { title: 'minImmutableDays alone (no requireImmutableStorage) and storage without object lock', declarations: changed({ production: { requireImmutableStorage: undefined, minImmutableDays: 30 }, euBackups: { immutable: undefined } }), at: ['eu-backups.immutable'] },
+    ],
   },
   {
     code: 'GRD005',
