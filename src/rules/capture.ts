@@ -45,7 +45,7 @@ export type Capture =
  * The provisioners whose volumes each provider plugin's VolumeSnapshotter can snapshot: its
  * `GetVolumeID` knows a CSI volume of its own disk driver and the in-tree volume source of the same
  * disks (which the in-tree provisioner creates); for any other volume it returns no ID, and Velero
- * skips the volume without an error. From velero-plugin-for-aws v1.14.3 (`ebsCSIDriver`,
+ * skips the volume with a warning in the backup log. From velero-plugin-for-aws v1.14.3 (`ebsCSIDriver`,
  * `AWSElasticBlockStore`), velero-plugin-for-gcp (`pdCSIDriver`, `GCEPersistentDisk`) and
  * velero-plugin-for-microsoft-azure (`diskCSIDriver`, `AzureDisk`).
  */

@@ -379,7 +379,7 @@ function uncoveredDiagnostic(group: UncoveredData, loaded: LoadedInventory): Dia
         code: 'COV013',
         severity: 'error',
         ...atPolicy('volumes'),
-        message: `${holds} whose data policy ${policy?.name} cannot snapshot: volumes 'native-snapshot' takes disk snapshots through Velero's ${capture.provider} plugin (the VolumeSnapshotLocation of storage ${policy?.storage}), which snapshots only ${NATIVE_SNAPSHOT_PROVISIONERS[capture.provider].join(', ')} volumes, not provisioner ${capture.provisioner} (storage class ${capture.storageClass}), so Velero skips those volumes without an error (${loaded.file})`,
+        message: `${holds} whose data policy ${policy?.name} cannot snapshot: volumes 'native-snapshot' takes disk snapshots through Velero's ${capture.provider} plugin (the VolumeSnapshotLocation of storage ${policy?.storage}), which snapshots only ${NATIVE_SNAPSHOT_PROVISIONERS[capture.provider].join(', ')} volumes, not provisioner ${capture.provisioner} (storage class ${capture.storageClass}), so Velero skips those volumes with only a warning in the backup log (${loaded.file})`,
         hint: `use volumes: 'snapshot-data-mover' or 'csi-snapshot' with a VolumeSnapshotClass for ${capture.provisioner}, or add volumePolicies: [{ conditions: { storageClass: ['${capture.storageClass}'] }, action: 'fs-backup' }]`,
       };
     case 'fs-not-mounted':

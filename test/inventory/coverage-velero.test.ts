@@ -133,7 +133,7 @@ describe('item 2: volume data, not just objects', () => {
 
     expect(found).toMatchObject([{ code: 'COV013', severity: 'error', declaration: 'files', path: 'volumes' }]);
     expect(found[0]?.message).toContain(
-      "volumes 'native-snapshot' takes disk snapshots through Velero's aws plugin (the VolumeSnapshotLocation of storage eu-backups), which snapshots only ebs.csi.aws.com, kubernetes.io/aws-ebs volumes, not provisioner efs.csi.aws.com (storage class efs), so Velero skips those volumes without an error",
+      "volumes 'native-snapshot' takes disk snapshots through Velero's aws plugin (the VolumeSnapshotLocation of storage eu-backups), which snapshots only ebs.csi.aws.com, kubernetes.io/aws-ebs volumes, not provisioner efs.csi.aws.com (storage class efs), so Velero skips those volumes with only a warning in the backup log",
     );
     expect(found[0]?.hint).toBe("use volumes: 'snapshot-data-mover' or 'csi-snapshot' with a VolumeSnapshotClass for efs.csi.aws.com, or add volumePolicies: [{ conditions: { storageClass: ['efs'] }, action: 'fs-backup' }]");
   });
