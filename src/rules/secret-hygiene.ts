@@ -56,10 +56,12 @@ export async function scanForCredentials(policyFiles: readonly string[], rendere
  * or hand-edited file): SEC011 for credential-looking strings and SEC009 for a plain Secret, told
  * apart from drift because a value committed to Git is exposed and must be revoked. Files equal to
  * the fresh render were scanned with it.
+ * @param candidates - the files to look at, when the caller knows which differ from a fresh synth
+ *   (the drift check): default every file of the output folder
  */
-export async function scanCommittedOutput(outDir: string, rendered: ReadonlyMap<string, string>): Promise<Diagnostic[]> {
+export async function scanCommittedOutput(outDir: string, rendered: ReadonlyMap<string, string>, candidates?: readonly string[]): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
-  for (const file of await listFiles(outDir)) {
+  for (const file of candidates ?? (await listFiles(outDir))) {
     const content = await readFile(path.join(outDir, file));
     const text = content.toString('utf8');
     if (!isText(content) || rendered.get(file) === text) continue;

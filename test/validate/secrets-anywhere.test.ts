@@ -3,7 +3,7 @@
  * modules the policies load), and any file committed under the output folder by hand, which
  * `validate` reports as an exposed secret to revoke, with or without the drift check.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
@@ -48,6 +48,22 @@ describe('credentials anywhere in policies/ and the committed output', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('SEC011');
     expect(result.stdout).toContain('DRIFT001');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(FAKE_KEY_ID);
+  });
+
+  it('GIVEN a key appended to a generated file and a hand-made Secret WHEN validated with the drift check THEN both files are scanned: only the files that differ from a fresh synth are read again', async () => {
+    const velero = path.join(project.outDir, 'clusters', 'prod-eu', 'velero');
+    const generated = path.join(velero, (await readdir(velero)).find((f) => f.startsWith('schedule-')) ?? '');
+    const before = await readFile(generated, 'utf8');
+    await writeFile(generated, `${before}# ${FAKE_KEY_ID}\n`);
+    await writeFile(path.join(velero, 'secret-hand-made.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: hand-made\n  namespace: velero\nstringData:\n  password: hunter2hunter2\n');
+    const result = await validate();
+    await writeFile(generated, before);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('DRIFT001');
+    const shown = path.relative(project.dir, generated).split(path.sep).join('/');
+    expect(result.stdout.split('\n').some((line) => line.includes(`${shown}:`) && line.includes('aws-access-key-id') && line.endsWith('(SEC011)'))).toBe(true);
+    expect(result.stdout).toContain('a plain Secret velero/hand-made is committed in the output');
     expect(`${result.stdout}${result.stderr}`).not.toContain(FAKE_KEY_ID);
   });
 });

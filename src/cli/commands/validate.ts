@@ -74,11 +74,13 @@ export function validateCommand(): Command {
         }
       }
       progress.stage(`comparing with ${options.out}`);
-      if (options.drift && compilation.files.size > 0) diagnostics.push(...(await driftOf(options.out, compilation.files)));
+      const drift = options.drift && compilation.files.size > 0 ? await driftOf(options.out, compilation.files) : undefined;
+      if (drift) diagnostics.push(...drift.diagnostics);
       // Even with --no-drift: a credential committed by hand is exposed whatever the drift check says.
+      // With it, only the files that differ from a fresh synth are read again (the rest were scanned rendered).
       if (compilation.files.size > 0) {
         const { scanCommittedOutput } = await import('../../rules/secret-hygiene.ts');
-        diagnostics.push(...(await scanCommittedOutput(options.out, compilation.files)));
+        diagnostics.push(...(await scanCommittedOutput(options.out, compilation.files, drift?.differing)));
       }
       // Coverage: the cluster inventories in <policies>/inventory/ against the policies (COV001-COV004, INV001).
       const inventories = await loadInventories(options.policies);
@@ -109,20 +111,29 @@ function readIfPresent(file: string): string | undefined {
   }
 }
 
-/** DRIFT001: files of the committed output that a fresh synth would add, change or remove. */
-async function driftOf(outDir: string, files: ReadonlyMap<string, string>): Promise<Diagnostic[]> {
+/**
+ * DRIFT001: files of the committed output that a fresh synth would add, change or remove, and
+ * which committed files differ from it (changed or extra).
+ */
+async function driftOf(outDir: string, files: ReadonlyMap<string, string>): Promise<{ diagnostics: Diagnostic[]; differing: string[] }> {
   const expected = new Map(files);
   expected.set(MANIFEST_PATH, serializeManifest(manifestOf(files)));
   const onDisk = await listFiles(outDir);
   const changed: string[] = [];
+  const differing: string[] = [];
   for (const [file, content] of expected) {
     // Synchronous: awaiting one read per file spends most of the time in the thread-pool round trips.
     const current = readIfPresent(path.join(outDir, file));
     if (current !== content) changed.push(current === undefined ? `missing ${file}` : `changed ${file}`);
+    if (current !== undefined && current !== content) differing.push(file);
   }
-  for (const file of onDisk) if (!expected.has(file)) changed.push(`extra ${file}`);
-  if (changed.length === 0) return [];
-  return [
+  for (const file of onDisk) {
+    if (expected.has(file)) continue;
+    changed.push(`extra ${file}`);
+    differing.push(file);
+  }
+  if (changed.length === 0) return { diagnostics: [], differing };
+  const diagnostics: Diagnostic[] = [
     {
       code: 'DRIFT001',
       severity: 'error',
@@ -130,4 +141,5 @@ async function driftOf(outDir: string, files: ReadonlyMap<string, string>): Prom
       hint: 'run `npm run synth` and commit the result; never edit generated files by hand',
     },
   ];
+  return { diagnostics, differing };
 }
