@@ -1,10 +1,13 @@
 /**
- * A cluster-to-cluster restore after a region loss, between two real control planes sharing one
- * object store: prod backs the shop up with real Velero v1.18.1; dr, whose Velero reads prod's
- * storage through a ReadOnly location, syncs the backup and its runner (a Job made from
- * `restore-<plan>`, its pod run on the host as the runner's ServiceAccount: no kubelet) restores it into `shop-dr`, on dr's StorageClass, images rewritten to dr's registry.
+ * A cluster-to-cluster restore after a region loss, between two real control planes: prod backs the
+ * shop up with real Velero v1.18.1 into its object store; the storage declares a replica in a second
+ * object store of another region, which dr, the region-loss target, reads through a ReadOnly
+ * location (S3 Replication cannot run here: the test copies prod's objects to the replica). dr syncs
+ * the backups from the replica and its runner (a Job made from `restore-<plan>`, its pod run on the
+ * host as the runner's ServiceAccount: no kubelet) restores the newest one completed longer ago than
+ * the declared replication lag into `shop-dr`, on dr's StorageClass, images rewritten to dr's registry.
  *
- * dr's key may read the bucket and write only under `<prefix>/restores/`: Velero v1.18.1 writes a
+ * dr's key may read the replica and write only under `<prefix>/restores/`: Velero v1.18.1 writes a
  * restore's logs and results there even through a ReadOnly location, and with a key that may not
  * (the store's read-only key) the Restore stays in Finalizing: its finalizer retries the refused
  * PutObject of the results with backoff and never marks it Completed.
@@ -23,6 +26,8 @@ import { createShop, namespaceState, ORG, STORAGE_CLASS, TEST_CERTIFICATE } from
 const run = useTestRun('cluster-to-cluster');
 const RUNNER = `restore-${DR.plan}`;
 const BACKUP = 'shop-before-region-loss';
+/** Completed after BACKUP, and within the replication lag when the runner chooses: it must not be restored. */
+const NEWER = 'shop-within-replication-lag';
 /** A SealedSecret of the shop, sealed for prod's key (strict scope: namespace shop, name api-token). */
 const SEALED = 'api-token';
 let pair: DrPair;
@@ -105,35 +110,51 @@ interface Restore {
 
 const getJson = async <T>(cluster: ControlPlane, args: readonly string[]): Promise<T> => JSON.parse(await cluster.kubectlOk([...args, '-o', 'json'])) as T;
 
-describe('region loss: prod backs up, dr restores from the shared storage (ReadOnly on dr; the runner pod runs on the host as its ServiceAccount: no kubelet)', () => {
-  it('dr restores prod\'s backup into the mapped namespace, on its StorageClass, images rewritten, every Restore Completed and the result ok; dr writes into the bucket only its Restores\' files', { timeout: 900_000 }, async () => {
-    const { prod, dr, store } = pair;
-    // The location as restorable compiled it for dr: prod's storage, ReadOnly, the read-only key.
-    const bsl = await getJson<{ spec: { accessMode: string; credential: { name: string } } }>(dr.cluster, ['get', 'backupstoragelocations.velero.io', ORG.storage, '-n', 'velero']);
+describe('region loss: prod backs up, dr restores from the replica of prod\'s storage (replication cannot run here: the test copies the objects to a second object store; ReadOnly on dr; the runner pod runs on the host as its ServiceAccount: no kubelet)', () => {
+  it('dr restores, from the replica, the newest backup completed longer ago than the replication lag (not a newer one) into the mapped namespace, on its StorageClass, images rewritten, every Restore Completed and the result ok; dr writes into the replica only its Restores\' files and nothing into prod\'s bucket', { timeout: 1_200_000 }, async () => {
+    const { prod, dr, store, replica } = pair;
+    // The location as restorable compiled it for dr: prod's storage by name and prefix, read from the
+    // replica (its bucket, region and endpoint), ReadOnly, with the replica store's restore key.
+    const bsl = await getJson<{ spec: { accessMode: string; credential: { name: string }; objectStorage: { bucket: string; prefix: string }; config: Record<string, string> } }>(dr.cluster, ['get', 'backupstoragelocations.velero.io', ORG.storage, '-n', 'velero']);
     expect(bsl.spec.accessMode).toBe('ReadOnly');
+    expect(bsl.spec.objectStorage).toEqual({ bucket: DR.replica.bucket, prefix: ORG.prefix });
+    expect(bsl.spec.config).toMatchObject({ region: DR.replica.region, s3Url: replica.endpoint });
     const credentials = await getJson<{ data: { cloud: string } }>(dr.cluster, ['get', 'secret', bsl.spec.credential.name, '-n', 'velero']);
-    expect(Buffer.from(credentials.data.cloud, 'base64').toString()).toContain(store.restoreOnly.accessKeyId);
+    expect(Buffer.from(credentials.data.cloud, 'base64').toString()).toContain(replica.restoreOnly.accessKeyId);
     await dr.velero.waitForBackupStorageLocation(ORG.storage, 120_000);
     // What each key may write where Velero puts a restore's logs and results, and elsewhere.
     const probe = `${ORG.prefix}/restores/e2e-probe/probe.txt`;
-    expect((await store.putObject(ORG.bucket, probe, 'probe', store.readOnly)).status).toBe(403);
-    expect((await store.putObject(ORG.bucket, probe, 'probe', store.restoreOnly)).status).toBe(200);
-    expect((await store.request({ method: 'DELETE', bucket: ORG.bucket, key: probe })).status).toBe(204);
+    expect((await replica.putObject(DR.replica.bucket, probe, 'probe', replica.readOnly)).status).toBe(403);
+    expect((await replica.putObject(DR.replica.bucket, probe, 'probe', replica.restoreOnly)).status).toBe(200);
+    expect((await replica.request({ method: 'DELETE', bucket: DR.replica.bucket, key: probe })).status).toBe(204);
     for (const key of [`${ORG.prefix}/backups/e2e-probe/probe.txt`, `${ORG.prefix}/e2e-probe.txt`, 'e2e-probe.txt']) {
-      expect((await store.putObject(ORG.bucket, key, 'probe', store.restoreOnly)).status, key).toBe(403);
+      expect((await replica.putObject(DR.replica.bucket, key, 'probe', replica.restoreOnly)).status, key).toBe(403);
     }
 
     expect(await prod.velero.cliOk(['backup', 'create', BACKUP, '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
     const before = await namespaceState(prod.cluster, ORG.namespace);
     expect(before[`Secret/${SEALED}`]).toBeDefined();
-    const bucketBefore = new Set(await store.listObjects(ORG.bucket));
+    const completedAt = async (backup: string) => Date.parse(await prod.cluster.kubectlOk(['get', 'backups.velero.io', backup, '-n', 'velero', '-o', 'jsonpath={.status.completionTimestamp}']));
+    const synced = (backup: string) =>
+      waitFor(async () => /Completed/.test((await dr.velero.cli(['backup', 'get', backup])).stdout), {
+        timeoutMs: 240_000,
+        intervalMs: 2_000,
+        describe: () => `dr's Velero did not sync backup ${backup} from the replica within 240 s`,
+      });
 
-    // dr's Velero syncs the backup from the ReadOnly location.
-    await waitFor(async () => /Completed/.test((await dr.velero.cli(['backup', 'get', BACKUP])).stdout), {
-      timeoutMs: 240_000,
-      intervalMs: 2_000,
-      describe: () => `dr's Velero did not sync backup ${BACKUP} within 240 s`,
-    });
+    // What replication would do; dr's Velero syncs the backup from the replica.
+    expect(await pair.replicate()).toBeGreaterThan(0);
+    await synced(BACKUP);
+    const completedBackup = await completedAt(BACKUP);
+    // Once BACKUP is older than the lag, prod backs up again: the newer backup reaches the replica
+    // and dr, but is still within the lag when the runner chooses.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, completedBackup + (DR.replica.lagSeconds + 1) * 1000 - Date.now())));
+    expect(await prod.velero.cliOk(['backup', 'create', NEWER, '--from-schedule=shop-hourly', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
+    expect(await pair.replicate()).toBeGreaterThan(0);
+    await synced(NEWER);
+    const completedNewer = await completedAt(NEWER);
+    const bucketBefore = new Set(await store.listObjects(ORG.bucket));
+    const replicaBefore = new Set(await replica.listObjects(DR.replica.bucket));
 
     await dr.cluster.kubectlOk(['create', 'job', 'restore-region-loss', `--from=cronjob/${RUNNER}`, '-n', 'velero']);
     const job = await getJson<JobLike>(dr.cluster, ['get', 'job', 'restore-region-loss', '-n', 'velero']);
@@ -142,6 +163,10 @@ describe('region loss: prod backs up, dr restores from the shared storage (ReadO
     const result: HostPodResult = await runJobPodOnHost(job, { cluster: dr.cluster, kubectlDir: pair.kubectlDir, workDir: path.join(run.runDir, 'dr-pods'), timeoutMs: 600_000 });
     const seconds = Math.round((Date.now() - started) / 1000);
     expect(result.code, result.output).toBe(0);
+    // The runner chose by completion time against its own clock: BACKUP completed by its limit, NEWER after it.
+    const completedBy = Date.parse(/only backups completed by (\S+)/.exec(result.output)?.[1] ?? '');
+    expect(completedBackup).toBeLessThanOrEqual(completedBy);
+    expect(completedNewer, `${NEWER} was older than the lag when the runner chose (the premise of this test)`).toBeGreaterThan(completedBy);
 
     const runId = /run (\d{14})/.exec(result.output)?.[1] ?? '';
     const restores = (await getJson<{ items: Restore[] }>(dr.cluster, ['get', 'restores.velero.io', '-n', 'velero', '-l', `restorable.dev/plan=${DR.plan},restorable.dev/run=run-${runId}`])).items;
@@ -182,10 +207,12 @@ describe('region loss: prod backs up, dr restores from the shared storage (ReadO
     expect(recorded.backups).toBe(`${ORG.policy}=${BACKUP}`);
     expect(Number(recorded.durationSeconds)).toBeLessThanOrEqual(seconds);
 
-    // dr wrote into the bucket only each Restore's files under <prefix>/restores/<restore>/, and its Velero was refused nothing.
-    const added = (await store.listObjects(ORG.bucket)).filter((key) => !bucketBefore.has(key) && !key.startsWith(`${DR.installPrefix}/`));
+    // dr wrote into the replica only each Restore's files under <prefix>/restores/<restore>/, nothing
+    // into prod's bucket (it holds no key of prod's store), and its Velero was refused nothing.
+    const added = (await replica.listObjects(DR.replica.bucket)).filter((key) => !replicaBefore.has(key));
     expect(added.length).toBeGreaterThan(0);
     expect(added.filter((key) => !restores.some((r) => key.startsWith(`${ORG.prefix}/restores/${r.metadata.name}/`)))).toEqual([]);
+    expect((await store.listObjects(ORG.bucket)).filter((key) => !bucketBefore.has(key) && !key.startsWith(`${DR.installPrefix}/`))).toEqual([]);
     // Refusals by the store only: Velero v1.18.1 rewrites a location's credentials file in place
     // (O_TRUNC, then write: internal/credentials/file_store.go) each time a controller opens the
     // location, so a plugin reading it mid-write finds no key and falls back to EC2's metadata
@@ -214,8 +241,8 @@ describe('region loss: prod backs up, dr restores from the shared storage (ReadO
     console.log(`restore took ${seconds} s (recorded ${recorded.durationSeconds} s)`);
   });
 
-  it("after the failover dr backs the restored shop up without naming a location: the backup goes to dr's own default location, never to prod's storage", { timeout: 600_000 }, async () => {
-    const { dr, store } = pair;
+  it("after the failover dr backs the restored shop up without naming a location: the backup goes to dr's own default location, never to prod's storage or its replica", { timeout: 600_000 }, async () => {
+    const { dr, store, replica } = pair;
     const own = await getJson<{ spec: { accessMode: string; default?: boolean } }>(dr.cluster, ['get', 'backupstoragelocations.velero.io', DR.storage, '-n', 'velero']);
     expect(own.spec).toMatchObject({ accessMode: 'ReadWrite', default: true });
     await dr.velero.waitForBackupStorageLocation(DR.storage, 120_000);
@@ -225,6 +252,7 @@ describe('region loss: prod backs up, dr restores from the shared storage (ReadO
       describe: () => "dr's Velero kept its installer's location as a second default",
     });
     const prodBucketBefore = new Set(await store.listObjects(ORG.bucket));
+    const replicaBefore = await replica.listObjects(DR.replica.bucket);
 
     const backup = 'shop-dr-after-failover';
     expect(await dr.velero.cliOk(['backup', 'create', backup, `--include-namespaces=${DR.namespace}`, '--snapshot-volumes=false', '--wait'], { timeoutMs: 240_000 })).toMatch(/Completed/);
@@ -234,5 +262,6 @@ describe('region loss: prod backs up, dr restores from the shared storage (ReadO
     expect(created.status.phase).toBe('Completed');
     expect((await store.listObjects(DR.bucket)).filter((key) => key.startsWith(`${DR.prefix}/backups/${backup}/`)).length).toBeGreaterThan(0);
     expect((await store.listObjects(ORG.bucket)).filter((key) => !prodBucketBefore.has(key))).toEqual([]);
+    expect(await replica.listObjects(DR.replica.bucket)).toEqual(replicaBefore);
   });
 });

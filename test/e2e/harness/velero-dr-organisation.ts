@@ -1,8 +1,11 @@
 /**
  * The two-cluster Velero test organisation: `prod` writes the shop's backups to the harness's
- * object store, `dr` lists the same storage (a ReadOnly location there; its credentials the store's
- * restore key: read everything, write only under `<prefix>/restores/`, which Velero needs even
- * through a ReadOnly location) and restores the shop after a region loss into `shop-dr`; dr's own
+ * object store, whose bucket declares a replica in a second object store of another region (a
+ * second gateway: replication itself cannot run here, so the tests copy the objects with
+ * {@link DrPair.replicate}). `dr` lists the storage and, as the target of the region-loss plan,
+ * reads it from the replica (a ReadOnly location there; its credentials the replica store's restore
+ * key: read everything, write only under `<prefix>/restores/`, which Velero needs even through a
+ * ReadOnly location; dr holds no key of prod's store) and restores the shop into `shop-dr`; dr's own
  * bucket is its default location, where it backs up after the failover. Each cluster has its own
  * sealing key (the committed test keys of prod-eu and dr-us); both hold the same repository password.
  * Written at test time under the repository's `.tmp/`, like harness/velero-organisation.ts.
@@ -36,12 +39,14 @@ export const DR = {
   credentials: 'velero-e2e-dr-backups-credentials',
   bucket: 'restorable-e2e-dr',
   prefix: 'dr',
+  /** The replica of prod's bucket, in the second store, and dr's credentials for it. */
+  replica: { bucket: 'restorable-e2e-replica', region: 'e2e-replica', credentials: 'velero-e2e-replica-credentials', lag: '90s', lagSeconds: 90 },
 } as const;
 
 const DR_CERTIFICATE = path.join(repoRoot, 'test', 'fixtures', 'orgs', 'example', 'policies', 'clusters', 'dr-us', 'sealing-2026-11.pem');
 const DR_KEY = path.join(repoRoot, 'test', 'fixtures', 'certs', 'dr-us.key.pem');
 
-const clustersSource = (store: ObjectStore) => `/** prod writes the backups to the harness's object store; dr reads them (ReadOnly there). */
+const clustersSource = (store: ObjectStore, replica: ObjectStore) => `/** prod writes the backups to the harness's object store; dr reads them from the replica (ReadOnly there). */
 import { cluster, s3Storage, sealed } from 'restorable';
 
 export const e2eBackups = s3Storage(${JSON.stringify(ORG.storage)}, {
@@ -51,6 +56,13 @@ export const e2eBackups = s3Storage(${JSON.stringify(ORG.storage)}, {
   endpoint: ${JSON.stringify(store.endpoint)},
   forcePathStyle: true,
   credentials: sealed(${JSON.stringify(ORG.credentials)}),
+  replication: {
+    bucket: ${JSON.stringify(DR.replica.bucket)},
+    region: ${JSON.stringify(replica.region)},
+    endpoint: ${JSON.stringify(replica.endpoint)},
+    lag: ${JSON.stringify(DR.replica.lag)},
+    credentials: sealed(${JSON.stringify(DR.replica.credentials)}),
+  },
 });
 
 /** dr's own bucket: it lists prod's storage to restore, and backs up here after a failover. */
@@ -94,7 +106,7 @@ export const shopRegionLoss = restorePlan(${JSON.stringify(DR.plan)}, {
 `;
 
 /** The policies folder, with each cluster's credentials and the shared repository password sealed for it by `restorable seal --write`. */
-function writeOrganisation(store: ObjectStore, label: string): { policiesDir: string; cleanup: () => void } {
+function writeOrganisation(store: ObjectStore, replica: ObjectStore, label: string): { policiesDir: string; cleanup: () => void } {
   const dir = path.join(repoRoot, '.tmp', `e2e-org-${label}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const policiesDir = path.join(dir, 'policies');
@@ -106,7 +118,7 @@ function writeOrganisation(store: ObjectStore, label: string): { policiesDir: st
     mkdirSync(path.join(policiesDir, 'clusters', name), { recursive: true });
     copyFileSync(cert, path.join(policiesDir, 'clusters', name, 'sealing.pem'));
   }
-  writeFileSync(path.join(policiesDir, 'clusters.ts'), clustersSource(store));
+  writeFileSync(path.join(policiesDir, 'clusters.ts'), clustersSource(store, replica));
   writeFileSync(path.join(policiesDir, 'teams', 'shop.ts'), shopSource);
 
   const secrets = path.join(dir, 'plaintext');
@@ -123,7 +135,8 @@ function writeOrganisation(store: ObjectStore, label: string): { policiesDir: st
   const cloud = (key: S3Key) => `[default]\naws_access_key_id=${key.accessKeyId}\naws_secret_access_key=${key.secretAccessKey}\n`;
   const repositoryPassword = randomBytes(24).toString('base64url');
   seal(ORG.cluster, ORG.credentials, 'cloud', cloud(store.admin));
-  seal(DR.cluster, ORG.credentials, 'cloud', cloud(store.restoreOnly));
+  // dr reads prod's storage only from the replica: it holds no key of prod's store.
+  seal(DR.cluster, DR.replica.credentials, 'cloud', cloud(replica.restoreOnly));
   seal(DR.cluster, DR.credentials, 'cloud', cloud(store.admin));
   for (const cluster of [ORG.cluster, DR.cluster]) seal(cluster, 'velero-repo-credentials', 'repository-password', repositoryPassword);
   rmSync(secrets, { recursive: true, force: true });
@@ -142,6 +155,13 @@ export interface PreparedCluster {
 /** Both clusters, the store they share and the compiled output. */
 export interface DrPair {
   readonly store: ObjectStore;
+  /** The second store, of another region, holding the replica of prod's bucket. */
+  readonly replica: ObjectStore;
+  /**
+   * What S3 Replication would do, which cannot run here: copies every object under prod's prefix
+   * to the replica bucket; returns how many it copied.
+   */
+  replicate(): Promise<number>;
   readonly prod: PreparedCluster;
   readonly dr: PreparedCluster;
   readonly generated: string;
@@ -161,13 +181,24 @@ export async function startDrPair(run: TestRun, label: string, options: DrPairOp
   const store = await startObjectStore({ name: 'objectstore', binDir: inject('objectstoreBin'), runDir: run.runDir, buckets: [ORG.bucket, DR.bucket], restorePrefixes: [ORG.prefix] });
   const started: Velero[] = [];
   let organisation: ReturnType<typeof writeOrganisation> | undefined;
+  let replica: ObjectStore | undefined;
   const stopAll = async () => {
     for (const velero of started) await velero.stop();
+    await replica?.stop();
     await store.stop();
     organisation?.cleanup();
   };
   try {
-    organisation = writeOrganisation(store, label);
+    replica = await startObjectStore({
+      name: 'objectstore-replica',
+      binDir: inject('objectstoreBin'),
+      runDir: run.runDir,
+      buckets: [DR.replica.bucket],
+      restorePrefixes: [ORG.prefix],
+      region: DR.replica.region,
+    });
+    const replicaStore = replica;
+    organisation = writeOrganisation(store, replicaStore, label);
     const generated = synthOrganisation(organisation.policiesDir, label);
     const kubectlDir = path.dirname(run.binaries.kubectl);
     const health = new ArgoHealth(downloadArgoCd(), path.join(inject('luaHealthBin'), 'lua-health'));
@@ -197,6 +228,15 @@ export async function startDrPair(run: TestRun, label: string, options: DrPairOp
     const dr = await prepare('dr', DR.installPrefix, { cert: DR_CERTIFICATE, key: DR_KEY });
     return {
       store,
+      replica: replicaStore,
+      async replicate() {
+        const keys = await store.listObjects(ORG.bucket, `${ORG.prefix}/`);
+        for (const key of keys) {
+          const answer = await replicaStore.putObject(DR.replica.bucket, key, await store.getObject(ORG.bucket, key));
+          if (answer.status !== 200) throw new Error(`copying ${key} to the replica: HTTP ${answer.status}`);
+        }
+        return keys.length;
+      },
       prod,
       dr,
       generated,
