@@ -23,7 +23,7 @@ import { installCrds, synthOrganisation, UPSTREAM_CRDS } from './organisation.ts
 import { hooksOnHost } from './pod-on-host.ts';
 import { startSealedSecretsController } from './sealed-secrets.ts';
 import { repoRoot, type TestRun } from './test-run.ts';
-import { ORG, SHOP_POLICY_SOURCE, STORAGE_CLASS, TEST_CERTIFICATE, TEST_KEY } from './velero-organisation.ts';
+import { ORG, prodStorageSource, s3StorageSource, SHOP_POLICY_SOURCE, STORAGE_CLASS, TEST_CERTIFICATE, TEST_KEY } from './velero-organisation.ts';
 import { installVelero, type Velero } from './velero.ts';
 
 /** Names the two-cluster scenario relies on (the rest as in {@link ORG}). */
@@ -49,31 +49,20 @@ const DR_KEY = path.join(repoRoot, 'test', 'fixtures', 'certs', 'dr-us.key.pem')
 const clustersSource = (store: ObjectStore, replica: ObjectStore) => `/** prod writes the backups to the harness's object store; dr reads them from the replica (ReadOnly there). */
 import { cluster, s3Storage, sealed } from 'restorable';
 
-export const e2eBackups = s3Storage(${JSON.stringify(ORG.storage)}, {
-  bucket: ${JSON.stringify(ORG.bucket)},
-  region: ${JSON.stringify(store.region)},
-  prefix: ${JSON.stringify(ORG.prefix)},
-  endpoint: ${JSON.stringify(store.endpoint)},
-  forcePathStyle: true,
-  credentials: sealed(${JSON.stringify(ORG.credentials)}),
-  replication: {
+${prodStorageSource(
+  store,
+  `  replication: {
     bucket: ${JSON.stringify(DR.replica.bucket)},
     region: ${JSON.stringify(replica.region)},
     endpoint: ${JSON.stringify(replica.endpoint)},
     lag: ${JSON.stringify(DR.replica.lag)},
     credentials: sealed(${JSON.stringify(DR.replica.credentials)}),
   },
-});
+`,
+)}
 
 /** dr's own bucket: it lists prod's storage to restore, and backs up here after a failover. */
-export const drBackups = s3Storage(${JSON.stringify(DR.storage)}, {
-  bucket: ${JSON.stringify(DR.bucket)},
-  region: ${JSON.stringify(store.region)},
-  prefix: ${JSON.stringify(DR.prefix)},
-  endpoint: ${JSON.stringify(store.endpoint)},
-  forcePathStyle: true,
-  credentials: sealed(${JSON.stringify(DR.credentials)}),
-});
+${s3StorageSource('drBackups', { name: DR.storage, bucket: DR.bucket, prefix: DR.prefix, credentials: DR.credentials }, store)}
 
 const common = {
   environment: 'e2e',

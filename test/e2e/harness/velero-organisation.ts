@@ -71,17 +71,29 @@ export const ORG = {
 export const TEST_CERTIFICATE = path.join(repoRoot, 'test', 'fixtures', 'orgs', 'example', 'policies', 'clusters', 'prod-eu', 'sealing-2026-11.pem');
 export const TEST_KEY = path.join(repoRoot, 'test', 'fixtures', 'certs', 'prod-eu.key.pem');
 
+/**
+ * Policy source of an `s3Storage` in a harness object store (its port is dynamic, so test
+ * organisations are written at test time), shared by the test organisations; `extra` holds further
+ * props, each line ending in a comma.
+ */
+export function s3StorageSource(variable: string, storage: { name: string; bucket: string; prefix: string; credentials: string }, store: ObjectStore, extra = ''): string {
+  return `export const ${variable} = s3Storage(${JSON.stringify(storage.name)}, {
+  bucket: ${JSON.stringify(storage.bucket)},
+  region: ${JSON.stringify(store.region)},
+  prefix: ${JSON.stringify(storage.prefix)},
+  endpoint: ${JSON.stringify(store.endpoint)},
+  forcePathStyle: true,
+  credentials: sealed(${JSON.stringify(storage.credentials)}),
+${extra}});`;
+}
+
+/** prod's storage: the harness's object store, under {@link ORG}'s names. */
+export const prodStorageSource = (store: ObjectStore, extra = '') => s3StorageSource('e2eBackups', { name: ORG.storage, bucket: ORG.bucket, prefix: ORG.prefix, credentials: ORG.credentials }, store, extra);
+
 const clustersSource = (store: ObjectStore) => `/** The test cluster and its storage: the harness's object store (written at test time: its port is dynamic). */
 import { cluster, guardrails, s3Storage, sealed } from 'restorable';
 
-export const e2eBackups = s3Storage(${JSON.stringify(ORG.storage)}, {
-  bucket: ${JSON.stringify(ORG.bucket)},
-  region: ${JSON.stringify(store.region)},
-  prefix: ${JSON.stringify(ORG.prefix)},
-  endpoint: ${JSON.stringify(store.endpoint)},
-  forcePathStyle: true,
-  credentials: sealed(${JSON.stringify(ORG.credentials)}),
-});
+${prodStorageSource(store)}
 
 export const prod = cluster(${JSON.stringify(ORG.cluster)}, {
   environment: 'e2e',
