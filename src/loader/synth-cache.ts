@@ -12,7 +12,8 @@
  *   the manifest records, nothing more (checked under the output lock);
  * - the same verdicts from the rules that read the clock: rules are pure functions of the model
  *   and the clock (`RuleEnv.now`), so the cache notes which rules read it and runs those again on
- *   the stored model with the current clock; an expiring certificate is noticed on the next run.
+ *   the stored model with the current clock; an expiring certificate is noticed on the next run;
+ *   and every guardrail exception still holding, or still not, as when the entry was stored.
  *
  * Entries live in `node_modules/.cache/restorable/` (the nearest `node_modules` above the output
  * folder, else the system temp folder), one per policies and output folder pair, written by
@@ -30,13 +31,14 @@ import v8 from 'node:v8';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Model } from '../model/types.ts';
 import { acquireLock } from '../output/lock.ts';
+import { isActive } from '../rules/guardrail-exceptions.ts';
 import { manifestOf, type OutputManifest, serializeManifest } from '../output/manifest.ts';
 import { swapPaths, verifyTree } from '../output/writer.ts';
 import type { ClockVerdict } from './clock-rules.ts';
 import { lastLoadedImports } from './load.ts';
 
 /** Bumped whenever the entry's shape or meaning changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** The compiler's package root (this file is src/loader/synth-cache.ts). */
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,6 +58,11 @@ interface CacheEntry {
   readonly clockRules: readonly ClockVerdict[];
   /** The model, v8-serialised, when a rule reads the clock. */
   readonly model?: Buffer;
+  /**
+   * The end day of every guardrail exception and whether it held when the entry was stored:
+   * applying exceptions reads the clock too (an ended one is GRD010), outside any rule.
+   */
+  readonly exceptions: readonly { readonly until: string; readonly active: boolean }[];
 }
 
 /** What a successful compilation hands to the cache. */
@@ -197,6 +204,7 @@ export class SynthCache {
     if (entry.inputs !== (await this.inputsBefore)) return undefined;
     for (const [file, hash] of Object.entries(entry.imports)) if (hashFile(file) !== hash) return undefined;
     if (!(await this.sameVerdictsAt(entry, now))) return undefined;
+    if (entry.exceptions.some((e) => isActive(e, now) !== e.active)) return undefined;
     // Leftovers of an interrupted swap are the writer's to clean up.
     const { next, prev, lock } = swapPaths(this.outDir);
     if (!existsSync(this.outDir) || existsSync(next) || existsSync(prev)) return undefined;
@@ -213,7 +221,7 @@ export class SynthCache {
    * Records a successful synth whose output is now on disk. Nothing is stored when an input
    * changed while it compiled; a failure to store is ignored (the cache is only an optimisation).
    */
-  async store(compiled: CompiledForCache, manifest: OutputManifest = manifestOf(compiled.files)): Promise<void> {
+  async store(compiled: CompiledForCache, now: Date, manifest: OutputManifest = manifestOf(compiled.files)): Promise<void> {
     if (!this.entryPath || !this.inputsBefore) return;
     try {
       const inputs = await this.inputsBefore;
@@ -235,6 +243,7 @@ export class SynthCache {
         diagnostics: compiled.diagnostics,
         clockRules,
         ...(clockRules.length > 0 ? { model: v8.serialize(compiled.model) } : {}),
+        exceptions: compiled.model.guardrailExceptions.map((e) => ({ until: e.until, active: isActive(e, now) })),
       };
       await mkdir(path.dirname(this.entryPath), { recursive: true });
       const temporary = `${this.entryPath}.${process.pid}.tmp`;

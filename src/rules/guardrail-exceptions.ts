@@ -11,7 +11,7 @@ export const WAIVED_CODE: Readonly<Record<WaivableGuardrail, string>> = {
 };
 
 /** Whether an exception still holds on the run's day (its `until` day included). */
-export function isActive(exception: GuardrailExceptionModel, now: Date): boolean {
+export function isActive(exception: Pick<GuardrailExceptionModel, 'until'>, now: Date): boolean {
   return exception.until >= now.toISOString().slice(0, 10);
 }
 

@@ -39,7 +39,7 @@ async function synth(now = NOW): Promise<{ hit: boolean; diagnostics: readonly D
   const compilation = await compile({ policiesDir: project.policiesDir, now });
   expect(compilation.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   await writeTree(project.outDir, compilation.files);
-  await cache.store(compilation);
+  await cache.store(compilation, now);
   return { hit: false, diagnostics: compilation.diagnostics };
 }
 
@@ -119,6 +119,21 @@ describe('synth cache', () => {
     expect(await cache.lookup(expired)).toBeUndefined();
     const compilation = await compile({ policiesDir: project.policiesDir, now: expired });
     expect(compilation.diagnostics.some((d) => d.code === 'SEAL003')).toBe(true);
+  });
+
+  it('GIVEN a guardrail exception WHEN synth runs again after it ended THEN it misses and reports GRD010, as an uncached synth does', async () => {
+    await appendFile(
+      path.join(project.policiesDir, 'teams/payments.ts'),
+      "\nimport { guardrailException } from 'restorable';\nexport const ledgerRpoException = guardrailException(ledger, { guardrail: 'maxRpo', reason: 'migrating', until: '2026-12-31' });\n",
+    );
+    const first = await synth();
+    expect(first.hit).toBe(false);
+    expect(first.diagnostics.some((d) => d.code === 'GRD011')).toBe(true);
+    expect((await synth(new Date('2026-12-31T12:00:00Z'))).hit).toBe(true);
+    const after = new Date('2027-01-01T00:00:00Z');
+    const cache = SynthCache.open({ policiesDir: project.policiesDir, outDir: project.outDir, env });
+    expect(await cache.lookup(after)).toBeUndefined();
+    expect((await compile({ policiesDir: project.policiesDir, now: after })).diagnostics.some((d) => d.code === 'GRD010')).toBe(true);
   });
 
   it('GIVEN a synth that stores its cache entry WHEN it is done THEN every rule ran once: the rules reading the clock were noticed while compiling', async () => {

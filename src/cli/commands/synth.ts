@@ -54,7 +54,7 @@ export function synthCommand(): Command {
         const manifest = manifestOf(compilation.files);
         const result = await writeTree(outDir, compilation.files, { manifest, onFile: (done, total) => progress.count(done, total) });
         progress.done();
-        await cache.store(compilation, manifest);
+        await cache.store(compilation, now, manifest);
         process.stdout.write(
           result.changed
             ? `synth: wrote ${result.files} files to ${where}\n`
