@@ -1,3 +1,4 @@
+import { isAppProfile } from '../model/app-profile.ts';
 import { humanDuration } from '../model/duration.ts';
 import { dumpSeconds } from '../model/dump.ts';
 import { formatQuantity, parseQuantity } from '../model/quantity.ts';
@@ -46,7 +47,7 @@ export const rpoRule: Rule = {
 function dumpsWithinRpo(policy: Model['policies'][number]): Diagnostic[] {
   if (!Number.isFinite(policy.rpo.seconds)) return [];
   const dumps = policy.apps.flatMap((app, index) => {
-    const seconds = dumpSeconds(app);
+    const seconds = isAppProfile(app) ? dumpSeconds(app) : undefined;
     return seconds === undefined ? [] : [{ app, index, seconds }];
   });
   const total = dumps.reduce((sum, d) => sum + d.seconds, 0);

@@ -95,6 +95,16 @@ describe('APP003: finite hook timeouts', () => {
 });
 
 describe('APP004: hook commands are lists of strings', () => {
+  it('GIVEN an apps entry that is undefined, beside a profile with a dump WHEN checked THEN APP004 names it and every other rule passes over it', () => {
+    const dump = postgres({ name: 'db', selector: { app: 'db' }, dumpDir: '/var/lib/postgresql/dump', database: 'ledger', dataSize: '1Ti' });
+    // Checked as synth checks a model with errors: resolved and checked, never lowered.
+    const { model, diagnostics } = resolve([eu, prod, policy('ledger', prod, { apps: [untyped<AppProfile>(undefined), dump] })]);
+    const found = [...diagnostics, ...checkModel(model)];
+
+    expect(withCode(found, 'APP004').map((d) => d.path)).toEqual(['apps[0]']);
+    expect(withCode(found, 'RPO002').map((d) => d.path)).toEqual(['apps[1].dataSize']);
+  });
+
   it('GIVEN an empty pre command and a post command holding a number WHEN checked THEN APP004 is reported for each', () => {
     const found = withCode(appDiagnostics([app({ pre: [[]], post: [untyped<string[]>(['queue-ctl', 3])] })]), 'APP004');
 

@@ -1,17 +1,17 @@
 /** Resolves restore plans against the resolved policies (the plan's own rules are in ../restore-plan.ts). */
-import type { AppProfile } from '../../dsl/apps/profile.ts';
 import type { RestorePlan } from '../../dsl/restore-plan.ts';
 import type { Diagnostic } from '../diagnostic.ts';
+import { isAppProfile } from '../app-profile.ts';
 import { resolveRestorePlan } from '../restore-plan.ts';
 import type { PolicyModel, RestorePlanModel } from '../types.ts';
-import { at, duration, isRecord } from './fields.ts';
+import { at, duration } from './fields.ts';
 
 /**
  * Each restore plan as the model holds it. Plans read the policies' app profiles; one that is not
  * what a profile builder makes is APP004's to report, not theirs, so it is left out here.
  */
 export function resolveRestorePlans(plans: readonly RestorePlan[], policies: readonly PolicyModel[], diagnostics: Diagnostic[]): RestorePlanModel[] {
-  const policyByName = new Map(policies.map((p) => [p.name, { ...p, apps: p.apps.filter(isProfile) }]));
+  const policyByName = new Map(policies.map((p) => [p.name, { ...p, apps: p.apps.filter(isAppProfile) }]));
   return plans.map((plan) =>
     resolveRestorePlan(
       plan,
@@ -23,17 +23,6 @@ export function resolveRestorePlans(plans: readonly RestorePlan[], policies: rea
   );
 }
 
-/** An application profile as the builders make it (hand-made objects are reported by APP004). */
-function isProfile(app: unknown): app is AppProfile {
-  return (
-    isRecord(app) &&
-    app.type === 'app' &&
-    typeof app.name === 'string' &&
-    Array.isArray(app.verify) &&
-    Array.isArray(app.restore) &&
-    app.restore.every((hook) => isRecord(hook) && Array.isArray(hook.command))
-  );
-}
 
 /** DUR001 for a restore plan without an RTO: every runner and drill job is bounded by it. */
 function missingRto(plan: RestorePlan, diagnostics: Diagnostic[]): undefined {
