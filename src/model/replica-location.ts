@@ -3,7 +3,14 @@
  * configuration, sealing rules and runbooks.
  */
 import { defaultLocation, writtenBy } from './default-location.ts';
+import { policiesNamedIn } from './policy-index.ts';
 import type { ClusterModel, Model, StorageModel } from './types.ts';
+
+/**
+ * replicaReads per model and cluster: every plan into a cluster asks for it (replicaLags), and the
+ * answer walks the model. The model is not changed after it is built.
+ */
+const cache = new WeakMap<Model, WeakMap<ClusterModel, ReadonlySet<string>>>();
 
 /**
  * The storages (by name) a cluster reads through their replica: each storage it lists, does not
@@ -12,13 +19,27 @@ import type { ClusterModel, Model, StorageModel } from './types.ts';
  * same backups would each sync them (the first wins, and a restore reads whichever bucket that
  * was), so such a cluster's location for the storage is the replica, for every plan it runs.
  */
-export function replicaReads(model: Model, cluster: ClusterModel): Set<string> {
+export function replicaReads(model: Model, cluster: ClusterModel): ReadonlySet<string> {
+  let perCluster = cache.get(model);
+  if (!perCluster) {
+    perCluster = new WeakMap();
+    cache.set(model, perCluster);
+  }
+  let found = perCluster.get(cluster);
+  if (!found) {
+    found = replicaReadsOf(model, cluster);
+    perCluster.set(cluster, found);
+  }
+  return found;
+}
+
+function replicaReadsOf(model: Model, cluster: ClusterModel): Set<string> {
   const storages = new Map(model.storages.map((s) => [s.name, s]));
   const written = writtenBy(model, cluster.name);
   const own = defaultLocation(model, cluster);
   const reads = new Set<string>();
   for (const plan of model.restorePlans.filter((p) => p.to === cluster.name && p.scenario === 'region-loss')) {
-    for (const policy of model.policies.filter((p) => plan.from.includes(p.name))) {
+    for (const policy of policiesNamedIn(model.policies, plan.from)) {
       const storage = storages.get(policy.storage);
       if (storage?.replica && cluster.storage.includes(storage.name) && !written.has(storage.name) && own !== storage.name) reads.add(storage.name);
     }
@@ -50,10 +71,11 @@ export function storageAsRead(storage: StorageModel, viaReplica: boolean): Stora
  * reads the policy's backups from; policies read from their bucket are not listed.
  */
 export function replicaLags(model: Model, cluster: ClusterModel, plan: { readonly from: readonly string[] }): Record<string, number> {
-  const reads = replicaReads(model, cluster);
+  const viaReplica = replicaReads(model, cluster);
   const storages = new Map(model.storages.map((s) => [s.name, s]));
   const lags: Record<string, number> = {};
-  for (const policy of model.policies.filter((p) => plan.from.includes(p.name) && reads.has(p.storage))) {
+  for (const policy of policiesNamedIn(model.policies, plan.from)) {
+    if (!viaReplica.has(policy.storage)) continue;
     const lag = storages.get(policy.storage)?.replica?.lag.seconds;
     if (lag !== undefined) lags[policy.name] = lag;
   }

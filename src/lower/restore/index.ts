@@ -1,4 +1,5 @@
 import type { IPrometheusRule } from '../../k8s/monitoring/prometheus-rule.ts';
+import { policiesNamedIn } from '../../model/policy-index.ts';
 import { replicaLags } from '../../model/replica-location.ts';
 import type { ClusterModel, RestorePlanModel } from '../../model/types.ts';
 import { monitoringMetadata } from '../alerts.ts';
@@ -34,7 +35,7 @@ export function lowerRestorePlans(ctx: LowerContext): void {
       }
       emit(ctx, configMap(name, ctx.cluster.veleroNamespace, labels, planConfig(plan, ctx.model.policies, variant, ctx.cluster.veleroNamespace, ctx.cluster, replicaLags(ctx.model, ctx.cluster, plan))));
       // People start the runner (the restore groups of the plan's policies); drills run on schedule.
-      const runBy = variant === 'run' ? ctx.model.policies.filter((p) => plan.from.includes(p.name)).flatMap((p) => p.access.restore) : [];
+      const runBy = variant === 'run' ? policiesNamedIn(ctx.model.policies, plan.from).flatMap((p) => p.access.restore) : [];
       emit(ctx, cronJob(plan, ctx.cluster, variant, runBy) as unknown as Manifest);
       for (const object of jobAccess(plan, ctx.cluster, variant)) emit(ctx, object as unknown as Manifest);
       emit(ctx, jobTemplateBinding(name, ctx.cluster, labels) as unknown as Manifest);

@@ -3,6 +3,7 @@ import type { CheckModel, ClusterModel, PolicyModel, RestorePlanModel } from '..
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { DEFAULT_CLUSTER_DNS } from '../../model/cluster-dns.ts';
+import { sourcesOf } from '../../model/policy-index.ts';
 import { drillNetworkPolicy, drillRoleBinding } from './access.ts';
 import { drillRunsStep } from './drill-scope.ts';
 import { httpProbe, isolationProbe } from './probes.ts';
@@ -35,7 +36,7 @@ export function planConfig(
   replicaLagSeconds: Readonly<Record<string, number>> = {},
 ): Record<string, string> {
   const data: Record<string, string> = { ...SCRIPTS };
-  const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
+  const sources = sourcesOf(policies, plan.from);
   const checks = variant === 'drill' ? (plan.drill?.checks ?? []) : plan.checks;
   const rules = planModifierRules(plan, sources, variant);
   data.plan = lines([
@@ -134,7 +135,7 @@ function planModifierRules(plan: RestorePlanModel, sources: readonly PolicyModel
 
 /** The resource-modifier document of a plan variant, or undefined when it has no rules. */
 export function modifiersDocument(plan: RestorePlanModel, policies: readonly PolicyModel[], variant: RestoreVariant): string | undefined {
-  const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
+  const sources = sourcesOf(policies, plan.from);
   const rules = planModifierRules(plan, sources, variant);
   if (rules.length === 0) return undefined;
   return yaml.dump(normalize({ version: 'v1', resourceModifierRules: rules }), { schema: DUMP_SCHEMA, lineWidth: -1, noRefs: true });

@@ -5,6 +5,7 @@ import type { Model, PolicyModel, RestorePlanModel } from '../../model/types.ts'
 import { normalize } from '../../output/normalize.ts';
 import { DUMP_SCHEMA } from '../../output/yaml.ts';
 import { formatQuantity } from '../../model/quantity.ts';
+import { policyNamed, sourcesOf } from '../../model/policy-index.ts';
 import { replicaLags } from '../../model/replica-location.ts';
 import { HOOK_TIMEOUT_MARGIN } from '../../model/restore-plan.ts';
 import { estimatedRestoreSeconds } from '../../rules/restore-plans.ts';
@@ -43,7 +44,7 @@ function quoteIfNeeded(argument: string): string {
 function replicaNotes(model: Model, plan: RestorePlanModel, lags: Readonly<Record<string, number>>): string[] {
   return plan.from.flatMap((name) => {
     const lag = lags[name];
-    const storage = model.storages.find((s) => s.name === model.policies.find((p) => p.name === name)?.storage);
+    const storage = model.storages.find((s) => s.name === policyNamed(model.policies, name)?.storage);
     const replica = storage?.replica;
     if (lag === undefined || !storage || !replica) return [];
     return [
@@ -53,7 +54,7 @@ function replicaNotes(model: Model, plan: RestorePlanModel, lags: Readonly<Recor
 }
 
 function runbookReadme(plan: RestorePlanModel, policies: readonly PolicyModel[], ns: string, replicas: readonly string[] = []): string {
-  const sources = plan.from.map((name) => policies.find((p) => p.name === name)).filter((p): p is PolicyModel => p !== undefined);
+  const sources = sourcesOf(policies, plan.from);
   const estimate = estimatedRestoreSeconds(plan, sources);
   const runner = jobName(plan, 'run');
   const targets = Object.entries(plan.namespaceMapping).map(([s, t]) => (s === t ? `\`${t}\`` : `\`${s}\` -> \`${t}\``));
