@@ -141,8 +141,9 @@ function compareStorage(old: StorageModel, now: StorageModel, target: Target, cl
       now.immutableDays === undefined ? 'object lock removed: backups can be deleted or overwritten by anyone holding the credentials' : less ? `object lock shortened to ${now.immutableDays} days` : `object lock of ${now.immutableDays} days`);
   }
   changes.push(...compareReplica(old, now, push));
+  compareGeoRedundancy(old, now, push);
   if (!same(old.credentials, now.credentials)) push('review', 'storage.credentials', 'credentials', refText(old.credentials), refText(now.credentials), 'credentials changed: check they can read the existing backups');
-  changes.push(...otherFields(target, 'storage.other', old, now, ['name', 'provider', 'bucket', 'prefix', 'encryption', 'immutableDays', 'credentials', 'replica', 'versioned']));
+  changes.push(...otherFields(target, 'storage.other', old, now, ['name', 'provider', 'bucket', 'prefix', 'encryption', 'immutableDays', 'credentials', 'replica', 'geoRedundancy', 'versioned']));
   return changes;
 }
 
@@ -162,6 +163,23 @@ function compareReplica(old: StorageModel, now: StorageModel, push: (cls: Change
     if (!same(where(b), where(a))) push('review', 'storage.replication', 'replication', where(b), where(a), 'the replica moves: check it holds the backups and the region-loss target can read it');
   }
   return [];
+}
+
+/**
+ * Geo-redundancy removed, or a longer lag (restores after a region loss fall further back), is a
+ * risk; added or a shorter lag is safe; another location or redundancy is review.
+ */
+function compareGeoRedundancy(old: StorageModel, now: StorageModel, push: (cls: ChangeClass, kind: string, field: string, b: unknown, a: unknown, message: string) => void): void {
+  const b = old.geoRedundancy;
+  const a = now.geoRedundancy;
+  if (same(b, a)) return;
+  const where = (g: NonNullable<StorageModel['geoRedundancy']>) => (g.provider === 'gcp' ? g.location : g.redundancy);
+  if (!a) push('risk', 'storage.geoRedundancy', 'geoRedundancy', b, null, 'geo-redundancy removed: after a region loss the backups may be gone with it');
+  else if (!b) push('safe', 'storage.geoRedundancy', 'geoRedundancy', null, a, `copied to another region (${where(a)})`);
+  else {
+    if (a.lag.seconds !== b.lag.seconds) push(a.lag.seconds > b.lag.seconds ? 'risk' : 'safe', 'storage.geoRedundancy', 'geoRedundancy.lag', b.lag.text, a.lag.text, `geo-redundancy lag ${b.lag.text} -> ${a.lag.text}: restores after a region loss choose backups at least that old`);
+    if (where(a) !== where(b)) push('review', 'storage.geoRedundancy', 'geoRedundancy', where(b), where(a), 'the copy in another region changes: check the bucket or account really is replicated that way');
+  }
 }
 
 function compareGuardrails(base: Side, head: Side): Change[] {

@@ -39,8 +39,12 @@ export { type Retention, retention, TIERS, type Tier } from './retention.ts';
 export { type SealedRef, sealed } from './sealed.ts';
 export type { SourceLocation } from './source.ts';
 export {
+  type AzureGeoRedundancy,
+  type AzureGeoRedundancyProps,
   type AzureStorageProps,
   azureStorage,
+  type GcsGeoLocation,
+  type GcsGeoRedundancyProps,
   type GcsStorageProps,
   gcsStorage,
   type ImmutabilityProps,

@@ -46,6 +46,55 @@ export interface S3ReplicaProps {
   readonly credentials?: SealedRef;
 }
 
+/**
+ * GCS locations that keep a bucket's objects in two or more regions (Google's documentation of
+ * bucket locations): the multi-regions, in which configurable dual-regions are created too, and the
+ * predefined dual-regions.
+ */
+export const GCS_GEO_LOCATIONS = ['ASIA', 'EU', 'US', 'ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'] as const;
+
+/** A GCS location in two or more regions: a multi-region or a dual-region. */
+export type GcsGeoLocation = (typeof GCS_GEO_LOCATIONS)[number];
+
+/**
+ * A GCS bucket whose location spans regions, so it survives the loss of one: a region-loss plan
+ * reads the same bucket, which serves from the surviving region. restorable checks the declaration,
+ * not the bucket (PLAN018 needs one for a region-loss plan; STO008 refuses a location in one region).
+ */
+export interface GcsGeoRedundancyProps {
+  /** The bucket's multi-region (`ASIA`, `EU`, `US`, also the location of a configurable dual-region) or predefined dual-region (`ASIA1`, `EUR4`, `EUR5`, `EUR7`, `EUR8`, `NAM4`). */
+  readonly location: GcsGeoLocation;
+  /**
+   * How long the copy to the other region may take: default replication copies 99.9% of new
+   * objects within an hour, turbo replication within 15 minutes. Restores of a region-loss plan
+   * choose only backups completed at least this long ago.
+   */
+  readonly lag: DurationString;
+}
+
+/** Azure storage account redundancies that copy to a secondary region (asynchronously). */
+export const AZURE_GEO_REDUNDANCIES = ['GRS', 'RA-GRS', 'GZRS', 'RA-GZRS'] as const;
+
+/** An Azure storage account redundancy with a secondary region. */
+export type AzureGeoRedundancy = (typeof AZURE_GEO_REDUNDANCIES)[number];
+
+/**
+ * An Azure storage account replicated to its secondary region. After a region loss the account is
+ * failed over (customer-managed account failover) and its endpoints then point at the secondary,
+ * so a region-loss plan reads the same account and container. restorable checks the declaration,
+ * not the account (PLAN018 needs one for a region-loss plan; the runbook says to fail over first).
+ */
+export interface AzureGeoRedundancyProps {
+  /** The account's replication: `GRS`, `RA-GRS`, `GZRS` or `RA-GZRS` (LRS and ZRS stay in one region). */
+  readonly redundancy: AzureGeoRedundancy;
+  /**
+   * How long the asynchronous copy to the secondary region may take (the account's last sync time
+   * lags behind by this much at most). Restores of a region-loss plan choose only backups completed
+   * at least this long ago.
+   */
+  readonly lag: DurationString;
+}
+
 /** Props shared by every object storage. */
 export interface StorageCommonProps {
   /** Sealed provider credentials Velero uses for this storage, sealed once per cluster that reads it. */
@@ -80,7 +129,7 @@ export interface S3StorageProps extends StorageCommonProps {
   readonly encryption?: { readonly kmsKeyId: string };
   /**
    * The bucket's replica in another region, which region-loss plans read (S3 only: STO008 refuses it
-   * on GCS and Azure storage). @default none
+   * on GCS and Azure storage, which declare `geoRedundancy`). @default none
    */
   readonly replication?: S3ReplicaProps;
   /**
@@ -122,6 +171,8 @@ export interface GcsStorageProps extends StorageCommonProps {
   readonly bucket: string;
   /** Customer-managed encryption key. @default none: Google-managed keys */
   readonly encryption?: { readonly kmsKeyName: string };
+  /** The bucket's multi-region or dual-region location, which region-loss plans need (PLAN018). @default none: one region */
+  readonly geoRedundancy?: GcsGeoRedundancyProps;
 }
 
 /** Azure Blob Storage container props. */
@@ -136,6 +187,8 @@ export interface AzureStorageProps extends StorageCommonProps {
    * @default none: Microsoft-managed keys
    */
   readonly encryption?: { readonly keyVaultKeyUri: string };
+  /** The account's geo-redundant replication, which region-loss plans need (PLAN018). @default none: one region */
+  readonly geoRedundancy?: AzureGeoRedundancyProps;
 }
 
 /** Which object-storage provider a storage uses; Velero's provider plugin names. */

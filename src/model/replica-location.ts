@@ -4,6 +4,7 @@
  */
 import { defaultLocation, writtenBy } from './default-location.ts';
 import { policiesNamedIn } from './policy-index.ts';
+import type { RestoreScenario } from '../dsl/restore-plan.ts';
 import type { ClusterModel, Model, StorageModel } from './types.ts';
 
 /**
@@ -67,16 +68,19 @@ export function storageAsRead(storage: StorageModel, viaReplica: boolean): Stora
 }
 
 /**
- * Per policy of a plan (by name), the replication lag of the replica the plan's target cluster
- * reads the policy's backups from; policies read from their bucket are not listed.
+ * Per policy of a plan (by name), the replication lag of the copy the plan's target cluster reads
+ * the policy's backups from: the replica it reads instead of the bucket, or, for a region-loss
+ * plan, the other region's copy of a geo-redundant GCS bucket or Azure account (the same URL,
+ * served from the surviving region, holds only what the asynchronous copy had brought over).
+ * Policies read from their bucket as written are not listed.
  */
-export function replicaLags(model: Model, cluster: ClusterModel, plan: { readonly from: readonly string[] }): Record<string, number> {
+export function replicaLags(model: Model, cluster: ClusterModel, plan: { readonly from: readonly string[]; readonly scenario?: RestoreScenario }): Record<string, number> {
   const viaReplica = replicaReads(model, cluster);
   const storages = new Map(model.storages.map((s) => [s.name, s]));
   const lags: Record<string, number> = {};
   for (const policy of policiesNamedIn(model.policies, plan.from)) {
-    if (!viaReplica.has(policy.storage)) continue;
-    const lag = storages.get(policy.storage)?.replica?.lag.seconds;
+    const storage = storages.get(policy.storage);
+    const lag = viaReplica.has(policy.storage) ? storage?.replica?.lag.seconds : plan.scenario === 'region-loss' ? storage?.geoRedundancy?.lag.seconds : undefined;
     if (lag !== undefined) lags[policy.name] = lag;
   }
   return lags;

@@ -11,7 +11,7 @@ import type { LabelSelector, VolumeMode } from '../dsl/policy.ts';
 import type { RestoreScenario, RestoreTransform } from '../dsl/restore-plan.ts';
 import type { Tier } from '../dsl/retention.ts';
 import type { SourceLocation } from '../dsl/source.ts';
-import type { StorageProvider } from '../dsl/storage.ts';
+import type { AzureGeoRedundancy, StorageProvider } from '../dsl/storage.ts';
 import type { VolumePolicy } from '../dsl/volume-policies.ts';
 import type { Duration } from './duration.ts';
 import type { VeleroInstallModel } from './velero-install.ts';
@@ -89,8 +89,19 @@ export interface StorageModel {
   readonly noncurrentExpiryDays?: number;
   /** The bucket's replica in another region (S3), which region-loss plans read. */
   readonly replica?: ReplicaModel;
+  /** The bucket's or account's own copy in another region (GCS, Azure), which region-loss plans read through the same URL. */
+  readonly geoRedundancy?: GeoRedundancyModel;
   readonly source?: SourceLocation;
 }
+
+/**
+ * A GCS bucket in a multi-region or dual-region location, or an Azure account replicated to its
+ * secondary region, with how long the asynchronous copy may take: restores after a region loss
+ * choose backups at least that old.
+ */
+export type GeoRedundancyModel =
+  | { readonly provider: 'gcp'; readonly location: string; readonly lag: Duration }
+  | { readonly provider: 'azure'; readonly redundancy: AzureGeoRedundancy; readonly lag: Duration };
 
 /** A storage's replica: where a cluster reads it from when the storage's region is gone. */
 export interface ReplicaModel {

@@ -5,7 +5,7 @@ import { formatQuantity } from '../model/quantity.ts';
 import { humanDuration } from '../model/duration.ts';
 import type { LoadedInventory } from '../inventory/types.ts';
 import { estimateRestoreSeconds, RESTORE_OVERHEAD_SECONDS, restoreModes } from '../model/restore-estimate.ts';
-import type { Model, PolicyModel, RestorePlanModel } from '../model/types.ts';
+import type { Model, PolicyModel, RestorePlanModel, StorageModel } from '../model/types.ts';
 import { dnsLabelError } from './k8s-names.ts';
 import type { Rule } from './rule.ts';
 
@@ -86,15 +86,21 @@ function mappingConflicts(model: Model, pick: (plan: RestorePlanModel) => Readon
 /**
  * PLAN018: a region-loss plan reads each S3 storage of its policies from a replica outside the
  * region it protects against losing (the source cluster's and the bucket's): the bucket and its KMS
- * key are gone with that region, so a plan reading them works only while it is up.
+ * key are gone with that region, so a plan reading them works only while it is up. A GCS or Azure
+ * storage must declare its geo-redundancy (a multi-region or dual-region bucket, an account with a
+ * secondary region): one in a single region is gone with it too.
  */
 function replicaOutsideRegion(model: Model, sources: readonly PolicyModel[], at: (path: string, d: Pick<Diagnostic, 'code' | 'message' | 'hint'>) => Diagnostic): Diagnostic[] {
   const found: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const source of sources) {
     const storage = model.storages.find((s) => s.name === source.storage);
-    if (storage?.provider !== 'aws' || seen.has(storage.name)) continue;
+    if (!storage || seen.has(storage.name)) continue;
     seen.add(storage.name);
+    if (storage.provider !== 'aws') {
+      if (!storage.geoRedundancy) found.push(at('from', noGeoRedundancy(source, storage)));
+      continue;
+    }
     const lost = [...new Set([model.clusters.find((c) => c.name === source.cluster)?.region, storage.config.region].filter((r): r is string => typeof r === 'string' && r !== ''))];
     const where = lost.map((r) => JSON.stringify(r)).join(' and ');
     if (!storage.replica) {
@@ -116,6 +122,22 @@ function replicaOutsideRegion(model: Model, sources: readonly PolicyModel[], at:
     }
   }
   return found;
+}
+
+/** PLAN018 for a GCS or Azure storage that declares no copy in another region, with the declaration to add. */
+function noGeoRedundancy(source: PolicyModel, storage: StorageModel): Pick<Diagnostic, 'code' | 'message' | 'hint'> {
+  if (storage.provider === 'azure') {
+    return {
+      code: 'PLAN018',
+      message: `restores policy "${source.name}" from Azure storage "${storage.name}" (account ${JSON.stringify(storage.config.storageAccount ?? '')}), which declares no geo-redundancy: an account replicated only inside one region is lost with it`,
+      hint: `make the account geo-redundant and declare it on storage "${storage.name}": geoRedundancy: { redundancy: 'RA-GZRS', lag: '1h' }; after a region loss, fail the account over to its secondary region (the runbook says how)`,
+    };
+  }
+  return {
+    code: 'PLAN018',
+    message: `restores policy "${source.name}" from GCS storage "${storage.name}" (bucket ${JSON.stringify(storage.bucket)}), which declares no geo-redundancy: a bucket in one region is lost with it`,
+    hint: `keep the backups in a multi-region or dual-region bucket and declare its location on storage "${storage.name}": geoRedundancy: { location: 'EU', lag: '1h' }`,
+  };
 }
 
 /**

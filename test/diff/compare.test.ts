@@ -6,6 +6,8 @@ import { renderMarkdown } from '../../src/diff/markdown.ts';
 import type { Side } from '../../src/diff/side.ts';
 import type { Change } from '../../src/diff/types.ts';
 import {
+  type AzureGeoRedundancyProps,
+  azureStorage,
   type BackupPolicyProps,
   backupPolicy,
   type ClusterProps,
@@ -13,6 +15,8 @@ import {
   csi,
   type Declaration,
   exempt,
+  type GcsGeoRedundancyProps,
+  gcsStorage,
   type GuardrailsProps,
   guardrails,
   postgres,
@@ -138,6 +142,26 @@ describe('diffModels: classification', () => {
     ['replica moved to another region', { replication: replica }, { replication: { ...replica, region: 'us-west-2' } }, ['review storage.replication replication']],
   ])('GIVEN storage %s WHEN compared THEN %j', (_, before, after, expected) => {
     expect(summary(diffModels(side({ storage: before }), side({ storage: after })))).toEqual(expected);
+  });
+
+  /** A GCS storage (and an Azure one) with the given geo-redundancy, written to by one cluster. */
+  const geoSide = (gcs?: GcsGeoRedundancyProps, azure?: AzureGeoRedundancyProps): Side => {
+    const declarations = [
+      gcsStorage('gcs', { bucket: 'acme', credentials: sealed('gcs-creds'), geoRedundancy: gcs }),
+      azureStorage('azure', { container: 'velero', resourceGroup: 'rg', storageAccount: 'acme', credentials: sealed('azure-creds'), geoRedundancy: azure }),
+    ];
+    return { model: resolve([...declarations, cluster('prod', { environment: 'staging', storage: declarations })]).model, locate: () => ({ file: null, line: null }) };
+  };
+  const eu = { location: 'EU', lag: '1h' } as const;
+  const gzrs = { redundancy: 'RA-GZRS', lag: '15m' } as const;
+  it.each([
+    ['geo-redundancy removed', ['risk storage.geoRedundancy geoRedundancy'], geoSide(eu, gzrs), geoSide(undefined, gzrs)],
+    ['geo-redundancy added', ['safe storage.geoRedundancy geoRedundancy'], geoSide(eu, undefined), geoSide(eu, gzrs)],
+    ['geo-redundancy lag longer', ['risk storage.geoRedundancy geoRedundancy.lag'], geoSide(eu, gzrs), geoSide(eu, { ...gzrs, lag: '1h' })],
+    ['geo-redundancy lag shorter', ['safe storage.geoRedundancy geoRedundancy.lag'], geoSide(eu, gzrs), geoSide({ ...eu, lag: '15m' }, gzrs)],
+    ['geo-redundancy in another location', ['review storage.geoRedundancy geoRedundancy'], geoSide(eu, gzrs), geoSide({ ...eu, location: 'EUR4' }, gzrs)],
+  ])('GIVEN GCS or Azure storage with %s WHEN compared THEN %j', (_, expected, before, after) => {
+    expect(summary(diffModels(before, after))).toEqual(expected);
   });
 
   it.each([

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Declaration } from '../../src/dsl/declaration.ts';
-import { backupPolicy, commandCheck, restorePlan, sqlCheck, type Subject } from '../../src/index.ts';
+import { azureStorage, backupPolicy, commandCheck, gcsStorage, restorePlan, sealed, sqlCheck, type Storage, type Subject } from '../../src/index.ts';
 import { declarationsOf, diagnose, type PlanOrg, type PlanOrgChanges, planOrg, sites, unchecked } from './support.ts';
 
 /** A rule case: organisations without the finding, and organisations with it at the given sites. */
@@ -38,6 +38,12 @@ const registry = (from: string, to: string) => ({ type: 'rewrite-image-registry'
 
 const replica = { bucket: 'acme-velero-eu-replica', region: 'us-east-1', lag: '15m' } as const;
 
+/** The fixture with the ledger backed up to `storage` (GCS or Azure) instead, which prod and dr both list. */
+const ledgerOn = (storage: Storage) => plus(() => [storage], { prod: { storage: [storage] }, dr: { storage: [planOrg().us, storage] }, ledger: { storage } });
+const gcs = (props: Partial<Parameters<typeof gcsStorage>[1]> = {}) => gcsStorage('gcs-backups', { bucket: 'acme-velero-gcs', credentials: sealed('velero-gcs-credentials'), ...props });
+const azure = (props: Partial<Parameters<typeof azureStorage>[1]> = {}) =>
+  azureStorage('azure-backups', { container: 'velero', resourceGroup: 'backups', storageAccount: 'acmevelero', credentials: sealed('velero-azure-credentials'), ...props });
+
 const cases: readonly RuleCase[] = [
   {
     code: 'PLAN018',
@@ -45,11 +51,26 @@ const cases: readonly RuleCase[] = [
       { title: 'a region-loss plan whose storage is replicated to another region', declarations: changed({}) },
       { title: 'a cluster-loss plan from storage without a replica', declarations: changed({ eu: { replication: undefined }, plan: { scenario: 'cluster-loss' } }) },
       { title: "a replica in the target cluster's region", declarations: changed({ dr: { region: 'us-east-1' }, prod: { region: 'eu-west-1' } }) },
+      { title: 'a region-loss plan from a GCS bucket in a multi-region location', declarations: ledgerOn(gcs({ geoRedundancy: { location: 'EU', lag: '1h' } })) },
+      { title: 'a region-loss plan from a geo-redundant Azure account', declarations: ledgerOn(azure({ geoRedundancy: { redundancy: 'RA-GZRS', lag: '1h' } })) },
+      { title: 'a cluster-loss plan from a GCS bucket in one region', declarations: plus(() => [gcs()], { prod: { storage: [gcs()] }, dr: { storage: [planOrg().us, gcs()] }, ledger: { storage: gcs() }, plan: { scenario: 'cluster-loss' } }) },
     ],
     fail: [
       { title: 'a region-loss plan from storage without a replica', declarations: changed({ eu: { replication: undefined } }), at: ['ledger-dr.from'], message: /declares no replica: when that region is lost, so are the bucket and its KMS key/ },
       { title: "a replica in the bucket's own region", declarations: changed({ eu: { replication: { ...replica, region: 'eu-west-1' } } }), at: ['ledger-dr.from'], message: /the replica is in "eu-west-1", the region this plan recovers from losing/ },
       { title: "a replica in the source cluster's region (the bucket elsewhere)", declarations: changed({ prod: { region: 'us-east-1' } }), at: ['ledger-dr.from'], message: /the replica is in "us-east-1"/ },
+      {
+        title: 'a region-loss plan from a GCS bucket that declares no geo-redundancy',
+        declarations: ledgerOn(gcs()),
+        at: ['ledger-dr.from'],
+        message: /^restores policy "ledger" from GCS storage "gcs-backups" \(bucket "acme-velero-gcs"\), which declares no geo-redundancy: a bucket in one region is lost with it$/,
+      },
+      {
+        title: 'a region-loss plan from an Azure account that declares no geo-redundancy',
+        declarations: ledgerOn(azure()),
+        at: ['ledger-dr.from'],
+        message: /^restores policy "ledger" from Azure storage "azure-backups" \(account "acmevelero"\), which declares no geo-redundancy: an account replicated only inside one region is lost with it$/,
+      },
     ],
   },
   {

@@ -40,15 +40,28 @@ function quoteIfNeeded(argument: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument) ? argument : shellQuote(argument);
 }
 
-/** Per policy read from a replica, what the runbook says about it: where it reads, and why the newest backups wait. */
+/** Per policy read from a replica or a geo-redundant copy, what the runbook says about it: where it reads, and why the newest backups wait. */
 function replicaNotes(model: Model, plan: RestorePlanModel, lags: Readonly<Record<string, number>>): string[] {
   return plan.from.flatMap((name) => {
     const lag = lags[name];
     const storage = model.storages.find((s) => s.name === policyNamed(model.policies, name)?.storage);
-    const replica = storage?.replica;
-    if (lag === undefined || !storage || !replica) return [];
+    if (lag === undefined || !storage) return [];
+    const replica = storage.replica;
+    if (replica) {
+      return [
+        `   Policy \`${name}\` is read from the replica of storage \`${storage.name}\` (bucket \`${replica.bucket}\` in ${replica.region}, copied up to ${replica.lag.text} late): location \`${storage.name}\` on this cluster points there, and \`velero backup-location get ${storage.name}\` must say Available. The runner restores the newest backup completed at least ${replica.lag.text} ago: replication copies objects one by one, so a newer backup can be listed before all of its data has arrived. A pinned backup younger than that is restored with a warning.`,
+      ];
+    }
+    const geo = storage.geoRedundancy;
+    if (!geo) return [];
+    const wait = `The runner restores the newest backup completed at least ${geo.lag.text} ago: the copy to the other region is asynchronous, so a newer backup can be listed before all of its data has arrived. A pinned backup younger than that is restored with a warning.`;
+    if (geo.provider === 'azure') {
+      return [
+        `   Policy \`${name}\` is read from storage account \`${storage.config.storageAccount ?? ''}\` (${geo.redundancy}, copied to its secondary region up to ${geo.lag.text} late). If its primary region is lost, fail the account over to its secondary region first: \`az storage account failover --name ${storage.config.storageAccount ?? ''} --resource-group ${storage.config.resourceGroup ?? ''}\`; its endpoints then point at the secondary, and \`velero backup-location get ${storage.name}\` must say Available. ${wait}`,
+      ];
+    }
     return [
-      `   Policy \`${name}\` is read from the replica of storage \`${storage.name}\` (bucket \`${replica.bucket}\` in ${replica.region}, copied up to ${replica.lag.text} late): location \`${storage.name}\` on this cluster points there, and \`velero backup-location get ${storage.name}\` must say Available. The runner restores the newest backup completed at least ${replica.lag.text} ago: replication copies objects one by one, so a newer backup can be listed before all of its data has arrived. A pinned backup younger than that is restored with a warning.`,
+      `   Policy \`${name}\` is read from bucket \`${storage.bucket}\` (location ${geo.location}, copied to its other region up to ${geo.lag.text} late): nothing to fail over, the bucket serves from the surviving region, and \`velero backup-location get ${storage.name}\` must say Available. ${wait}`,
     ];
   });
 }

@@ -7,7 +7,7 @@ import { at, duration, isRecord, sealedRef } from './fields.ts';
 /**
  * The replica a storage declares, or undefined (with STO008) when it cannot be read: replication is
  * declared on S3 storage only (GCS dual-region buckets and Azure geo-redundant accounts replicate
- * inside one bucket or account, which restorable does not model), needs a bucket, a region, a lag,
+ * inside one bucket or account: they declare `geoRedundancy`), needs a bucket, a region, a lag,
  * a KMS key of its own when the storage is encrypted (a KMS key lives in one region), and must be
  * another bucket or region than the storage's.
  */
@@ -17,7 +17,7 @@ export function resolveReplica(storage: Storage, diagnostics: Diagnostic[]): Rep
   if (declared === undefined) return undefined;
   const sto008 = (path: string, message: string, hint: string) => diagnostics.push(at(storage, path, { code: 'STO008', message, hint }));
   if (p.provider !== 'aws') {
-    sto008('replication', `replication is declared for S3 storage only, but "${storage.name}" is ${String(p.provider)} storage`, 'remove replication; for a region loss, restore from a storage of its own in another region (a GCS dual-region bucket or an Azure geo-redundant account is one storage to restorable)');
+    sto008('replication', `replication is declared for S3 storage only, but "${storage.name}" is ${String(p.provider)} storage`, `remove replication and declare the ${p.provider === 'azure' ? "account's" : "bucket's"} own copy in another region, e.g. ${p.provider === 'azure' ? "geoRedundancy: { redundancy: 'RA-GZRS', lag: '1h' }" : "geoRedundancy: { location: 'EU', lag: '1h' }"}`);
     return undefined;
   }
   if (!isRecord(declared)) {

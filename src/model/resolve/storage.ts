@@ -3,6 +3,7 @@ import type { Storage } from '../../dsl/storage.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import type { EncryptionModel, StorageModel } from '../types.ts';
 import { at, sealedRef } from './fields.ts';
+import { resolveGeoRedundancy } from './geo-redundancy.ts';
 import { resolveNoncurrentExpiry, resolveReplica } from './replica.ts';
 import { s3ConnectionConfig } from './s3-connection.ts';
 
@@ -70,6 +71,7 @@ export function resolveStorage(storage: Storage, diagnostics: Diagnostic[]): Sto
     versioned: p.versioning !== undefined || (p.provider === 'aws' && p.immutable !== undefined),
     noncurrentExpiryDays: resolveNoncurrentExpiry(storage, diagnostics),
     replica: resolveReplica(storage, diagnostics),
+    geoRedundancy: resolveGeoRedundancy(storage, diagnostics),
     source: storage.source,
   };
 }
