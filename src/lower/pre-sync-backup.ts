@@ -125,6 +125,7 @@ export function backupNowScript(veleroNamespace: string, policy: PolicyModel, ti
     '    Completed) echo "backup $name completed"; exit 0 ;;',
     '    Failed|PartiallyFailed|FailedValidation) echo "backup $name ended $phase" >&2; exit 1 ;;',
     '  esac',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
     '  if [ "$(date +%s)" -ge "$deadline" ]; then echo "backup $name not completed in time (phase: ${phase:-none})" >&2; exit 1; fi',
     '  sleep 5',
     'done',
