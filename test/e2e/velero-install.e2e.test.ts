@@ -17,6 +17,7 @@ import { resolve } from '../../src/model/resolve.ts';
 import { type JsonValue, normalize } from '../../src/output/normalize.ts';
 import type { ControlPlane } from './harness/control-plane.ts';
 import { type ObjectStore, startObjectStore } from './harness/object-store.ts';
+import { waitFor } from './harness/processes.ts';
 import { useTestRun } from './harness/test-run.ts';
 import { installVelero, type RenderedObject, type Velero } from './harness/velero.ts';
 
@@ -159,8 +160,17 @@ describe("restorable's Velero installation against the real velero install and s
     expect(await velero.backupStorageLocationPhase(location)).toBe('Available');
     const secret = JSON.parse(await k8s.kubectlOk(['get', 'secret', 'velero-repo-credentials', '-n', 'velero', '-o', 'json'])) as { data: Record<string, string> };
     expect(Buffer.from(secret.data['repository-password'] ?? '', 'base64').toString()).toBe(password);
-    const metrics = await (await fetch(velero.metricsUrl)).text();
-    expect(metrics).toContain(`velero_backup_location_status_gauge{backup_location_name="${location}"} 1`);
+    // The storage-location controller sets the gauge after it writes the phase: scrape until it does.
+    const gauge = `velero_backup_location_status_gauge{backup_location_name="${location}"} 1`;
+    const metricsUrl = velero.metricsUrl;
+    let metrics = '';
+    await waitFor(
+      async () => {
+        metrics = await (await fetch(metricsUrl)).text();
+        return metrics.includes(gauge);
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, describe: () => `Velero's metrics never reported ${location} available:\n${metrics.split('\n').filter((l) => l.includes('location')).join('\n')}` },
+    );
     // The node-agent and maintenance ConfigMaps the args name exist, in the JSON shape Velero reads.
     const nodeAgent = JSON.parse(await k8s.kubectlOk(['get', 'configmap', NODE_AGENT_CONFIGMAP, '-n', 'velero', '-o', 'json'])) as { data: Record<string, string> };
     expect(Object.values(nodeAgent.data).map((v) => JSON.parse(v))).toEqual([{ loadConcurrency: { globalConfig: 2 }, backupPVC: { gp3: { storageClass: 'gp3', readOnly: true } } }]);
